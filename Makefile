@@ -1,0 +1,29 @@
+# The two commands of the README: `make run` (the bot) and `make test` (every check).
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+
+.PHONY: run test lint install
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[test]'
+	touch $@
+
+install: $(BIN)/.installed
+
+config.toml:
+	cp config.example.toml config.toml
+	@echo "config.toml created from config.example.toml: put your bot token in it."
+
+run: $(BIN)/.installed config.toml
+	$(BIN)/dondoc run
+
+lint: $(BIN)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+test: lint
+	$(BIN)/pytest
