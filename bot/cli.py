@@ -20,6 +20,7 @@ COMMAND_MODULES = (
     "bot.commands.register",
     "bot.commands.stats",
     "bot.commands.backup",
+    "bot.commands.health",
     "bot.commands.invite",
     "bot.commands.reminders",
     "bot.commands.report",

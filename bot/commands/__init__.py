@@ -14,7 +14,6 @@ from storage import Database
 Handler = Callable[[argparse.Namespace, Settings], int]
 
 
-
 @asynccontextmanager
 async def open_database(settings: Settings) -> AsyncIterator[Database]:
     """The configured database, migrated, closed afterwards."""

@@ -1,0 +1,113 @@
+"""The database layer: migrations, transactions, PRAGMAs and the online backup."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+
+from bot.models import Role
+from storage import Database
+from storage.db import migrations
+from storage.register import add_person, add_task, add_unit, get_task, task_history
+
+NOW = datetime(2020, 3, 2, 1, 0, tzinfo=UTC)
+
+
+async def test_a_new_database_gets_every_migration(tmp_path: Path) -> None:
+    db = await Database.open(tmp_path / "sub" / "d.sqlite3")
+    try:
+        assert await db.schema_version() == migrations()[-1][0]
+        assert await db.fetchval("PRAGMA journal_mode") == "wal"
+        assert await db.fetchval("PRAGMA foreign_keys") == 1
+    finally:
+        await db.close()
+
+
+async def test_reopening_applies_nothing_twice_and_keeps_the_data(tmp_path: Path) -> None:
+    path = tmp_path / "d.sqlite3"
+    db = await Database.open(path)
+    await add_unit(db, code="SYT", name="Sở Y tế")
+    await db.close()
+    db = await Database.open(path)
+    try:
+        assert await db.fetchval("SELECT count(*) FROM units") == 1
+    finally:
+        await db.close()
+
+
+async def test_a_failed_transaction_changes_nothing(tmp_path: Path) -> None:
+    db = await Database.open(tmp_path / "d.sqlite3")
+    try:
+        with pytest.raises(RuntimeError):
+            async with db.transaction() as conn:
+                await conn.execute("INSERT INTO units (code, name) VALUES ('A', 'Đơn vị A')")
+                raise RuntimeError("boom")
+        assert await db.fetchval("SELECT count(*) FROM units") == 0
+    finally:
+        await db.close()
+
+
+async def test_foreign_keys_refuse_a_task_of_an_unknown_unit(tmp_path: Path) -> None:
+    db = await Database.open(tmp_path / "d.sqlite3")
+    try:
+        with pytest.raises(sqlite3.IntegrityError):
+            await add_task(
+                db, code="NV-1", title="x", lead_unit_id=999, assigned_on=date(2020, 3, 1), now=NOW
+            )
+        assert await db.fetchval("SELECT count(*) FROM tasks") == 0
+    finally:
+        await db.close()
+
+
+async def test_a_task_keeps_its_original_deadline_and_history(tmp_path: Path) -> None:
+    db = await Database.open(tmp_path / "d.sqlite3")
+    try:
+        unit = await add_unit(db, code="SYT", name="Sở Y tế")
+        officer = await add_person(
+            db, code="CB1", name="Nguyễn Văn A", role=Role.OFFICER, unit_id=unit.id
+        )
+        task = await add_task(
+            db,
+            code="NV-2020-0001",
+            title="Báo cáo tình hình dịch bệnh",
+            lead_unit_id=unit.id,
+            assigned_on=date(2020, 3, 2),
+            original_deadline=date(2020, 3, 20),
+            deadline=date(2020, 3, 31),
+            officer_id=officer.id,
+            now=NOW,
+        )
+        loaded = await get_task(db, code="NV-2020-0001")
+        assert loaded == task
+        assert task.original_deadline == date(2020, 3, 20)
+        assert task.deadline == date(2020, 3, 31)
+        assert [c.new_deadline for c in task.extensions] == [date(2020, 3, 31)]
+        assert [e.kind for e in await task_history(db, task.id)] == ["created"]
+    finally:
+        await db.close()
+
+
+async def test_backup_is_a_readable_copy_while_the_database_is_open(tmp_path: Path) -> None:
+    db = await Database.open(tmp_path / "d.sqlite3")
+    try:
+        await add_unit(db, code="SYT", name="Sở Y tế")
+        dest = await db.backup(tmp_path / "backups" / "copy.sqlite3")
+        await add_unit(db, code="STC", name="Sở Tài chính")
+    finally:
+        await db.close()
+    with sqlite3.connect(dest) as copy:
+        assert copy.execute("SELECT code FROM units").fetchall() == [("SYT",)]
+        assert copy.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+
+
+async def test_a_database_newer_than_the_code_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "d.sqlite3"
+    db = await Database.open(path)
+    await db.close()
+    with sqlite3.connect(path) as raw:
+        raw.execute("PRAGMA user_version = 999")
+    with pytest.raises(RuntimeError, match="newer than this dondoc"):
+        await Database.open(path)
