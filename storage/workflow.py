@@ -1,0 +1,510 @@
+"""Completion reports, extension requests, their decisions, and the guided dialogues.
+
+Every decision takes effect once: it is an `UPDATE … WHERE state = 'pending'` inside
+`BEGIN IMMEDIATE`, and a second reviewer finds the row decided and learns who decided.
+Checks that need the whole task run under the write lock (`check` callbacks), so what
+was checked is what is written.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Callable, Sequence
+from datetime import date, datetime
+
+import aiosqlite
+
+from bot.models import Person, Role, Task
+from bot.workflow import (
+    CompletionReport,
+    Decision,
+    Dialogue,
+    ExtensionRequest,
+    ItemKind,
+    Refusal,
+    Step,
+)
+from storage.db import Database
+from storage.register import (
+    TASK_COLUMNS,
+    add_event,
+    day,
+    get_task,
+    iso,
+    person_from_row,
+    stamp,
+    task_from_row,
+)
+
+TaskCheck = Callable[[Task], Refusal | None]
+
+
+def _when(value: str | None) -> datetime | None:
+    return None if value is None else datetime.fromisoformat(value)
+
+
+def _report(row: sqlite3.Row) -> CompletionReport:
+    reported_at = _when(row["reported_at"])
+    reported_on = day(row["reported_on"])
+    assert reported_at is not None and reported_on is not None
+    return CompletionReport(
+        id=row["id"],
+        task_id=row["task_id"],
+        person_id=row["person_id"],
+        reported_at=reported_at,
+        reported_on=reported_on,
+        result=row["result"],
+        reply_doc=row["reply_doc"],
+        file_id=row["file_id"],
+        file_kind=row["file_kind"],
+        state=row["state"],
+        decided_by=row["decided_by"],
+        decided_at=_when(row["decided_at"]),
+        decision_note=row["decision_note"],
+    )
+
+
+def _request(row: sqlite3.Row) -> ExtensionRequest:
+    requested_at = _when(row["requested_at"])
+    requested_on = day(row["requested_on"])
+    new_deadline = day(row["new_deadline"])
+    assert requested_at is not None and requested_on is not None and new_deadline is not None
+    return ExtensionRequest(
+        id=row["id"],
+        task_id=row["task_id"],
+        person_id=row["person_id"],
+        requested_at=requested_at,
+        requested_on=requested_on,
+        old_deadline=day(row["old_deadline"]),
+        new_deadline=new_deadline,
+        reason=row["reason"],
+        state=row["state"],
+        granted_deadline=day(row["granted_deadline"]),
+        decided_by=row["decided_by"],
+        decided_at=_when(row["decided_at"]),
+        decision_note=row["decision_note"],
+    )
+
+
+# --- tasks ---------------------------------------------------------------------------------
+
+
+async def find_task(db: Database, code: str) -> Task | None:
+    """A task by its code as a user typed it (`nv-2020-0345` finds `NV-2020-0345`)."""
+    task = await get_task(db, code=code)
+    if task is None and code != code.upper():
+        task = await get_task(db, code=code.upper())
+    return task
+
+
+async def reportable_tasks(
+    db: Database, person: Person, *, limit: int, with_deadline: bool = False
+) -> list[Task]:
+    """Open tasks `person` may report on (see `bot.access.may_report`), earliest deadline
+    first; without those whose report waits for review."""
+    if person.unit_id is None or person.role not in (Role.HEAD, Role.OFFICER):
+        return []
+    if person.role is Role.HEAD:
+        mine, params = "t.lead_unit_id = ?", [person.unit_id]
+    else:
+        mine = "(t.officer_id = ? OR (t.officer_id IS NULL AND t.lead_unit_id = ?))"
+        params = [person.id, person.unit_id]
+    deadline = " AND t.deadline IS NOT NULL" if with_deadline else ""
+    rows = await db.fetchall(
+        f"SELECT {TASK_COLUMNS} FROM tasks t WHERE t.completed_on IS NULL AND {mine}"
+        f" AND (t.report_state IS NULL OR t.report_state <> 'pending'){deadline}"
+        " ORDER BY t.deadline IS NULL, t.deadline, t.code LIMIT ?",
+        [*params, limit],
+    )
+    return [task_from_row(r) for r in rows]
+
+
+# --- completion reports --------------------------------------------------------------------
+
+
+async def submit_report(
+    db: Database,
+    *,
+    task_id: int,
+    person_id: int,
+    now: datetime,
+    today: date,
+    result: str,
+    reply_doc: str,
+    file_id: str | None,
+    file_kind: str | None,
+    review: bool,
+    check: TaskCheck,
+) -> tuple[CompletionReport, Decision | None] | Refusal:
+    """File a completion report. With `review` it waits (the task reads "chờ duyệt");
+    without, the task is completed today and the `Decision` says so."""
+    async with db.transaction() as conn:
+        task = await get_task(db, id=task_id)
+        refusal = Refusal("unknown_task") if task is None else check(task)
+        if refusal is not None:
+            return refusal
+        cursor = await conn.execute(
+            "INSERT INTO completion_reports (task_id, person_id, reported_at, reported_on, result,"
+            " reply_doc, file_id, file_kind) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (task_id, person_id, stamp(now), iso(today), result, reply_doc, file_id, file_kind),
+        )
+        report_id = cursor.lastrowid
+        assert report_id is not None
+        await conn.execute(
+            "UPDATE tasks SET report_state = 'pending', updated_at = ? WHERE id = ?",
+            (stamp(now), task_id),
+        )
+        detail = {"report": report_id, "result": result, "reply_doc": reply_doc}
+        if file_kind:
+            detail["file"] = file_kind
+        await add_event(
+            conn, task_id=task_id, kind="reported", at=now, actor_id=person_id, detail=detail
+        )
+        decision = None
+        if not review:
+            decision = await _accept(conn, report_id, person_id=None, now=now)
+    report = await get_report(db, report_id)
+    assert report is not None
+    return report, decision
+
+
+async def get_report(db: Database, report_id: int) -> CompletionReport | None:
+    row = await db.fetchone("SELECT * FROM completion_reports WHERE id = ?", (report_id,))
+    return None if row is None else _report(row)
+
+
+async def latest_report(db: Database, task_id: int) -> CompletionReport | None:
+    row = await db.fetchone(
+        "SELECT * FROM completion_reports WHERE task_id = ? ORDER BY id DESC LIMIT 1", (task_id,)
+    )
+    return None if row is None else _report(row)
+
+
+async def pending_reports(db: Database, *, limit: int) -> list[CompletionReport]:
+    """Reports waiting for review, oldest first."""
+    rows = await db.fetchall(
+        "SELECT * FROM completion_reports WHERE state = 'pending' ORDER BY id LIMIT ?", (limit,)
+    )
+    return [_report(r) for r in rows]
+
+
+async def _decided(
+    conn: aiosqlite.Connection, table: str, item_id: int, *, withdrawn: tuple[int, ...] = ()
+) -> Decision:
+    async with conn.execute(
+        f"SELECT state, decided_by, decided_at FROM {table} WHERE id = ?", (item_id,)
+    ) as cursor:
+        row = await cursor.fetchone()
+    if row is None:
+        return Decision(taken=False, state="missing")
+    return Decision(
+        taken=False, state=row[0], decided_by=row[1], decided_at=_when(row[2]), withdrawn=withdrawn
+    )
+
+
+async def _accept(
+    conn: aiosqlite.Connection, report_id: int, *, person_id: int | None, now: datetime
+) -> Decision:
+    cursor = await conn.execute(
+        "UPDATE completion_reports SET state = 'accepted', decided_by = ?, decided_at = ?"
+        " WHERE id = ? AND state = 'pending'",
+        (person_id, stamp(now), report_id),
+    )
+    if cursor.rowcount == 0:
+        return await _decided(conn, "completion_reports", report_id)
+    async with conn.execute(
+        "SELECT task_id, reported_on FROM completion_reports WHERE id = ?", (report_id,)
+    ) as rows:
+        row = await rows.fetchone()
+    assert row is not None
+    task_id, reported_on = row[0], row[1]
+    # Completed on the day the unit reported, not the day of review.
+    await conn.execute(
+        "UPDATE tasks SET completed_on = ?, report_state = NULL, updated_at = ?"
+        " WHERE id = ? AND completed_on IS NULL",
+        (reported_on, stamp(now), task_id),
+    )
+    await add_event(
+        conn, task_id=task_id, kind="completed", at=now, actor_id=person_id,
+        detail={"report": report_id, "completed_on": reported_on},
+    )  # fmt: skip
+    withdrawn = await _withdraw_requests(conn, task_id, now=now)
+    return Decision(
+        taken=True, state="accepted", decided_by=person_id, decided_at=now, withdrawn=withdrawn
+    )
+
+
+async def accept_report(db: Database, *, report_id: int, person_id: int, now: datetime) -> Decision:
+    """Accept a waiting report: the task is completed on the day the report was sent."""
+    async with db.transaction() as conn:
+        return await _accept(conn, report_id, person_id=person_id, now=now)
+
+
+async def return_report(
+    db: Database, *, report_id: int, person_id: int, now: datetime, reason: str
+) -> Decision:
+    """Return a waiting report with the reason (yêu cầu phúc đáp lại); the task stays open."""
+    async with db.transaction() as conn:
+        cursor = await conn.execute(
+            "UPDATE completion_reports SET state = 'returned', decided_by = ?, decided_at = ?,"
+            " decision_note = ? WHERE id = ? AND state = 'pending'",
+            (person_id, stamp(now), reason, report_id),
+        )
+        if cursor.rowcount == 0:
+            return await _decided(conn, "completion_reports", report_id)
+        async with conn.execute(
+            "SELECT task_id FROM completion_reports WHERE id = ?", (report_id,)
+        ) as rows:
+            row = await rows.fetchone()
+        assert row is not None
+        await conn.execute(
+            "UPDATE tasks SET report_state = 'returned', updated_at = ?"
+            " WHERE id = ? AND completed_on IS NULL",
+            (stamp(now), row[0]),
+        )
+        await add_event(
+            conn, task_id=row[0], kind="returned", at=now, actor_id=person_id,
+            detail={"report": report_id, "reason": reason},
+        )  # fmt: skip
+    return Decision(taken=True, state="returned", decided_by=person_id, decided_at=now)
+
+
+# --- extension requests --------------------------------------------------------------------
+
+
+async def request_extension(
+    db: Database,
+    *,
+    task_id: int,
+    person_id: int,
+    now: datetime,
+    today: date,
+    new_deadline: date,
+    reason: str,
+    check: Callable[[Task, bool], Refusal | None],
+) -> ExtensionRequest | Refusal:
+    """File a request for more time; `check(task, request_open)` runs under the write lock."""
+    async with db.transaction() as conn:
+        task = await get_task(db, id=task_id)
+        if task is None:
+            return Refusal("unknown_task")
+        async with conn.execute(
+            "SELECT 1 FROM extension_requests WHERE task_id = ? AND state = 'pending'", (task_id,)
+        ) as rows:
+            request_open = await rows.fetchone() is not None
+        refusal = check(task, request_open)
+        if refusal is not None:
+            return refusal
+        cursor = await conn.execute(
+            "INSERT INTO extension_requests (task_id, person_id, requested_at, requested_on,"
+            " old_deadline, new_deadline, reason) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (task_id, person_id, stamp(now), iso(today), iso(task.deadline), iso(new_deadline),
+             reason),
+        )  # fmt: skip
+        request_id = cursor.lastrowid
+        assert request_id is not None
+        await add_event(
+            conn, task_id=task_id, kind="extension_requested", at=now, actor_id=person_id,
+            detail={"request": request_id, "new_deadline": iso(new_deadline), "reason": reason},
+        )  # fmt: skip
+    request = await get_request(db, request_id)
+    assert request is not None
+    return request
+
+
+async def get_request(db: Database, request_id: int) -> ExtensionRequest | None:
+    row = await db.fetchone("SELECT * FROM extension_requests WHERE id = ?", (request_id,))
+    return None if row is None else _request(row)
+
+
+async def open_request(db: Database, task_id: int) -> ExtensionRequest | None:
+    row = await db.fetchone(
+        "SELECT * FROM extension_requests WHERE task_id = ? AND state = 'pending'", (task_id,)
+    )
+    return None if row is None else _request(row)
+
+
+async def pending_requests(db: Database, *, limit: int) -> list[ExtensionRequest]:
+    """Requests waiting for a decision, oldest first."""
+    rows = await db.fetchall(
+        "SELECT * FROM extension_requests WHERE state = 'pending' ORDER BY id LIMIT ?", (limit,)
+    )
+    return [_request(r) for r in rows]
+
+
+async def _withdraw_requests(
+    conn: aiosqlite.Connection, task_id: int, *, now: datetime
+) -> tuple[int, ...]:
+    """A completed task needs no more time: its open request is closed."""
+    async with conn.execute(
+        "SELECT id FROM extension_requests WHERE task_id = ? AND state = 'pending'", (task_id,)
+    ) as rows:
+        ids = tuple(r[0] for r in await rows.fetchall())
+    await conn.executemany(
+        "UPDATE extension_requests SET state = 'withdrawn', decided_at = ? WHERE id = ?",
+        [(stamp(now), request_id) for request_id in ids],
+    )
+    return ids
+
+
+async def _claim_request(
+    conn: aiosqlite.Connection,
+    request_id: int,
+    *,
+    state: str,
+    person_id: int,
+    now: datetime,
+    note: str = "",
+    granted: date | None = None,
+) -> tuple[int, ExtensionRequest] | Decision:
+    """Mark a pending request decided, once; the task id and the request as it was."""
+    async with conn.execute("SELECT * FROM extension_requests WHERE id = ?", (request_id,)) as rows:
+        row = await rows.fetchone()
+    if row is None:
+        return Decision(taken=False, state="missing")
+    cursor = await conn.execute(
+        "UPDATE extension_requests SET state = ?, decided_by = ?, decided_at = ?,"
+        " decision_note = ?, granted_deadline = ? WHERE id = ? AND state = 'pending'",
+        (state, person_id, stamp(now), note, iso(granted), request_id),
+    )
+    if cursor.rowcount == 0:
+        return await _decided(conn, "extension_requests", request_id)
+    return row["task_id"], _request(row)
+
+
+async def grant_extension(
+    db: Database,
+    *,
+    request_id: int,
+    person_id: int,
+    now: datetime,
+    today: date,
+    new_deadline: date | None = None,
+    check: TaskCheck,
+) -> Decision | Refusal:
+    """Grant a request, as asked or to `new_deadline`: the deadline moves, the original is
+    kept, and the change records who, when (`granted_on` = today) and why."""
+    async with db.transaction() as conn:
+        request = await get_request(db, request_id)
+        if request is None or request.state != "pending":
+            return await _decided(conn, "extension_requests", request_id)
+        task = await get_task(db, id=request.task_id)
+        assert task is not None
+        if task.completed_on is not None:
+            withdrawn = await _withdraw_requests(conn, task.id, now=now)
+            return await _decided(conn, "extension_requests", request_id, withdrawn=withdrawn)
+        refusal = check(task)
+        if refusal is not None:
+            return refusal
+        granted = new_deadline or request.new_deadline
+        claimed = await _claim_request(
+            conn, request_id, state="granted", person_id=person_id, now=now, granted=granted
+        )
+        if isinstance(claimed, Decision):
+            return claimed
+        await conn.execute(
+            "UPDATE tasks SET deadline = ?, extended_on = ?, updated_at = ? WHERE id = ?",
+            (iso(granted), iso(today), stamp(now), task.id),
+        )
+        await conn.execute(
+            "INSERT INTO deadline_changes (task_id, old_deadline, new_deadline, granted_on,"
+            " decided_by, decided_at, reason, request_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (task.id, iso(task.deadline), iso(granted), iso(today), person_id, stamp(now),
+             request.reason, request_id),
+        )  # fmt: skip
+        await add_event(
+            conn, task_id=task.id, kind="extension_granted", at=now, actor_id=person_id,
+            detail={"request": request_id, "old_deadline": iso(task.deadline),
+                    "new_deadline": iso(granted), "asked": iso(request.new_deadline)},
+        )  # fmt: skip
+    return Decision(taken=True, state="granted", decided_by=person_id, decided_at=now)
+
+
+async def refuse_extension(
+    db: Database, *, request_id: int, person_id: int, now: datetime, reason: str
+) -> Decision:
+    """Refuse a request with the reviewer's reason; the deadline stays."""
+    async with db.transaction() as conn:
+        claimed = await _claim_request(
+            conn, request_id, state="refused", person_id=person_id, now=now, note=reason
+        )
+        if isinstance(claimed, Decision):
+            return claimed
+        task_id, _ = claimed
+        await add_event(
+            conn, task_id=task_id, kind="extension_refused", at=now, actor_id=person_id,
+            detail={"request": request_id, "reason": reason},
+        )  # fmt: skip
+    return Decision(taken=True, state="refused", decided_by=person_id, decided_at=now)
+
+
+# --- reviewers' messages -------------------------------------------------------------------
+
+
+async def remember_review_message(
+    db: Database, *, kind: ItemKind, item_id: int, chat_id: int, message_id: int
+) -> None:
+    await db.execute(
+        "INSERT OR IGNORE INTO review_messages (item_kind, item_id, chat_id, message_id)"
+        " VALUES (?, ?, ?, ?)",
+        (kind.value, item_id, chat_id, message_id),
+    )
+
+
+async def review_messages(db: Database, *, kind: ItemKind, item_id: int) -> list[tuple[int, int]]:
+    """(chat_id, message_id) of every message that put this item before a reviewer."""
+    rows = await db.fetchall(
+        "SELECT chat_id, message_id FROM review_messages WHERE item_kind = ? AND item_id = ?"
+        " ORDER BY chat_id, message_id",
+        (kind.value, item_id),
+    )
+    return [(r[0], r[1]) for r in rows]
+
+
+# --- dialogues -----------------------------------------------------------------------------
+
+
+async def save_dialogue(db: Database, dialogue: Dialogue) -> None:
+    """Start (or replace) the person's dialogue."""
+    await db.execute(
+        "INSERT OR REPLACE INTO dialogues (person_id, chat_id, step, task_id, item_id, data,"
+        " started_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            dialogue.person_id, dialogue.chat_id, dialogue.step.value, dialogue.task_id,
+            dialogue.item_id, json.dumps(dict(dialogue.data), ensure_ascii=False),
+            stamp(dialogue.started_at), stamp(dialogue.expires_at),
+        ),
+    )  # fmt: skip
+
+
+async def get_dialogue(db: Database, person_id: int) -> Dialogue | None:
+    row = await db.fetchone("SELECT * FROM dialogues WHERE person_id = ?", (person_id,))
+    if row is None:
+        return None
+    started_at, expires_at = _when(row["started_at"]), _when(row["expires_at"])
+    assert started_at is not None and expires_at is not None
+    return Dialogue(
+        person_id=row["person_id"],
+        chat_id=row["chat_id"],
+        step=Step(row["step"]),
+        started_at=started_at,
+        expires_at=expires_at,
+        task_id=row["task_id"],
+        item_id=row["item_id"],
+        data=json.loads(row["data"]),
+    )
+
+
+async def end_dialogue(db: Database, person_id: int) -> None:
+    await db.execute("DELETE FROM dialogues WHERE person_id = ?", (person_id,))
+
+
+async def people_by_id(db: Database, ids: Sequence[int]) -> dict[int, Person]:
+    """The people with these ids (for names in histories and decisions)."""
+    wanted = sorted(set(ids))
+    if not wanted:
+        return {}
+    marks = ", ".join("?" for _ in wanted)
+    rows = await db.fetchall(f"SELECT * FROM people WHERE id IN ({marks})", wanted)
+    return {r["id"]: person_from_row(r) for r in rows}
