@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from telegram.ext import Application, CallbackContext, ExtBot
 
+from bot.access import MenuCommand
 from bot.clock import Clock
 from bot.config import Settings
 from bot.models import Person
@@ -37,6 +38,8 @@ class BotData:
     """`application.bot_data`: typed, not a dict of string keys."""
 
     services: Services | None = None
+    # The commands of the menu and of /help, in the order the handler modules declared them.
+    commands: list[MenuCommand] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -53,6 +56,9 @@ class DondocContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any]
         super().__init__(application=application, chat_id=chat_id, user_id=user_id)
         self.person: Person | None = None
         self.telegram_language: str | None = None
+        # Set by `handlers.access.requires` when a declared handler took the update, so the
+        # fallback (last group) answers only what nothing else did.
+        self.handled = False
 
     @property
     def services(self) -> Services:
