@@ -161,6 +161,26 @@ def _flush(
     events.clear()
 
 
+def ensure_register(path: Path, *, tasks: int, units: int, people: int, today: date) -> None:
+    """Generate the register at `path` unless it is there already (1M tasks take ~50 s)."""
+    if path.exists():
+        return
+    print(f"  generating {tasks:,} tasks into {path} …", flush=True)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    generate(path, tasks=tasks, units=units, people=people, today=today,
+             big_unit=min(5000, tasks))  # fmt: skip
+
+
+def copy_register(source: Path, dest: Path) -> Path:
+    """A consistent copy of a register (SQLite's backup API), for a benchmark that writes."""
+    dest.unlink(missing_ok=True)
+    with sqlite3.connect(source) as src, sqlite3.connect(dest) as dst:
+        src.backup(dst, pages=65536)
+    src.close()
+    dst.close()
+    return dest
+
+
 async def _migrate(path: Path) -> None:
     db = await Database.open(path)
     await db.close()

@@ -1,0 +1,295 @@
+"""Answers from a million tasks: `python -m bench.answers [--db PATH] [--calls 200] …`.
+
+On the generated register (bench.generate; made first when `--db` does not exist):
+- /overdue, /stats, /unit and a head's /tasks through the real handlers (the running
+  Application's `process_update`, its Bot API answered by a stub, no HTTP), each beside the
+  bare SQL for the same answer (bench.baseline), interleaved call by call in this process.
+  Judged: p95 ≤ 50 ms and p95 ≤ 2 × the bare SQL's p95.
+- the monthly report, docx and xlsx, by `dondoc report` on that register: ≤ 3 s each;
+- `dondoc import tasks` of 100,000 tasks into a register of the same units and people: ≤ 20 s;
+- the reminder planner for the day on that register: ≤ 2 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from datetime import date, datetime
+from datetime import time as clock_time
+from pathlib import Path
+from typing import Any
+
+from bench import baseline
+from bench.common import Bench, SubjectMissing, Timing, subject
+from bench.generate import ensure_register, generate
+from bench.importfile import write_tasks_csv
+from bench.inprocess import answer, bench_settings, command_update, running_application
+from bot.clock import FixedClock
+from bot.models import Role
+from storage import Database
+from storage.register import get_unit, people_with_role
+
+DEFAULT_DB = Path("/tmp/bench/m.sqlite3")
+TODAY = date(2026, 11, 27)
+BIG_UNIT = "U0001"
+
+
+# --- the handlers beside their bare SQL ------------------------------------------------------
+
+
+async def handler_part(bench: Bench, db_path: Path, *, today: date, calls: int) -> None:
+    settings = bench_settings(db_path)
+    clock = FixedClock(datetime.combine(today, clock_time(9, 0), tzinfo=settings.organization.tz))
+    async with running_application(settings, clock) as (application, stub):
+        db: Database = application.bot_data.services.db
+        unit = await get_unit(db, code=BIG_UNIT)
+        assert unit is not None, f"the register has no unit {BIG_UNIT}"
+        leader = (await people_with_role(db, Role.LEADER))[0]
+        head = (await people_with_role(db, Role.HEAD, unit_id=unit.id))[0]
+        month_start = today.replace(day=1)
+        month_end = _month_end(today)
+        cases: list[tuple[str, str, Any, str, Callable[[], Awaitable[object]]]] = [
+            (
+                "/overdue",
+                "handlers.figures",
+                leader,
+                "/overdue",
+                lambda: baseline.overdue_by_unit(db, today=today),
+            ),
+            (
+                "/stats",
+                "handlers.figures",
+                leader,
+                "/stats",
+                lambda: baseline.month_figures(db, start=month_start, end=month_end, today=today),
+            ),
+            (
+                f"/unit {BIG_UNIT}",
+                "handlers.figures",
+                leader,
+                f"/unit {BIG_UNIT}",
+                lambda: baseline.unit_answer(db, code=BIG_UNIT, today=today),
+            ),
+            (
+                f"/tasks (head of {BIG_UNIT})",
+                "handlers.tasks",
+                head,
+                "/tasks",
+                lambda: baseline.open_tasks_of_unit(db, unit_id=unit.id),
+            ),
+        ]
+        errors: list[BaseException] = application.bot_data.extra["bench_errors"]
+        for name, module, person, text, bare in cases:
+            try:
+                subject(module)
+            except SubjectMissing as exc:
+                bench.subject_missing(name, exc)
+                continue
+
+            async def ask(person: Any = person, text: str = text) -> object:
+                update = command_update(application.bot, person.telegram_id, text, at=clock.now())
+                return await answer(application, stub, update)
+
+            await _time_beside(bench, name, ask, bare, calls=calls, errors=errors, stub=stub)
+
+
+def _month_end(day: date) -> date:
+    following = date(day.year + day.month // 12, day.month % 12 + 1, 1)
+    return date.fromordinal(following.toordinal() - 1)
+
+
+async def _time_beside(
+    bench: Bench,
+    name: str,
+    ask: Callable[[], Awaitable[object]],
+    bare: Callable[[], Awaitable[object]],
+    *,
+    calls: int,
+    errors: list[BaseException],
+    stub: Any,
+) -> None:
+    """Time the handler and the bare SQL call by call, so both see the same machine load."""
+    for _ in range(3):  # warm up: caches, the command menu, first-use imports
+        await ask()
+        await bare()
+    texts = stub.texts()
+    shown = texts[0].replace("\n", " ⏎ ")[:140] if texts else "(no text)"
+    print(f"  {name} answers: {shown}", flush=True)
+    errors.clear()
+    handler_s, sql_s = [], []
+    for _ in range(calls):
+        started = time.perf_counter()
+        await ask()
+        handler_s.append(time.perf_counter() - started)
+        started = time.perf_counter()
+        await bare()
+        sql_s.append(time.perf_counter() - started)
+    handler, sql = Timing.of(handler_s), Timing.of(sql_s)
+    bench.figure(f"{name} handler", str(handler))
+    bench.figure(f"{name} bare SQL", str(sql))
+    if errors:
+        bench.judge(f"{name} errors", len(errors), 0, note=repr(errors[0]))
+    bench.judge(f"{name} p95", round(handler.p95, 2), 50, unit=" ms")
+    ratio = handler.p95 / sql.p95 if sql.p95 > 0 else float("inf")
+    bench.judge(f"{name} p95 ÷ bare SQL p95", round(ratio, 2), 2.0)
+
+
+# --- the report, the import and the planner --------------------------------------------------
+
+
+def _config(folder: Path, db_path: Path) -> Path:
+    path = folder / "config.toml"
+    path.write_text(f'[database]\npath = "{db_path}"\n', encoding="utf-8")
+    return path
+
+
+def _dondoc(config: Path, *args: str) -> tuple[float, subprocess.CompletedProcess[str]]:
+    """Run `dondoc --config CONFIG ARGS…` as a user would; its wall time in seconds."""
+    command = [sys.executable, "-m", "bot", "--config", str(config), *args]
+    env = os.environ | {"PYTHONUNBUFFERED": "1"}
+    started = time.perf_counter()
+    done = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
+    return time.perf_counter() - started, done
+
+
+def _command_known(config: Path, name: str) -> bool:
+    _, done = _dondoc(config, name, "--help")
+    return done.returncode == 0
+
+
+def report_part(bench: Bench, db_path: Path, *, today: date, work: Path) -> None:
+    config = _config(work, db_path)
+    if not _command_known(config, "report"):
+        bench.subject_missing("report", SubjectMissing("`dondoc report` is not there"))
+        return
+    period = f"{today.year}-{today.month:02d}"
+    for suffix in ("docx", "xlsx"):
+        out = work / f"report.{suffix}"
+        seconds, done = _dondoc(
+            config, "report", "--period", period, "--as-of", today.isoformat(), "--out", str(out)
+        )
+        if done.returncode != 0 or not out.exists():
+            bench.judge(f"report .{suffix} exit code", done.returncode, 0, note=done.stderr[-300:])
+            continue
+        bench.figure(f"report .{suffix} size", f"{out.stat().st_size:,} bytes")
+        bench.judge(f"`dondoc report` .{suffix}", round(seconds, 2), 3, unit=" s")
+
+
+def import_part(
+    bench: Bench, *, tasks: int, units: int, people: int, today: date, work: Path
+) -> None:
+    db_path = work / "import.sqlite3"
+    generate(db_path, tasks=0, units=units, people=people, today=today, big_unit=0)
+    config = _config(work, db_path)
+    if not _command_known(config, "import"):
+        bench.subject_missing("import", SubjectMissing("`dondoc import` is not there"))
+        return
+    units_codes, officers, leaders = asyncio.run(_directory(db_path))
+    csv_path = write_tasks_csv(
+        work / "tasks.csv",
+        tasks=tasks,
+        units=units_codes,
+        officers=officers,
+        leaders=leaders,
+        today=today,
+    )
+    bench.figure("import file", f"{tasks:,} rows, {csv_path.stat().st_size / 1e6:.1f} MB")
+    seconds, done = _dondoc(config, "import", "tasks", str(csv_path))
+    if done.returncode != 0:
+        bench.judge(
+            "`dondoc import tasks` exit code",
+            done.returncode,
+            0,
+            note=(done.stdout + done.stderr)[-400:],
+        )
+        return
+    bench.figure("import says", done.stdout.strip().splitlines()[-1:] or "")
+    bench.judge(f"`dondoc import tasks` of {tasks:,}", round(seconds, 2), 20, unit=" s")
+    again, done = _dondoc(config, "import", "tasks", str(csv_path))
+    bench.figure("the same file again (all unchanged)", f"{again:.2f} s, exit {done.returncode}")
+
+
+async def _directory(db_path: Path) -> tuple[list[str], dict[str, list[str]], list[str]]:
+    db = await Database.open(db_path)
+    try:
+        from storage.register import list_units
+
+        units = await list_units(db)
+        code_of = {u.id: u.code for u in units}
+        officers: dict[str, list[str]] = {}
+        for person in await people_with_role(db, Role.OFFICER):
+            if person.unit_id is not None:
+                officers.setdefault(code_of[person.unit_id], []).append(person.code)
+        leaders = [p.code for p in await people_with_role(db, Role.LEADER)]
+        return [u.code for u in units], officers, leaders
+    finally:
+        await db.close()
+
+
+async def planner_part(bench: Bench, db_path: Path, *, today: date) -> None:
+    try:
+        subject("bot.reminders.planner")
+    except SubjectMissing as exc:
+        bench.subject_missing("planner", exc)
+        return
+    bench.subject_missing("planner", SubjectMissing("the planner's entry point is not wired"))
+
+
+# --- the command -----------------------------------------------------------------------------
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.answers",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--db", type=Path, default=DEFAULT_DB, help=f"default {DEFAULT_DB}")
+    parser.add_argument("--tasks", type=int, default=1_000_000, help="when generating --db")
+    parser.add_argument("--units", type=int, default=1000)
+    parser.add_argument("--people", type=int, default=20_000)
+    parser.add_argument("--today", type=date.fromisoformat, default=TODAY)
+    parser.add_argument("--calls", type=int, default=200)
+    parser.add_argument("--import-tasks", type=int, default=100_000)
+    parser.add_argument(
+        "--only",
+        choices=("handlers", "report", "import", "planner"),
+        action="append",
+        help="run only these parts (repeatable)",
+    )
+    parser.add_argument("--json", type=Path, help="also write the figures here")
+    args = parser.parse_args(argv)
+    parts = set(args.only or ("handlers", "report", "import", "planner"))
+    bench = Bench("answers from the register")
+    ensure_register(
+        args.db, tasks=args.tasks, units=args.units, people=args.people, today=args.today
+    )
+    bench.header(db=str(args.db), calls=args.calls, today=args.today.isoformat())
+    with tempfile.TemporaryDirectory(prefix="dondoc-bench-") as folder:
+        work = Path(folder)
+        if "handlers" in parts:
+            asyncio.run(handler_part(bench, args.db, today=args.today, calls=args.calls))
+        if "report" in parts:
+            report_part(bench, args.db, today=args.today, work=work)
+        if "import" in parts:
+            import_part(
+                bench,
+                tasks=args.import_tasks,
+                units=args.units,
+                people=args.people,
+                today=args.today,
+                work=work,
+            )
+        if "planner" in parts:
+            asyncio.run(planner_part(bench, args.db, today=args.today))
+    return bench.finish(json_out=args.json)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

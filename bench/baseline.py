@@ -1,0 +1,93 @@
+"""The benchmarks' own SQL: the bare query for each answer bench.answers times (the floor a
+handler is judged by), and the picking of subjects (who acts in bench.e2e).
+
+Each answer function asks SQLite, through the same `Database` the bot uses, for the numbers
+and rows that one reply shows, and nothing else: no rules, no texts, no Telegram. As of
+T = today, so the deadline in force is the current one (every extension was granted by T).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from storage import Database
+
+_COUNTS = """
+    count(*) AS assigned,
+    sum(completed_on IS NOT NULL AND completed_on <= :t) AS completed,
+    sum(completed_on IS NOT NULL AND completed_on <= :t
+        AND (deadline IS NULL OR completed_on <= deadline)) AS on_time,
+    sum((completed_on IS NULL OR completed_on > :t)
+        AND (deadline IS NULL OR deadline >= :t)) AS open_in_time,
+    sum((completed_on IS NULL OR completed_on > :t) AND deadline < :t) AS open_overdue
+"""
+
+
+async def overdue_by_unit(db: Database, *, today: date) -> list[Any]:
+    """/overdue: overdue open tasks per lead unit, most first, with the oldest deadline."""
+    return await db.fetchall(
+        "SELECT u.code, u.name, count(*) AS n, min(t.deadline) AS oldest"
+        " FROM tasks t JOIN units u ON u.id = t.lead_unit_id"
+        " WHERE t.completed_on IS NULL AND t.deadline < ?"
+        " GROUP BY t.lead_unit_id ORDER BY n DESC, u.code",
+        (today.isoformat(),),
+    )
+
+
+async def month_figures(db: Database, *, start: date, end: date, today: date) -> list[Any]:
+    """/stats: the period figures of the month and the year-to-date figures, as of today."""
+    t, y = today.isoformat(), date(start.year, 1, 1).isoformat()
+    assigned = await db.fetchval(
+        "SELECT count(*) FROM tasks WHERE assigned_on BETWEEN ? AND ?",
+        (start.isoformat(), min(end, today).isoformat()),
+    )
+    due = await db.fetchone(
+        f"SELECT {_COUNTS}, sum(deadline > original_deadline) AS extended FROM tasks"
+        " WHERE original_deadline BETWEEN :a AND :b AND assigned_on <= :t",
+        {"a": start.isoformat(), "b": end.isoformat(), "t": t},
+    )
+    year = await db.fetchone(
+        f"SELECT {_COUNTS} FROM tasks WHERE assigned_on BETWEEN :y AND :t", {"y": y, "t": t}
+    )
+    return [assigned, due, year]
+
+
+async def unit_answer(db: Database, *, code: str, today: date) -> list[Any]:
+    """/unit CODE: the unit, its year-to-date figures and its open tasks by deadline."""
+    unit = await db.fetchone("SELECT id, code, name FROM units WHERE code = ?", (code,))
+    assert unit is not None
+    t, y = today.isoformat(), date(today.year, 1, 1).isoformat()
+    year = await db.fetchone(
+        f"SELECT {_COUNTS} FROM tasks WHERE lead_unit_id = :u AND assigned_on BETWEEN :y AND :t",
+        {"u": unit["id"], "y": y, "t": t},
+    )
+    return [unit, year, *await open_tasks_of_unit(db, unit_id=unit["id"])]
+
+
+async def open_tasks_of_unit(db: Database, *, unit_id: int) -> list[Any]:
+    """A head's /tasks: the unit's open tasks, by deadline (no deadline last)."""
+    return await db.fetchall(
+        "SELECT id, code, title, deadline, officer_id FROM tasks"
+        " WHERE lead_unit_id = ? AND completed_on IS NULL"
+        " ORDER BY deadline IS NULL, deadline, code",
+        (unit_id,),
+    )
+
+
+# --- subjects ------------------------------------------------------------------------------
+
+
+async def officers_with_open_task(db: Database, *, count: int) -> list[tuple[int, str]]:
+    """`count` linked officers, each with (telegram id, the code of an open task of theirs
+    that waits for nothing), the officers in register order."""
+    rows = await db.fetchall(
+        "SELECT p.telegram_id, min(t.code) FROM tasks t JOIN people p ON p.id = t.officer_id"
+        " WHERE t.completed_on IS NULL AND t.report_state IS NULL AND p.role = 'officer'"
+        " AND p.telegram_id IS NOT NULL"
+        " AND NOT EXISTS (SELECT 1 FROM completion_reports r"
+        "                 WHERE r.task_id = t.id AND r.state = 'pending')"
+        " GROUP BY p.id ORDER BY p.id LIMIT ?",
+        (count,),
+    )
+    return [(int(r[0]), str(r[1])) for r in rows]
