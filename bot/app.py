@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+import asyncio
 import importlib
 import logging
+from collections.abc import Awaitable, Hashable
 from typing import Any
 
+from telegram import Update
 from telegram.constants import ParseMode
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    BaseUpdateProcessor,
+    ContextTypes,
+    Defaults,
+)
 
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
@@ -29,6 +39,45 @@ HANDLER_MODULES = (
 )
 
 DondocApplication = Application[Any, DondocContext, dict[Any, Any], dict[Any, Any], BotData, Any]
+# Updates handled at the same time, across chats; one chat's updates go one after another.
+MAX_CONCURRENT_UPDATES = 64
+
+
+class PerChatUpdateProcessor(BaseUpdateProcessor):
+    """Updates of one chat in the order they came (a dialogue's steps, a double press), and
+    different chats at the same time, so one slow chat does not hold up the others."""
+
+    def __init__(self, max_concurrent_updates: int = MAX_CONCURRENT_UPDATES) -> None:
+        super().__init__(max_concurrent_updates)
+        self._locks: dict[Hashable, asyncio.Lock] = {}
+        self._users: dict[Hashable, int] = {}
+
+    @staticmethod
+    def chat_key(update: object) -> Hashable:
+        if isinstance(update, Update):
+            if update.effective_chat is not None:
+                return ("chat", update.effective_chat.id)
+            if update.effective_user is not None:
+                return ("user", update.effective_user.id)
+        return ("update", id(update))
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        key = self.chat_key(update)
+        lock = self._locks.setdefault(key, asyncio.Lock())
+        self._users[key] = self._users.get(key, 0) + 1
+        try:
+            async with lock:
+                await coroutine
+        finally:
+            self._users[key] -= 1
+            if not self._users[key]:
+                del self._users[key], self._locks[key]
+
+    async def initialize(self) -> None:
+        pass
+
+    async def shutdown(self) -> None:
+        pass
 
 
 def build_application(settings: Settings, *, clock: Clock | None = None) -> DondocApplication:
@@ -62,6 +111,7 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> Dond
                 max_retries=3,
             )
         )
+        .concurrent_updates(PerChatUpdateProcessor())
         .post_init(open_services)
         .post_shutdown(close_services)
         .build()

@@ -124,11 +124,15 @@ async def turn_away(update: Update, context: DondocContext) -> None:
     await chat.send_message(t(organization.language, "access.stranger", office=organization.office))
 
 
-def requires(*roles: Role, groups: bool = False) -> Callable[[Callback], Callback]:
+def requires(
+    *roles: Role, groups: bool = False, strangers: bool = False
+) -> Callable[[Callback], Callback]:
     """Declare the roles a handler needs (all roles when none are named).
 
     In private chats a wrong role gets a short answer; in group chats only handlers with
     `groups=True` run (the guard has let through linked groups only), others stay silent.
+    `strangers=True` is for onboarding only: the callback then runs with `context.person`
+    None too (the guard lets strangers reach /start and shared contacts, nothing else).
     """
     allowed = frozenset(roles) or ALL_ROLES
 
@@ -138,6 +142,9 @@ def requires(*roles: Role, groups: bool = False) -> Callable[[Callback], Callbac
             context.handled = True
             person = context.person
             grouped = in_group(update)
+            if strangers and person is None and not grouped:
+                await callback(update, context)
+                return
             if (grouped and not groups) or person is None:
                 if person is None and not grouped:
                     await turn_away(update, context)
@@ -169,13 +176,13 @@ def add_command(
     callback: Callback,
     *roles: Role,
     groups: bool = False,
+    strangers: bool = False,
     menu: bool = True,
     group: int = 0,
 ) -> None:
     """Add `/name` for these roles: its handler, and its line in the menu and in /help."""
-    application.add_handler(
-        CommandHandler(name, requires(*roles, groups=groups)(callback)), group=group
-    )
+    guarded = requires(*roles, groups=groups, strangers=strangers)(callback)
+    application.add_handler(CommandHandler(name, guarded), group=group)
     if menu:
         commands: list[MenuCommand] = application.bot_data.commands
         commands.append(MenuCommand(name, frozenset(roles) or ALL_ROLES, groups))
@@ -231,3 +238,21 @@ async def ensure_menu(context: DondocContext, person: Person, *, force: bool = F
         signature=signature,
         now=context.clock.now(),
     )
+
+
+async def reply(update: Update, text: str, **kwargs: Any) -> None:
+    """Send `text` to the chat the update came from."""
+    chat = update.effective_chat
+    if chat is not None:
+        await chat.send_message(text, **kwargs)
+
+
+async def notify_admins(context: DondocContext, key: str, **values: Any) -> None:
+    """Tell the Office's admins (those with a linked account), each in their language.
+    A failure to reach one is logged and does not stop the others."""
+    for admin in await store.reachable_admins(context.store):
+        assert admin.telegram_id is not None
+        try:
+            await context.bot.send_message(admin.telegram_id, t(admin.language, key, **values))
+        except TelegramError as exc:
+            log.warning("could not tell admin %s (%s): %s", admin.code, key, exc)

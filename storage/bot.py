@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from bot.models import DeadlineChange, Person, Role, Task
+from bot.onboarding import Invite, NewInvite, new_invite
 from storage.db import Database, Params
 from storage.register import (
     TASK_COLUMNS,
@@ -55,17 +56,6 @@ async def task_for_message(db: Database, *, chat_id: int, message_id: int) -> Ta
 # --- invites -----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class Invite:
-    id: int
-    person_id: int
-    created_at: datetime
-    expires_at: datetime
-    used_at: datetime | None = None
-    used_by: int | None = None
-    revoked_at: datetime | None = None
-
-
 def _invite(row: sqlite3.Row) -> Invite:
     return Invite(
         id=row["id"],
@@ -78,20 +68,30 @@ def _invite(row: sqlite3.Row) -> Invite:
     )
 
 
-async def add_invite(
-    db: Database, *, person_id: int, digest: str, now: datetime, expires_at: datetime
+async def add_invites(
+    db: Database, *, invites: Sequence[tuple[int, NewInvite]], now: datetime
 ) -> None:
-    """Store a new invite for a person; their earlier open invites stop working."""
+    """Store new invites (person id, invite), all or none; each person's earlier open
+    invites stop working."""
     async with db.transaction() as conn:
-        await conn.execute(
-            "UPDATE invites SET revoked_at = ? WHERE person_id = ?"
-            " AND used_at IS NULL AND revoked_at IS NULL",
-            (utc(now), person_id),
-        )
-        await conn.execute(
-            "INSERT INTO invites (person_id, digest, created_at, expires_at) VALUES (?, ?, ?, ?)",
-            (person_id, digest, utc(now), utc(expires_at)),
-        )
+        for person_id, invite in invites:
+            await conn.execute(
+                "UPDATE invites SET revoked_at = ? WHERE person_id = ?"
+                " AND used_at IS NULL AND revoked_at IS NULL",
+                (utc(now), person_id),
+            )
+            await conn.execute(
+                "INSERT INTO invites (person_id, digest, created_at, expires_at)"
+                " VALUES (?, ?, ?, ?)",
+                (person_id, invite.digest, utc(now), utc(invite.expires_at)),
+            )
+
+
+async def issue_invite(db: Database, *, person_id: int, now: datetime, ttl_days: int) -> NewInvite:
+    """A fresh invite code for a person (their earlier open invites stop working)."""
+    invite = new_invite(now, ttl_days)
+    await add_invites(db, invites=[(person_id, invite)], now=now)
+    return invite
 
 
 async def find_invite(db: Database, *, digest: str) -> Invite | None:

@@ -1,0 +1,93 @@
+"""The one error handler: log with the traceback, tell the Office's admins briefly (at most
+once a minute per kind of error), and give the user a short apology, never a traceback."""
+
+from __future__ import annotations
+
+import logging
+import traceback
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from telegram import Update
+from telegram.error import NetworkError, TelegramError
+from telegram.ext import Application
+
+from bot.context import DondocContext
+from bot.texts import language, t
+from bot.views import shorten
+from handlers.access import notify_admins
+from storage.register import get_person
+
+log = logging.getLogger(__name__)
+
+NOTICE_EVERY = timedelta(minutes=1)
+_OUR_PACKAGES = ("handlers", "bot", "storage")
+
+
+def register(application: Application) -> None:
+    application.add_error_handler(on_error)
+
+
+def error_kind(error: BaseException) -> str:
+    """The exception's type and where it was raised in our code: `KeyError at
+    handlers/tasks.py:show_card` (the deepest frame of ours; else the deepest of all)."""
+    frames = traceback.extract_tb(error.__traceback__)
+    ours = [frame for frame in frames if Path(frame.filename).parent.name in _OUR_PACKAGES]
+    if not frames:
+        return type(error).__name__
+    frame = (ours or frames)[-1]
+    where = f"{Path(frame.filename).parent.name}/{Path(frame.filename).name}:{frame.name}"
+    return f"{type(error).__name__} at {where}"
+
+
+def should_notify(sent: dict[str, datetime], kind: str, now: datetime) -> bool:
+    """At most one notice per kind of error per minute; remembers this one."""
+    last = sent.get(kind)
+    if last is not None and now - last < NOTICE_EVERY:
+        return False
+    sent[kind] = now
+    return True
+
+
+async def on_error(update: object, context: DondocContext) -> None:
+    error = context.error
+    if error is None:
+        return
+    if update is None and isinstance(error, NetworkError):
+        # Telegram or the network is down while polling: PTB retries with backoff.
+        log.warning("Telegram is not reachable, retrying: %s", error)
+        return
+    log.error("error while handling an update: %s", _describe(update), exc_info=error)
+    if context.bot_data.services is None:
+        return
+    kind = error_kind(error)
+    notices: dict[str, datetime] = context.bot_data.extra.setdefault("error_notices", {})
+    if should_notify(notices, kind, context.clock.now()):
+        summary = shorten(str(error) or type(error).__name__, 300)
+        await notify_admins(context, "error.admin_notice", kind=kind, summary=summary)
+    if isinstance(update, Update):
+        await _apologise(update, context)
+
+
+async def _apologise(update: Update, context: DondocContext) -> None:
+    lang: str = context.settings.organization.language
+    user = update.effective_user
+    try:
+        if user is not None:
+            person = await get_person(context.store, telegram_id=user.id)
+            lang = language(person.language if person is not None else user.language_code)
+        # A message, not a callback answer: the query may have been answered already.
+        if update.effective_chat is not None:
+            await update.effective_chat.send_message(t(lang, "error.apology"))
+    except TelegramError as exc:
+        log.warning("could not apologise: %s", exc)
+    except Exception:
+        log.exception("could not apologise")
+
+
+def _describe(update: object) -> str:
+    if not isinstance(update, Update):
+        return repr(update)
+    user = update.effective_user
+    chat = update.effective_chat
+    return f"update {update.update_id} from user {user and user.id} in chat {chat and chat.id}"

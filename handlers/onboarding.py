@@ -1,0 +1,314 @@
+"""Linking an account (/start with an invite code, or a shared contact), /help, /lang,
+/invite and /linkgroup."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import math
+
+from telegram import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    LinkPreviewOptions,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+    Update,
+)
+from telegram.error import TelegramError
+from telegram.ext import Application, MessageHandler, filters
+
+from bot.access import menu_for
+from bot.context import DondocContext
+from bot.formats import format_date
+from bot.models import Person, Role
+from bot.onboarding import (
+    InviteState,
+    code_digest,
+    failures_matter_since,
+    invite_link,
+    invite_state,
+    is_code_shaped,
+    locked_until,
+    start_line,
+)
+from bot.phones import phone_key
+from bot.texts import CATALOGUES, LANGUAGES, Html, language, t
+from handlers.access import (
+    add_callback,
+    add_command,
+    ensure_menu,
+    notify_admins,
+    reply,
+    requires,
+)
+from storage import bot as store
+from storage.register import get_person, get_unit
+
+log = logging.getLogger(__name__)
+
+
+def register(application: Application) -> None:
+    add_command(application, "start", start, strangers=True)
+    add_command(application, "help", help_command)
+    add_command(application, "lang", lang_command)
+    add_command(application, "invite", invite_command, Role.ADMIN)
+    add_command(application, "linkgroup", link_group, Role.ADMIN, groups=True)
+    add_callback(application, "lang", lang_pressed)
+    application.add_handler(
+        MessageHandler(
+            filters.CONTACT & filters.ChatType.PRIVATE, requires(strangers=True)(on_contact)
+        )
+    )
+
+
+def _office(context: DondocContext) -> str:
+    return context.settings.organization.office
+
+
+# --- /start and invite codes --------------------------------------------------------------
+
+
+async def start(update: Update, context: DondocContext) -> None:
+    if context.args:
+        await redeem(update, context, context.args[0])
+    elif context.person is not None:
+        await reply(update, context.t("onboarding.already_linked", name=context.person.name))
+    else:
+        button = KeyboardButton(context.t("onboarding.share_button"), request_contact=True)
+        keyboard = ReplyKeyboardMarkup([[button]], resize_keyboard=True, one_time_keyboard=True)
+        await reply(
+            update,
+            context.t("onboarding.ask_contact", office=_office(context)),
+            reply_markup=keyboard,
+        )
+
+
+async def redeem(update: Update, context: DondocContext, code: str) -> None:
+    """`/start <code>`: link the sender to the invite's person, or say why not. Wrong codes
+    count towards the lockout; a locked account's codes are not even looked at."""
+    assert update.effective_user is not None
+    user_id = update.effective_user.id
+    minutes = await _locked_minutes(context, user_id)
+    if minutes is None:
+        refused = await _use_code(update, context, code)
+        if refused is None:
+            return
+        await store.add_failure(context.store, telegram_id=user_id, at=context.clock.now())
+        minutes = await _locked_minutes(context, user_id)
+        if minutes is None:
+            office = _office(context)
+            await reply(update, context.t(f"onboarding.code_{refused.value}", office=office))
+            return
+    await reply(update, context.t("onboarding.locked", minutes=minutes, office=_office(context)))
+
+
+async def _use_code(update: Update, context: DondocContext, code: str) -> InviteState | None:
+    """Link with the code and welcome; or the reason it was refused (None: answered)."""
+    assert update.effective_user is not None
+    db, now, person = context.store, context.clock.now(), context.person
+    found = await store.find_invite(db, digest=code_digest(code)) if is_code_shaped(code) else None
+    state = invite_state(found, now)
+    if found is not None and state is InviteState.VALID:
+        link = await store.link_account(
+            db,
+            person_id=found.person_id,
+            telegram_id=update.effective_user.id,
+            now=now,
+            invite_id=found.id,
+        )
+        if link is not None:
+            await after_link(update, context, link)
+            return None
+        state = InviteState.USED  # spent a moment ago
+    opened_twice = found is not None and person is not None and found.person_id == person.id
+    if state is InviteState.USED and opened_twice:
+        assert person is not None
+        await reply(update, context.t("onboarding.already_linked", name=person.name))
+        return None
+    return state
+
+
+async def _locked_minutes(context: DondocContext, user_id: int) -> int | None:
+    """Minutes until the account may try codes again; None when it is not locked."""
+    now = context.clock.now()
+    failures = await store.failures_since(
+        context.store, telegram_id=user_id, since=failures_matter_since(now)
+    )
+    until = locked_until(failures, now)
+    return None if until is None else max(1, math.ceil((until - now).total_seconds() / 60))
+
+
+# --- a shared contact -----------------------------------------------------------------------
+
+
+async def on_contact(update: Update, context: DondocContext) -> None:
+    message, user = update.message, update.effective_user
+    assert message is not None and message.contact is not None and user is not None
+    contact = message.contact
+    if message.forward_origin is not None or contact.user_id != user.id:
+        await reply(update, context.t("onboarding.contact_not_own"))
+        return
+    matches = await store.people_by_phone(context.store, key=phone_key(contact.phone_number))
+    if len(matches) != 1:
+        key = "onboarding.phone_unknown" if not matches else "onboarding.phone_ambiguous"
+        await reply(
+            update,
+            context.t(key, phone=contact.phone_number, office=_office(context)),
+            reply_markup=ReplyKeyboardRemove(),
+        )
+        return
+    person = matches[0]
+    if person.telegram_id == user.id:
+        text = context.t("onboarding.already_linked", name=person.name)
+        await reply(update, text, reply_markup=ReplyKeyboardRemove())
+        return
+    link = await store.link_account(
+        context.store, person_id=person.id, telegram_id=user.id, now=context.clock.now()
+    )
+    assert link is not None
+    await after_link(update, context, link)
+
+
+# --- after linking --------------------------------------------------------------------------
+
+
+async def _who(context: DondocContext, person: Person, lang: str) -> tuple[Html, Html]:
+    """The person's role and ", <unit>" (empty without a unit), in `lang`."""
+    unit = None if person.unit_id is None else await get_unit(context.store, id=person.unit_id)
+    role = t(lang, f"access.role.{person.role.value}")
+    return role, (Html("") if unit is None else t(lang, "onboarding.unit", unit=unit.name))
+
+
+async def after_link(update: Update, context: DondocContext, link: store.Link) -> None:
+    """Welcome the newly linked person, set their menu, and tell whoever lost the link."""
+    person = await get_person(context.store, id=link.person_id)
+    assert person is not None
+    context.person = person
+    lang = language(person.language)
+    role, unit = await _who(context, person, lang)
+    lines: list[str] = [t(lang, "onboarding.welcome", name=person.name, role=role, unit=unit)]
+    previous = None
+    if link.previous_person_id is not None:
+        previous = await get_person(context.store, id=link.previous_person_id)
+    if previous is not None:
+        lines.append(t(lang, "onboarding.was_other", name=previous.name))
+    await reply(update, "\n\n".join(lines), reply_markup=ReplyKeyboardRemove())
+    await ensure_menu(context, person, force=True)
+    office = _office(context)
+    old = link.previous_telegram_id
+    if old is not None and old != link.telegram_id:
+        text = t(lang, "onboarding.moved_away", name=person.name, office=office)
+        try:
+            await context.bot.send_message(old, text)
+        except TelegramError as exc:
+            log.warning("could not tell account %s that its link moved: %s", old, exc)
+        await notify_admins(
+            context,
+            "onboarding.moved_admin",
+            name=person.name,
+            code=person.code,
+            old=old,
+            new=link.telegram_id,
+        )
+    if previous is not None:
+        await notify_admins(
+            context,
+            "onboarding.switched_admin",
+            new=link.telegram_id,
+            old_name=previous.name,
+            old_code=previous.code,
+            name=person.name,
+            code=person.code,
+        )
+
+
+# --- /help, /lang ----------------------------------------------------------------------------
+
+
+async def help_command(update: Update, context: DondocContext) -> None:
+    person = context.person
+    assert person is not None
+    lang = context.lang
+    role, unit = await _who(context, person, lang)
+    lines: list[str] = [t(lang, "help.header", name=person.name, role=role, unit=unit)]
+    for command in menu_for(context.bot_data.commands, person.role):
+        key = command.help_key if command.help_key in CATALOGUES["vi"] else command.description_key
+        lines.append(t(lang, "help.line", command=command.name, text=t(lang, key)))
+    lines += ["", t(lang, "help.footer", office=_office(context))]
+    await reply(update, "\n".join(lines))
+
+
+async def lang_command(update: Update, context: DondocContext) -> None:
+    if context.args:
+        await set_language(update, context, context.args[0])
+        return
+    buttons = [[InlineKeyboardButton("Tiếng Việt", callback_data="lang:vi")]]
+    buttons[0].append(InlineKeyboardButton("English", callback_data="lang:en"))
+    await reply(update, context.t("lang.choose"), reply_markup=InlineKeyboardMarkup(buttons))
+
+
+async def lang_pressed(update: Update, context: DondocContext) -> None:
+    query = update.callback_query
+    assert query is not None
+    await query.answer()
+    await set_language(update, context, (query.data or "").partition(":")[2])
+
+
+async def set_language(update: Update, context: DondocContext, value: str) -> None:
+    person = context.person
+    assert person is not None
+    code = value.strip().lower()
+    if code not in LANGUAGES:
+        await reply(update, context.t("lang.unknown", value=value))
+        return
+    await store.set_language(context.store, person_id=person.id, language=code)
+    context.person = person = dataclasses.replace(person, language=code)
+    await ensure_menu(context, person)
+    await reply(update, context.t("lang.set"))
+
+
+# --- the Office's commands --------------------------------------------------------------------
+
+
+async def invite_command(update: Update, context: DondocContext) -> None:
+    if len(context.args or ()) != 1:
+        await reply(update, context.t("invite.usage"))
+        return
+    code = (context.args or [""])[0]
+    person = await get_person(context.store, code=code)
+    if person is None:
+        await reply(update, context.t("invite.unknown_person", code=code))
+        return
+    settings, now = context.settings, context.clock.now()
+    invite = await store.issue_invite(
+        context.store, person_id=person.id, now=now, ttl_days=settings.telegram.invite_ttl_days
+    )
+    expires = format_date(invite.expires_at.astimezone(context.clock.tz).date())
+    link = invite_link(context.bot.username or settings.telegram.bot_username, invite.code)
+    values = {"name": person.name, "code": person.code, "expires": expires}
+    if link is not None:
+        text = context.t("invite.link", link=link, **values)
+    else:
+        text = context.t("invite.start", start=start_line(invite.code), **values)
+    if person.telegram_id is not None:
+        text = Html(text + "\n\n" + context.t("invite.relink_note", name=person.name))
+    await reply(update, text, link_preview_options=LinkPreviewOptions(is_disabled=True))
+
+
+async def link_group(update: Update, context: DondocContext) -> None:
+    chat, person = update.effective_chat, context.person
+    assert chat is not None and person is not None
+    if chat.type == chat.PRIVATE:
+        await reply(update, context.t("group.private_only"))
+        return
+    added = await store.link_group(
+        context.store,
+        chat_id=chat.id,
+        title=chat.title or "",
+        person_id=person.id,
+        now=context.clock.now(),
+    )
+    title = chat.title or ""
+    await reply(update, context.t("group.linked" if added else "group.already", title=title))
