@@ -1,0 +1,1 @@
+"""Deadline reminders: the policy, the pure planner, the texts, and the outbox sender."""

@@ -1,0 +1,227 @@
+"""The texts and buttons of each kind of reminder, in the recipient's language. Pure: a
+notice in, Telegram HTML and buttons out (every value escaped through `bot.texts.t`)."""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from bot.formats import format_date, format_int
+from bot.paging import CALLBACK_LIMIT, MESSAGE_LIMIT, text_length
+from bot.reminders.planner import Kind
+from bot.reminders.policy import Policy
+from bot.texts import Html, plain, t
+from bot.views import shorten
+
+TITLE_LIMIT = 300  # characters of a title in a reminder about one task
+LINE_TITLE_LIMIT = 70  # on a digest's line
+
+Buttons = list[list[tuple[str, str]]]  # rows of (label, callback data)
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """What one message says: its kind, what the planner noted, and the task it is about."""
+
+    kind: Kind
+    detail: Mapping[str, Any] = field(default_factory=dict)
+    task_code: str | None = None
+    task_title: str | None = None
+    deadline: date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Rendered:
+    text: Html
+    buttons: Buttons
+
+
+def render(notice: Notice, lang: str, policy: Policy) -> Rendered:
+    """The message for `notice` in `lang`, never longer than Telegram allows."""
+    kind = notice.kind
+    if kind in (Kind.ASSIGNED, Kind.BEFORE, Kind.DUE, Kind.OVERDUE):
+        return Rendered(_task_text(notice, lang, policy), task_buttons(lang, notice.task_code))
+    if kind is Kind.FOLDED:
+        head = t(lang, f"rem.folded.{notice.detail.get('of', 'round')}", count=_count(notice, lang))
+        return Rendered(_listing(head, notice.detail, lang, policy, t(lang, "rem.see_tasks")), [])
+    if kind is Kind.ESCALATION:
+        unit = notice.detail["unit"]
+        head = t(
+            lang,
+            "rem.escalation",
+            unit=f"{unit[0]} {unit[1]}".strip(),
+            count=_count(notice, lang),
+            days=policy.escalate_after,
+        )
+        return Rendered(_listing(head, notice.detail, lang, policy, t(lang, "rem.see_tasks")), [])
+    if kind is Kind.OFFICE:
+        return Rendered(_office(notice.detail, lang), [])
+    if kind is Kind.WEEKLY_HEAD:
+        return Rendered(_weekly_head(notice.detail, lang, policy), [])
+    if kind is Kind.WEEKLY_LEADER:
+        return Rendered(_weekly_leader(notice.detail, lang, policy), [])
+    if kind is Kind.UNREACHABLE:
+        return Rendered(_unreachable(notice.detail, lang), [])
+    raise ValueError(f"no text for a reminder of kind {kind}")
+
+
+def task_buttons(lang: str, code: str | None) -> Buttons:
+    """Done / Extend / Details, with exactly the data the workflow and the card expect."""
+    if not code:
+        return []
+    buttons = [
+        (plain(lang, "card.done_button"), f"done:{code}"),
+        (plain(lang, "card.extend_button"), f"ext:{code}"),
+        (plain(lang, "rem.button.details"), f"task:{code}"),
+    ]
+    fitting = [b for b in buttons if len(b[1].encode()) <= CALLBACK_LIMIT]
+    return [fitting] if fitting else []
+
+
+def plain_text(text: str) -> str:
+    """A message as a terminal shows it: tags dropped, entities decoded."""
+    return html.unescape(re.sub(r"<[^>]+>", "", text))
+
+
+# --- one task --------------------------------------------------------------------------------
+
+
+def _deadline(lang: str, deadline: date | None) -> str:
+    return format_date(deadline) if deadline is not None else plain(lang, "rem.no_deadline")
+
+
+def _task_text(notice: Notice, lang: str, policy: Policy) -> Html:
+    detail = notice.detail
+    kind = notice.kind
+    if kind is Kind.BEFORE:
+        key = "rem.head.before" if policy.working_days else "rem.head.before_calendar"
+        head = t(lang, key, days=format_int(detail.get("days_left", 0), lang))
+    elif kind is Kind.DUE:
+        deadline = notice.deadline
+        day_off = deadline is not None and detail.get("calendar_days_left", 0) > 0
+        head = (
+            t(lang, "rem.head.due_day_off", weekday=weekday(lang, deadline))
+            if day_off and deadline is not None
+            else t(lang, "rem.head.due")
+        )
+    elif kind is Kind.OVERDUE:
+        head = t(lang, "rem.head.overdue", days=format_int(detail.get("days_overdue", 0), lang))
+    else:
+        head = t(lang, "rem.head.assigned")
+    body = t(
+        lang,
+        "rem.task",
+        code=notice.task_code or "",
+        title=shorten(notice.task_title or "", TITLE_LIMIT),
+        deadline=_deadline(lang, notice.deadline),
+    )
+    return Html(f"{head}\n{body}\n\n{t(lang, 'rem.hint')}")
+
+
+def weekday(lang: str, day: date) -> str:
+    return plain(lang, f"rem.weekday.{day.weekday()}")
+
+
+# --- digests ---------------------------------------------------------------------------------
+
+
+def _count(notice: Notice, lang: str) -> str:
+    return format_int(int(notice.detail.get("count", 0)), lang)
+
+
+def task_line(item: Sequence[Any], lang: str, policy: Policy) -> Html:
+    """One task of a digest: [id, code, title, deadline, kind, days] as the planner wrote it."""
+    _, code, title, deadline, kind, days = item
+    key = f"rem.line.{kind}"
+    if kind == Kind.BEFORE and not policy.working_days:
+        key = "rem.line.before_calendar"
+    return t(
+        lang,
+        key,
+        code=code,
+        title=shorten(title, LINE_TITLE_LIMIT),
+        deadline=_deadline(lang, None if deadline is None else date.fromisoformat(deadline)),
+        days=format_int(days, lang),
+    )
+
+
+def _fit(head: str, lines: Sequence[str], tail: Sequence[str], lang: str, total: int) -> Html:
+    """Head, lines, then the tail; lines that do not fit go into the "and N more" count."""
+    shown = list(lines)
+    while True:
+        more = total - len(shown)
+        extra = [t(lang, "rem.more", count=format_int(more, lang))] if more > 0 else []
+        text = "\n".join([head, *shown, *extra, *tail])
+        if not shown or text_length(plain_text(text)) <= MESSAGE_LIMIT:
+            return Html(text)
+        shown.pop()
+
+
+def _listing(
+    head: Html, detail: Mapping[str, Any], lang: str, policy: Policy, footer: Html
+) -> Html:
+    items = detail.get("tasks", [])
+    lines = [task_line(item, lang, policy) for item in items]
+    return _fit(head, lines, ["", footer], lang, int(detail.get("count", len(items))))
+
+
+def _office(detail: Mapping[str, Any], lang: str) -> Html:
+    units = detail.get("units", [])
+    head = t(
+        lang,
+        "rem.office",
+        count=format_int(detail.get("count", 0), lang),
+        units=format_int(detail.get("unit_count", len(units)), lang),
+    )
+    lines = [
+        t(lang, "rem.office.line", code=code, name=name,
+          count=format_int(count, lang), days=format_int(days, lang))
+        for code, name, count, days in units
+    ]  # fmt: skip
+    rest = int(detail.get("unit_count", len(units))) - len(units)
+    tail = [t(lang, "rem.office.more", count=format_int(rest, lang))] if rest > 0 else []
+    return Html("\n".join([head, *lines, *tail]))
+
+
+def _weekly_head(detail: Mapping[str, Any], lang: str, policy: Policy) -> Html:
+    unit = detail["unit"]
+    head = t(
+        lang,
+        "rem.weekly_head",
+        unit=f"{unit[0]} {unit[1]}".strip(),
+        open=format_int(detail.get("open", 0), lang),
+        due=format_int(detail.get("due_this_week", 0), lang),
+        overdue=format_int(detail.get("overdue", 0), lang),
+    )
+    items = detail.get("tasks", [])
+    lines = [task_line(item, lang, policy) for item in items]
+    tail = ["", t(lang, "rem.see_tasks"), t(lang, "rem.weekly.pause_hint")]
+    return _fit(head, lines, tail, lang, int(detail.get("count", len(items))))
+
+
+_TOTALS = ("assigned", "completed", "on_time", "late", "open", "open_in_time", "open_overdue")
+
+
+def _weekly_leader(detail: Mapping[str, Any], lang: str, policy: Policy) -> Html:
+    totals = detail.get("totals") or {}
+    head = t(lang, "rem.weekly_leader", **{k: format_int(totals.get(k, 0), lang) for k in _TOTALS})
+    count = int(detail.get("count", 0))
+    if not count:
+        return Html("\n".join([head, "", t(lang, "rem.weekly_leader.none"),
+                               t(lang, "rem.weekly.pause_hint")]))  # fmt: skip
+    items = detail.get("tasks", [])
+    first = f"{head}\n\n{t(lang, 'rem.weekly_leader.tasks', count=format_int(count, lang))}"
+    lines = [task_line(item, lang, policy) for item in items]
+    return _fit(first, lines, ["", t(lang, "rem.weekly.pause_hint")], lang, count)
+
+
+def _unreachable(detail: Mapping[str, Any], lang: str) -> Html:
+    code, name, role = detail["person"]
+    who = [code, plain(lang, f"access.role.{role}")]
+    if detail.get("unit"):
+        who.append(detail["unit"][1])
+    return t(lang, "rem.unreachable", name=name, who=", ".join(who))

@@ -1,0 +1,529 @@
+"""The reminders' tables: the outbox, the daily rounds, preferences, unreachable people,
+and what a round's planner reads from the register.
+
+A row's life: 'pending' → 'sending' (claimed: in flight) → 'sent' with its message id, or
+'failed' (Telegram refused it for good), or 'cancelled' (its task closed, its deadline
+moved, or a later round replaced it). Rows are never deleted before `prune`'s cut-off.
+A crash leaves at most the claimed rows in 'sending'; `release_stale` makes them pending.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any, Literal
+
+import aiosqlite
+
+from bot.models import Role
+from bot.reminders.planner import (
+    TASK_KINDS,
+    Kind,
+    OpenTask,
+    PlannedReminder,
+    Recipient,
+    UnitCounts,
+)
+from storage.bot import utc
+from storage.db import Database
+from storage.register import add_event, iso
+
+# Reminders that land in the task's history as "reminded" when sent.
+_REMINDED = (Kind.BEFORE, Kind.DUE, Kind.OVERDUE)
+
+
+# --- what a round reads ----------------------------------------------------------------------
+
+
+def _dates() -> Callable[[str | None], date | None]:
+    """date.fromisoformat, memoised: a round sees few distinct deadlines."""
+    seen: dict[str, date] = {}
+
+    def parse(value: str | None) -> date | None:
+        if value is None:
+            return None
+        found = seen.get(value)
+        if found is None:
+            found = seen[value] = date.fromisoformat(value)
+        return found
+
+    return parse
+
+
+def _open_tasks(rows: Iterable[sqlite3.Row]) -> list[OpenTask]:
+    parse = _dates()
+    return [OpenTask(r[0], r[1], r[2], r[3], parse(r[4]), r[5], r[6]) for r in rows]
+
+
+async def round_candidates(db: Database, *, horizon: date) -> list[OpenTask]:
+    """Open tasks not waiting for review whose deadline is on or before `horizon`: every
+    task a round can remind of (the partial index on open tasks' deadlines serves it)."""
+    rows = await db.fetchall(
+        "SELECT id, code, title, lead_unit_id, deadline, officer_id, assigner_id FROM tasks"
+        " WHERE completed_on IS NULL AND deadline <= ?"
+        " AND (report_state IS NULL OR report_state <> 'pending')",
+        (horizon.isoformat(),),
+    )
+    return _open_tasks(rows)
+
+
+async def tasks_by_id(db: Database, ids: Sequence[int]) -> list[OpenTask]:
+    """Tasks (open or not: the planner decides) by id, for assignment notices."""
+    found: list[OpenTask] = []
+    parse = _dates()
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        marks = ",".join("?" * len(chunk))
+        rows = await db.fetchall(
+            "SELECT id, code, title, lead_unit_id, deadline, officer_id, assigner_id,"
+            f" report_state, completed_on FROM tasks WHERE id IN ({marks})",
+            tuple(chunk),
+        )
+        found += [
+            OpenTask(r[0], r[1], r[2], r[3], parse(r[4]), r[5], r[6], r[7], parse(r[8]))
+            for r in rows
+        ]
+    return found
+
+
+async def tasks_reaching(db: Database, *, person_id: int, unit_id: int | None) -> list[OpenTask]:
+    """The open tasks whose reminders reach one person: those naming them, and their unit's
+    tasks that name nobody who can be reached (unit_id None: only the named ones)."""
+    rows = await db.fetchall(
+        "SELECT t.id, t.code, t.title, t.lead_unit_id, t.deadline, t.officer_id, t.assigner_id"
+        " FROM tasks t WHERE t.completed_on IS NULL AND t.deadline IS NOT NULL"
+        " AND (report_state IS NULL OR report_state <> 'pending')"
+        " AND (t.officer_id = ? OR (t.lead_unit_id = ? AND (t.officer_id IS NULL OR"
+        " t.officer_id IN (SELECT id FROM people WHERE telegram_id IS NULL))))"
+        " ORDER BY t.deadline, t.code",
+        (person_id, -1 if unit_id is None else unit_id),
+    )
+    return _open_tasks(rows)
+
+
+async def recipients(db: Database) -> list[Recipient]:
+    """Everyone linked to Telegram (the unreachable too: their rows wait for them)."""
+    rows = await db.fetchall(
+        "SELECT id, role, unit_id FROM people WHERE telegram_id IS NOT NULL ORDER BY id"
+    )
+    return [Recipient(r[0], Role(r[1]), r[2]) for r in rows]
+
+
+async def unit_names(db: Database) -> dict[int, tuple[str, str]]:
+    return {r[0]: (r[1], r[2]) for r in await db.fetchall("SELECT id, code, name FROM units")}
+
+
+async def unit_counts(db: Database, *, today: date, week_end: date) -> dict[int, UnitCounts]:
+    """Per lead unit: open tasks, those due from today to `week_end`, those overdue."""
+    rows = await db.fetchall(
+        "SELECT lead_unit_id, COUNT(*), SUM(deadline >= ? AND deadline <= ?), SUM(deadline < ?)"
+        " FROM tasks WHERE completed_on IS NULL GROUP BY lead_unit_id",
+        (today.isoformat(), week_end.isoformat(), today.isoformat()),
+    )
+    return {r[0]: UnitCounts(r[1], r[2] or 0, r[3] or 0) for r in rows}
+
+
+# --- planning --------------------------------------------------------------------------------
+
+
+def _row(reminder: PlannedReminder, created: str) -> tuple[Any, ...]:
+    return (
+        reminder.subject,
+        reminder.person_id,
+        str(reminder.kind),
+        reminder.day.isoformat(),
+        reminder.task_id,
+        iso(reminder.deadline),
+        json.dumps(reminder.detail, ensure_ascii=False, separators=(",", ":")),
+        utc(reminder.not_before),
+        created,
+    )
+
+
+_INSERT = (
+    "INSERT OR IGNORE INTO outbox (subject, person_id, kind, day, task_id, deadline, detail,"
+    " not_before, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+
+
+async def add_planned(
+    db: Database,
+    reminders: Sequence[PlannedReminder],
+    *,
+    now: datetime,
+    round_day: date | None = None,
+) -> int | None:
+    """Put planned reminders in the outbox; what is there already is left as it is.
+
+    With `round_day`, the day's round is recorded in the same transaction, and nothing is
+    added when that round was planned before (returns None). Returns the rows added.
+    """
+    created = utc(now)
+    async with db.transaction() as conn:
+        if round_day is not None:
+            cursor = await conn.execute(
+                "INSERT OR IGNORE INTO reminder_rounds (day, planned_at) VALUES (?, ?)",
+                (round_day.isoformat(), created),
+            )
+            if cursor.rowcount != 1:
+                return None
+        cursor = await conn.executemany(_INSERT, [_row(r, created) for r in reminders])
+        added = max(cursor.rowcount, 0)
+        if round_day is not None:
+            await conn.execute(
+                "UPDATE reminder_rounds SET added = ? WHERE day = ?",
+                (added, round_day.isoformat()),
+            )
+    return added
+
+
+async def round_planned(db: Database, *, day: date) -> bool:
+    found = await db.fetchval("SELECT 1 FROM reminder_rounds WHERE day = ?", (day.isoformat(),))
+    return found is not None
+
+
+# --- sending ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxItem:
+    """A claimed row, with what its message needs: the chat, the language, the task now."""
+
+    id: int
+    kind: Kind
+    subject: str
+    person_id: int
+    day: date
+    task_id: int | None
+    deadline: date | None  # as planned
+    detail: dict[str, Any]
+    attempts: int
+    chat_id: int | None
+    language: str
+    task_code: str | None = None
+    task_title: str | None = None
+    task_deadline: date | None = None  # as it stands now
+    task_completed: bool = False
+    task_waiting: bool = False  # a completion report waits for review
+
+
+_CLAIM = (
+    "SELECT o.id, o.kind, o.subject, o.person_id, o.day, o.task_id, o.deadline, o.detail,"
+    " o.attempts, p.telegram_id, p.language, t.code, t.title, t.deadline,"
+    " t.completed_on IS NOT NULL, t.report_state = 'pending'"
+    " FROM outbox o JOIN people p ON p.id = o.person_id LEFT JOIN tasks t ON t.id = o.task_id"
+    " WHERE o.state = 'pending' AND o.not_before <= ? AND (o.retry_at IS NULL OR o.retry_at <= ?)"
+    " AND NOT EXISTS (SELECT 1 FROM unreachable_people u WHERE u.person_id = o.person_id)"
+    " ORDER BY o.id LIMIT ?"
+)
+
+
+def _item(r: sqlite3.Row) -> OutboxItem:
+    return OutboxItem(
+        id=r[0],
+        kind=Kind(r[1]),
+        subject=r[2],
+        person_id=r[3],
+        day=date.fromisoformat(r[4]),
+        task_id=r[5],
+        deadline=None if r[6] is None else date.fromisoformat(r[6]),
+        detail=json.loads(r[7]),
+        attempts=r[8],
+        chat_id=r[9],
+        language=r[10],
+        task_code=r[11],
+        task_title=r[12],
+        task_deadline=None if r[13] is None else date.fromisoformat(r[13]),
+        task_completed=bool(r[14]),
+        task_waiting=bool(r[15]),
+    )
+
+
+async def release_stale(db: Database) -> int:
+    """Rows left 'sending' by a process that died: pending again (they may go out twice)."""
+    return await db.execute("UPDATE outbox SET state = 'pending' WHERE state = 'sending'")
+
+
+async def claim(
+    db: Database,
+    *,
+    now: datetime,
+    limit: int,
+    stale: Callable[[OutboxItem], str | None],
+) -> list[OutboxItem]:
+    """Mark up to `limit` due rows 'sending', oldest first, and return them. Rows that
+    `stale` gives a reason for are cancelled with that reason instead."""
+    at = utc(now)
+    claimed: list[OutboxItem] = []
+    async with db.transaction() as conn:
+        while len(claimed) < limit:
+            async with conn.execute(_CLAIM, (at, at, limit - len(claimed))) as cursor:
+                rows = [_item(r) for r in await cursor.fetchall()]
+            if not rows:
+                break
+            fresh, cancelled = [], []
+            for item in rows:
+                reason = stale(item)
+                if reason is None:
+                    fresh.append(item)
+                else:
+                    cancelled.append((reason, item.id))
+            await conn.executemany(
+                "UPDATE outbox SET state = 'cancelled', last_error = ? WHERE id = ?", cancelled
+            )
+            await conn.executemany(
+                "UPDATE outbox SET state = 'sending' WHERE id = ?", [(i.id,) for i in fresh]
+            )
+            claimed += fresh
+            if not cancelled:
+                break
+    return claimed
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What became of one claimed row.
+
+    - sent: delivered as `message_id`;
+    - retry: a transient failure; the row stays in flight and is tried again;
+    - parked: too many failures in a row: pending again, not before `retry_at`;
+    - failed: Telegram refused this message for good (a bug to look at, never dropped);
+    - unreachable: Telegram refused the person; pending until they come back;
+    - released: claimed but not tried (quiet hours, shutdown, its person unreachable).
+    """
+
+    item: OutboxItem
+    state: Literal["sent", "retry", "parked", "failed", "unreachable", "released"]
+    message_id: int | None = None
+    error: str = ""
+    retry_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """Where and when the Office's notice of an unreachable person goes."""
+
+    day: date
+    not_before: datetime
+
+
+async def record(
+    db: Database, outcomes: Sequence[Outcome], *, now: datetime, notice: Notice
+) -> list[int]:
+    """Store what became of claimed rows, in one transaction: sent rows get their message
+    id, a `bot_messages` entry (a reply finds the task) and a "reminded" event; a person
+    Telegram refused is marked unreachable and the Office told once. Returns the people
+    newly marked unreachable."""
+    at = utc(now)
+    newly: list[int] = []
+    async with db.transaction() as conn:
+        sent = [o for o in outcomes if o.state == "sent"]
+        await conn.executemany(
+            "UPDATE outbox SET state = 'sent', chat_id = ?, message_id = ?, sent_at = ?,"
+            " attempts = attempts + 1, last_error = '' WHERE id = ?",
+            [(o.item.chat_id, o.message_id, at, o.item.id) for o in sent],
+        )
+        await conn.executemany(
+            "INSERT INTO bot_messages (chat_id, message_id, task_id, sent_at) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (chat_id, message_id) DO UPDATE SET task_id = excluded.task_id",
+            [
+                (o.item.chat_id, o.message_id, o.item.task_id, at)
+                for o in sent
+                if o.item.kind in TASK_KINDS and o.item.task_id is not None
+            ],
+        )
+        for o in sent:
+            if o.item.kind in _REMINDED and o.item.task_id is not None:
+                detail = {"reminder": str(o.item.kind), "person_id": o.item.person_id}
+                detail.update(o.item.detail)
+                await add_event(
+                    conn, task_id=o.item.task_id, kind="reminded", at=now, detail=detail
+                )
+        await conn.executemany(
+            "UPDATE outbox SET state = ?, attempts = attempts + 1, last_error = ?, retry_at = ?"
+            " WHERE id = ?",
+            [
+                (_STATE_AFTER[o.state], o.error, None if o.retry_at is None else utc(o.retry_at),
+                 o.item.id)
+                for o in outcomes
+                if o.state not in ("sent", "released")
+            ],
+        )  # fmt: skip
+        await conn.executemany(
+            "UPDATE outbox SET state = 'pending' WHERE id = ? AND state = 'sending'",
+            [(o.item.id,) for o in outcomes if o.state == "released"],
+        )
+        for o in outcomes:
+            if o.state == "unreachable" and await _mark_unreachable(conn, o, at, notice):
+                newly.append(o.item.person_id)
+    return newly
+
+
+_STATE_AFTER = {
+    "retry": "sending",
+    "parked": "pending",
+    "failed": "failed",
+    "unreachable": "pending",
+}
+
+
+async def _mark_unreachable(
+    conn: aiosqlite.Connection, outcome: Outcome, at: str, notice: Notice
+) -> bool:
+    person_id = outcome.item.person_id
+    cursor = await conn.execute(
+        "INSERT OR IGNORE INTO unreachable_people (person_id, since, error) VALUES (?, ?, ?)",
+        (person_id, at, outcome.error),
+    )
+    if cursor.rowcount != 1:
+        return False
+    async with conn.execute(
+        "SELECT p.code, p.name, p.role, u.code, u.name FROM people p"
+        " LEFT JOIN units u ON u.id = p.unit_id WHERE p.id = ?",
+        (person_id,),
+    ) as c:
+        row = await c.fetchone()
+    assert row is not None
+    detail = {
+        "person": [row[0], row[1], row[2]],
+        "unit": None if row[3] is None else [row[3], row[4]],
+        "error": outcome.error,
+    }
+    await conn.execute(
+        "INSERT OR IGNORE INTO outbox (subject, person_id, kind, day, detail, not_before,"
+        " created_at) SELECT ?, a.id, ?, ?, ?, ?, ? FROM people a"
+        " WHERE a.role = 'admin' AND a.telegram_id IS NOT NULL AND a.id <> ?"
+        " AND a.id NOT IN (SELECT person_id FROM unreachable_people)",
+        (
+            f"person:{person_id}", str(Kind.UNREACHABLE), notice.day.isoformat(),
+            json.dumps(detail, ensure_ascii=False), utc(notice.not_before), at, person_id,
+        ),
+    )  # fmt: skip
+    return True
+
+
+async def clear_unreachable(db: Database, *, person_id: int) -> bool:
+    """The person is back (they sent /start): their waiting rows may go out again."""
+    return await db.execute("DELETE FROM unreachable_people WHERE person_id = ?", (person_id,)) > 0
+
+
+async def is_unreachable(db: Database, *, person_id: int) -> bool:
+    found = await db.fetchval("SELECT 1 FROM unreachable_people WHERE person_id = ?", (person_id,))
+    return found is not None
+
+
+async def due_count(db: Database, *, now: datetime) -> int:
+    """Rows that could be sent at `now` (the unreachable's excepted)."""
+    at = utc(now)
+    return int(
+        await db.fetchval(
+            "SELECT COUNT(*) FROM outbox o WHERE o.state = 'pending' AND o.not_before <= ?"
+            " AND (o.retry_at IS NULL OR o.retry_at <= ?) AND NOT EXISTS"
+            " (SELECT 1 FROM unreachable_people u WHERE u.person_id = o.person_id)",
+            (at, at),
+        )
+    )
+
+
+# --- preferences -----------------------------------------------------------------------------
+
+
+async def weekly_paused(db: Database) -> frozenset[int]:
+    rows = await db.fetchall("SELECT person_id FROM reminder_preferences WHERE weekly_paused = 1")
+    return frozenset(r[0] for r in rows)
+
+
+async def is_weekly_paused(db: Database, *, person_id: int) -> bool:
+    found = await db.fetchval(
+        "SELECT weekly_paused FROM reminder_preferences WHERE person_id = ?", (person_id,)
+    )
+    return bool(found)
+
+
+async def set_weekly_paused(db: Database, *, person_id: int, paused: bool, now: datetime) -> None:
+    await db.execute(
+        "INSERT INTO reminder_preferences (person_id, weekly_paused, updated_at) VALUES (?, ?, ?)"
+        " ON CONFLICT (person_id) DO UPDATE SET weekly_paused = excluded.weekly_paused,"
+        " updated_at = excluded.updated_at",
+        (person_id, int(paused), utc(now)),
+    )
+
+
+# --- status and housekeeping -----------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class UnreachablePerson:
+    code: str
+    name: str
+    since: datetime
+    error: str
+
+
+@dataclass(frozen=True, slots=True)
+class FailedRow:
+    id: int
+    kind: str
+    person: str
+    day: date
+    error: str
+
+
+@dataclass(frozen=True)
+class OutboxStatus:
+    """`dondoc reminders status`: the outbox by state, the last rounds, who is unreachable."""
+
+    states: dict[str, int]
+    today: dict[str, int]
+    rounds: list[tuple[date, int]]
+    unreachable: list[UnreachablePerson] = field(default_factory=list)
+    failed: list[FailedRow] = field(default_factory=list)
+
+
+async def _pairs(db: Database, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[str, int]]:
+    return [(r[0], r[1]) for r in await db.fetchall(sql, params)]
+
+
+async def status(db: Database, *, today: date, limit: int = 20) -> OutboxStatus:
+    states = dict(await _pairs(db, "SELECT state, COUNT(*) FROM outbox GROUP BY state"))
+    todays = dict(
+        await _pairs(
+            db,
+            "SELECT state, COUNT(*) FROM outbox WHERE day = ? GROUP BY state",
+            (today.isoformat(),),
+        )
+    )
+    rounds = [
+        (date.fromisoformat(r[0]), r[1])
+        for r in await db.fetchall(
+            "SELECT day, added FROM reminder_rounds ORDER BY day DESC LIMIT 7"
+        )
+    ]
+    unreachable = [
+        UnreachablePerson(r[0], r[1], datetime.fromisoformat(r[2]), r[3])
+        for r in await db.fetchall(
+            "SELECT p.code, p.name, u.since, u.error FROM unreachable_people u"
+            " JOIN people p ON p.id = u.person_id ORDER BY u.since, p.code"
+        )
+    ]
+    failed = [
+        FailedRow(r[0], r[1], r[2], date.fromisoformat(r[3]), r[4])
+        for r in await db.fetchall(
+            "SELECT o.id, o.kind, p.code, o.day, o.last_error FROM outbox o"
+            " JOIN people p ON p.id = o.person_id WHERE o.state = 'failed'"
+            " ORDER BY o.id DESC LIMIT ?",
+            (limit,),
+        )
+    ]
+    return OutboxStatus(states, todays, rounds, unreachable, failed)
+
+
+async def prune(db: Database, *, before: date) -> int:
+    """Forget finished rows of days before `before` (pending ones are always kept)."""
+    return await db.execute(
+        "DELETE FROM outbox WHERE day < ? AND state IN ('sent', 'cancelled', 'failed')",
+        (before.isoformat(),),
+    )
