@@ -8,6 +8,7 @@ import logging
 import math
 
 from telegram import (
+    BotCommandScopeChat,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     KeyboardButton,
@@ -202,6 +203,7 @@ async def after_link(update: Update, context: DondocContext, link: store.Link) -
         text = t(lang, "onboarding.moved_away", name=person.name, office=office)
         try:
             await context.bot.send_message(old, text)
+            await context.bot.delete_my_commands(scope=BotCommandScopeChat(old))
         except TelegramError as exc:
             log.warning("could not tell account %s that its link moved: %s", old, exc)
         await notify_admins(

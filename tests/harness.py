@@ -22,15 +22,21 @@ act as people, and read what the bot sent:
 
 Other settings: `harness_factory(now=..., **sections)` with sections as in config.toml,
 e.g. `await harness_factory(workflow={"review_completion": False})`. Move time with
-`harness.clock.set(...)`/`advance(...)`. `actor.press(message, "▶")` presses a button and
-returns what changed; `harness.tg` is the double itself (calls, faults, rate limits, groups).
-Every `send`/`press` waits until the bot has handled everything the double delivered
-(`harness.settle()`), so "the bot said nothing" is a plain `assert replies == []`.
+`harness.clock.set(...)`/`advance(...)`. The double keeps Telegram's rate limits, except
+that one chat may take a burst of `PER_CHAT_BURST` messages (tests type fast).
+`actor.press(message, "▶")` presses a button and returns what changed; `harness.tg` is
+the double itself (calls, faults, rate limits, groups); `await harness.cli("invite", …)`
+runs a `dondoc` command over the same database. Every `send`/`press` waits until the bot
+has handled everything the double delivered (`harness.settle()`), so "the bot said
+nothing" is a plain `assert replies == []`.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import io
+import json
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -39,8 +45,10 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest_asyncio
+from pydantic import SecretStr
 
 from bot.app import DondocApplication, build_application
+from bot.cli import main as cli_main
 from bot.clock import FixedClock
 from bot.config import Settings
 from bot.models import Person
@@ -52,6 +60,7 @@ __all__ = [
     "DEFAULT_NOW",
     "TZ",
     "Actor",
+    "CliResult",
     "Harness",
     "Pressed",
     "harness",
@@ -62,6 +71,7 @@ __all__ = [
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 DEFAULT_NOW = datetime(2020, 4, 15, 9, 0, tzinfo=TZ)  # a Wednesday, a working day
 SETTLE_TIMEOUT = 10.0
+PER_CHAT_BURST = 30
 
 
 def make_settings(tg: BotApiDouble, tmp_path: Path, **sections: dict[str, Any]) -> Settings:
@@ -74,6 +84,37 @@ def make_settings(tg: BotApiDouble, tmp_path: Path, **sections: dict[str, Any]) 
     } | sections.pop("telegram", {})
     database = {"path": tmp_path / "dondoc.sqlite3"} | sections.pop("database", {})
     return Settings(telegram=telegram, database=database, **sections)  # type: ignore[arg-type]
+
+
+def settings_toml(settings: Settings) -> str:
+    """The settings as a config.toml, for running `dondoc` commands beside the bot."""
+    lines = []
+    for section, values in settings.model_dump().items():
+        lines.append(f"[{section}]")
+        for key, value in values.items():
+            if value is None:
+                continue
+            if isinstance(value, SecretStr):
+                value = value.get_secret_value()
+            lines.append(f"{key} = {_toml_value(value)}")
+    return "\n".join(lines) + "\n"
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    return json.dumps(str(value), ensure_ascii=False)
+
+
+@dataclass(frozen=True)
+class CliResult:
+    code: int
+    out: str
+    err: str
 
 
 @dataclass
@@ -223,6 +264,20 @@ class Harness:
         await self.settle()
         return [m for m in self.tg.sent_to(chat) if m.message_id > sent["message_id"]]
 
+    async def cli(self, *argv: str) -> CliResult:
+        """Run `dondoc ARGV…` (as a separate process would, in a thread) with these settings;
+        its exit code, standard output and standard error."""
+        config = self.settings.database.path.with_name("config.toml")
+        config.write_text(settings_toml(self.settings), encoding="utf-8")
+        out, err = io.StringIO(), io.StringIO()
+
+        def run() -> int:
+            with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+                return cli_main(["--config", str(config), *argv])
+
+        code = await asyncio.to_thread(run)
+        return CliResult(code, out.getvalue(), err.getvalue())
+
     def actor(self, person: Person, *, language_code: str | None = None) -> Actor:
         """A linked person (made with a telegram_id) as a Telegram user who started the bot."""
         assert person.telegram_id is not None, f"{person.code} has no Telegram account"
@@ -249,6 +304,9 @@ async def harness_factory(tg: BotApiDouble, tmp_path: Path) -> AsyncIterator[Har
     started: list[Harness] = []
 
     async def make(now: datetime = DEFAULT_NOW, **sections: dict[str, Any]) -> Harness:
+        # A test types faster than a person: a private chat may take a burst of messages
+        # (Telegram's other limits stay; set them with `harness.tg.set_rate_limits`).
+        tg.set_rate_limits(per_chat_burst=PER_CHAT_BURST)
         harness = Harness(tg, make_settings(tg, tmp_path, **sections), FixedClock(now))
         await harness.start()
         started.append(harness)
