@@ -1,0 +1,241 @@
+"""The bulk SQL of imports: the register by code in one read, a checked plan in one write.
+
+Everything a plan creates or changes is written in one `BEGIN IMMEDIATE` transaction with
+`executemany`, so a file of 100,000 tasks is all in, or nothing is.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from datetime import date, datetime
+
+import aiosqlite
+
+from bot.importer import Catalog, Change, PersonRecord, Plan, TaskRecord, UnitRecord
+from bot.models import Role
+from bot.phones import phone_key
+from bot.text_search import fold
+from storage.db import Database
+from storage.register import day, iso, stamp
+
+_TASK_FIELDS = (
+    "doc_number, doc_date, title, content, assigner, assigner_id, lead_unit_id, officer_id,"
+    " assigned_on, original_deadline, deadline, extended_on, completed_on"
+)
+_TASK_MARKS = ", ".join("?" * len(_TASK_FIELDS.split(",")))
+
+
+async def load_catalog(db: Database, *, tasks: bool = False) -> Catalog:
+    """Every unit and person by code; every task too when `tasks` (for a task import)."""
+    units = {
+        r["code"]: UnitRecord(r["code"], r["name"], r["kind"], id=r["id"])
+        for r in await db.fetchall("SELECT id, code, name, kind FROM units")
+    }
+    people = {
+        r["code"]: PersonRecord(
+            code=r["code"],
+            name=r["name"],
+            role=Role(r["role"]),
+            unit_id=r["unit_id"],
+            phone=r["phone"],
+            telegram_id=r["telegram_id"],
+            id=r["id"],
+        )
+        for r in await db.fetchall(
+            "SELECT id, code, name, role, unit_id, phone, telegram_id FROM people"
+        )
+    }
+    return Catalog(units, people, await load_tasks(db) if tasks else {})
+
+
+async def load_tasks(db: Database) -> dict[str, TaskRecord]:
+    """Every task as its import columns see it, by code."""
+    cooperating: dict[int, list[int]] = {}
+    for task_id, unit_id in await db.fetchall(
+        "SELECT task_id, unit_id FROM task_cooperators ORDER BY task_id, unit_id"
+    ):
+        cooperating.setdefault(task_id, []).append(unit_id)
+    found: dict[str, TaskRecord] = {}
+    for r in await db.fetchall(f"SELECT id, code, {_TASK_FIELDS} FROM tasks ORDER BY id"):
+        assigned_on = day(r["assigned_on"])
+        assert assigned_on is not None
+        found[r["code"]] = TaskRecord(
+            code=r["code"],
+            title=r["title"],
+            lead_unit_id=r["lead_unit_id"],
+            assigned_on=assigned_on,
+            doc_number=r["doc_number"],
+            doc_date=day(r["doc_date"]),
+            content=r["content"],
+            assigner=r["assigner"],
+            assigner_id=r["assigner_id"],
+            cooperating_unit_ids=tuple(cooperating.get(r["id"], ())),
+            officer_id=r["officer_id"],
+            original_deadline=day(r["original_deadline"]),
+            deadline=day(r["deadline"]),
+            completed_on=day(r["completed_on"]),
+            id=r["id"],
+            extended_on=day(r["extended_on"]),
+        )
+    return found
+
+
+async def apply_units(db: Database, plan: Plan[UnitRecord]) -> None:
+    async with db.transaction() as conn:
+        await conn.executemany(
+            "INSERT INTO units (code, name, kind, name_folded) VALUES (?, ?, ?, ?)",
+            [(u.code, u.name, u.kind, fold(u.name)) for u in plan.create],
+        )
+        await conn.executemany(
+            "UPDATE units SET name = ?, kind = ?, name_folded = ? WHERE id = ?",
+            [(c.new.name, c.new.kind, fold(c.new.name), c.old.id) for c in plan.update],
+        )
+
+
+async def apply_people(db: Database, plan: Plan[PersonRecord]) -> None:
+    moved = [c for c in plan.update if c.new.telegram_id != c.old.telegram_id]
+    async with db.transaction() as conn:
+        # Telegram ids are unique: free the ones that move before anyone takes them.
+        await conn.executemany(
+            "UPDATE people SET telegram_id = NULL WHERE id = ?", [(c.old.id,) for c in moved]
+        )
+        await conn.executemany(
+            "UPDATE people SET name = ?, role = ?, unit_id = ?, phone = ?, phone_key = ?,"
+            " telegram_id = ? WHERE id = ?",
+            [
+                (p.name, p.role.value, p.unit_id, p.phone, phone_key(p.phone), p.telegram_id,
+                 c.old.id)
+                for c in plan.update
+                for p in (c.new,)
+            ],
+        )  # fmt: skip
+        await conn.executemany(
+            "INSERT INTO people (code, name, role, unit_id, phone, phone_key, telegram_id)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [
+                (p.code, p.name, p.role.value, p.unit_id, p.phone, phone_key(p.phone),
+                 p.telegram_id)
+                for p in plan.create
+            ],
+        )  # fmt: skip
+
+
+def _task_values(task: TaskRecord, extended_on: date | None) -> tuple[object, ...]:
+    return (
+        task.doc_number, iso(task.doc_date), task.title, task.content, task.assigner,
+        task.assigner_id, task.lead_unit_id, task.officer_id, iso(task.assigned_on),
+        iso(task.original_deadline), iso(task.deadline), iso(extended_on), iso(task.completed_on),
+    )  # fmt: skip
+
+
+def _extended_on(change: Change[TaskRecord], today: date) -> date | None:
+    """The day of the extension this update grants (today), else the task's last one.
+
+    A deadline that moves away from the original, or on a task already extended, is an
+    extension granted by the import; one that moves with the original is a correction.
+    """
+    old, new = change.old, change.new
+    if new.deadline != old.deadline and (
+        new.deadline != new.original_deadline or old.extended_on is not None
+    ):
+        return today
+    return old.extended_on
+
+
+async def apply_tasks(
+    db: Database, plan: Plan[TaskRecord], *, today: date, now: datetime
+) -> tuple[list[int], list[int]]:
+    """Write the plan; returns the ids of the tasks created and of those reassigned."""
+    at = stamp(now)
+    async with db.transaction() as conn:
+        created = await _create_tasks(conn, plan.create, at)
+        extended = {c.old.id: _extended_on(c, today) for c in plan.update}
+        await conn.executemany(
+            f"UPDATE tasks SET ({_TASK_FIELDS}, updated_at) = ({_TASK_MARKS}, ?) WHERE id = ?",
+            [(*_task_values(c.new, extended[c.old.id]), at, c.old.id) for c in plan.update],
+        )
+        moved = [c for c in plan.update if "don_vi_phoi_hop" in c.fields]
+        await conn.executemany(
+            "DELETE FROM task_cooperators WHERE task_id = ?", [(c.old.id,) for c in moved]
+        )
+        await _add_cooperators(conn, ((c.old.id, c.new) for c in moved))
+        await _add_extensions(
+            conn,
+            (
+                (c.old.id, c.old.deadline, c.new.deadline, today)
+                for c in plan.update
+                if extended[c.old.id] == today and c.new.deadline != c.old.deadline
+            ),
+            at,
+        )
+        await conn.executemany(
+            "INSERT INTO task_events (task_id, at, kind, detail)"
+            " VALUES (?, ?, 'import_changed', ?)",
+            [(c.old.id, at, json.dumps(c.fields, ensure_ascii=False)) for c in plan.update],
+        )
+    reassigned = [
+        c.old.id
+        for c in plan.update
+        if c.old.id is not None and ("don_vi_chu_tri" in c.fields or "can_bo_xu_ly" in c.fields)
+    ]
+    return created, reassigned
+
+
+async def _create_tasks(conn: aiosqlite.Connection, tasks: list[TaskRecord], at: str) -> list[int]:
+    """Insert new tasks with their cooperators, initial extension and `created` event."""
+    if not tasks:
+        return []
+    async with conn.execute("SELECT coalesce(max(id), 0) FROM tasks") as cursor:
+        row = await cursor.fetchone()
+    last_id = int(row[0]) if row else 0
+
+    def extended_on(task: TaskRecord) -> date | None:
+        return task.assigned_on if task.deadline != task.original_deadline else None
+
+    await conn.executemany(
+        f"INSERT INTO tasks (code, {_TASK_FIELDS}, created_at, updated_at)"
+        f" VALUES (?, {_TASK_MARKS}, ?, ?)",
+        [(t.code, *_task_values(t, extended_on(t)), at, at) for t in tasks],
+    )
+    # New rows take ids above the largest one; the write lock keeps anyone else out.
+    async with conn.execute("SELECT id, code FROM tasks WHERE id > ?", (last_id,)) as cursor:
+        ids = {code: task_id for task_id, code in await cursor.fetchall()}
+    await _add_cooperators(conn, ((ids[t.code], t) for t in tasks))
+    await _add_extensions(
+        conn,
+        (
+            (ids[t.code], t.original_deadline, t.deadline, t.assigned_on)
+            for t in tasks
+            if extended_on(t) is not None
+        ),
+        at,
+    )
+    detail = json.dumps({"source": "import"})
+    await conn.executemany(
+        "INSERT INTO task_events (task_id, at, kind, detail) VALUES (?, ?, 'created', ?)",
+        [(ids[t.code], at, detail) for t in tasks],
+    )
+    return [ids[t.code] for t in tasks]
+
+
+async def _add_cooperators(
+    conn: aiosqlite.Connection, tasks: Iterable[tuple[int | None, TaskRecord]]
+) -> None:
+    await conn.executemany(
+        "INSERT INTO task_cooperators (task_id, unit_id) VALUES (?, ?)",
+        [(task_id, unit_id) for task_id, task in tasks for unit_id in task.cooperating_unit_ids],
+    )
+
+
+async def _add_extensions(
+    conn: aiosqlite.Connection,
+    changes: Iterable[tuple[int | None, date | None, date | None, date]],
+    at: str,
+) -> None:
+    """Granted extensions: (task id, old deadline, new deadline, granted on)."""
+    await conn.executemany(
+        "INSERT INTO deadline_changes (task_id, old_deadline, new_deadline, granted_on,"
+        " decided_at, reason) VALUES (?, ?, ?, ?, ?, '')",
+        [(task_id, iso(old), iso(new), iso(granted), at) for task_id, old, new, granted in changes],
+    )
