@@ -39,6 +39,11 @@ class Refusal:
     def key(self) -> str:
         return f"wf.no.{self.reason}"
 
+    @property
+    def mendable(self) -> bool:
+        """Whether typing again can mend it (a text or a date), so a dialogue stays open."""
+        return self.reason.startswith(("result_", "reason_", "date_"))
+
 
 class ItemKind(StrEnum):
     """What a reviewer decides on."""

@@ -15,7 +15,7 @@ from datetime import date, datetime
 
 import aiosqlite
 
-from bot.models import Person, Role, Task
+from bot.models import Person, Task
 from bot.workflow import (
     CompletionReport,
     Decision,
@@ -27,14 +27,12 @@ from bot.workflow import (
 )
 from storage.db import Database
 from storage.register import (
-    TASK_COLUMNS,
     add_event,
     day,
     get_task,
     iso,
     person_from_row,
     stamp,
-    task_from_row,
 )
 
 TaskCheck = Callable[[Task], Refusal | None]
@@ -85,39 +83,6 @@ def _request(row: sqlite3.Row) -> ExtensionRequest:
         decided_at=_when(row["decided_at"]),
         decision_note=row["decision_note"],
     )
-
-
-# --- tasks ---------------------------------------------------------------------------------
-
-
-async def find_task(db: Database, code: str) -> Task | None:
-    """A task by its code as a user typed it (`nv-2020-0345` finds `NV-2020-0345`)."""
-    task = await get_task(db, code=code)
-    if task is None and code != code.upper():
-        task = await get_task(db, code=code.upper())
-    return task
-
-
-async def reportable_tasks(
-    db: Database, person: Person, *, limit: int, with_deadline: bool = False
-) -> list[Task]:
-    """Open tasks `person` may report on (see `bot.access.may_report`), earliest deadline
-    first; without those whose report waits for review."""
-    if person.unit_id is None or person.role not in (Role.HEAD, Role.OFFICER):
-        return []
-    if person.role is Role.HEAD:
-        mine, params = "t.lead_unit_id = ?", [person.unit_id]
-    else:
-        mine = "(t.officer_id = ? OR (t.officer_id IS NULL AND t.lead_unit_id = ?))"
-        params = [person.id, person.unit_id]
-    deadline = " AND t.deadline IS NOT NULL" if with_deadline else ""
-    rows = await db.fetchall(
-        f"SELECT {TASK_COLUMNS} FROM tasks t WHERE t.completed_on IS NULL AND {mine}"
-        f" AND (t.report_state IS NULL OR t.report_state <> 'pending'){deadline}"
-        " ORDER BY t.deadline IS NULL, t.deadline, t.code LIMIT ?",
-        [*params, limit],
-    )
-    return [task_from_row(r) for r in rows]
 
 
 # --- completion reports --------------------------------------------------------------------
@@ -323,6 +288,16 @@ async def open_request(db: Database, task_id: int) -> ExtensionRequest | None:
         "SELECT * FROM extension_requests WHERE task_id = ? AND state = 'pending'", (task_id,)
     )
     return None if row is None else _request(row)
+
+
+async def pending_count(db: Database) -> int:
+    """Reports and requests waiting for a decision."""
+    return int(
+        await db.fetchval(
+            "SELECT (SELECT count(*) FROM completion_reports WHERE state = 'pending')"
+            " + (SELECT count(*) FROM extension_requests WHERE state = 'pending')"
+        )
+    )
 
 
 async def pending_requests(db: Database, *, limit: int) -> list[ExtensionRequest]:

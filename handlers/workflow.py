@@ -1,0 +1,1092 @@
+"""/done, /extend, /review, /history: completion reports, extension requests and the
+Office's decisions, with their buttons ("done:<CODE>", "ext:<CODE>", "rv:<action>:<id>")
+and the guided dialogues, kept in the database so that a restart keeps them.
+
+Button data carries no authority: every press is checked again against who pressed and
+the current state. A decision takes effect once (storage.workflow); every message that put
+the item before a reviewer is then edited to show who decided, without buttons.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, ReplyParameters, Update
+from telegram.error import BadRequest, TelegramError
+from telegram.ext import Application, MessageHandler, filters
+
+from bot.access import may_view
+from bot.context import DondocContext
+from bot.formats import DateInputError, format_date, format_int, parse_user_date
+from bot.models import Person, ReportState, Role, Task, TaskEvent
+from bot.paging import (
+    MESSAGE_LIMIT,
+    Row,
+    clamp,
+    pager_buttons,
+    paginate,
+    parse_pager,
+    text_length,
+)
+from bot.texts import Html, plain, t
+from bot.workflow import (
+    CompletionReport,
+    Decision,
+    Dialogue,
+    ExtensionRequest,
+    ItemKind,
+    Refusal,
+    Step,
+    clean_text,
+    document_numbers,
+    extension_refusal,
+    extension_task_refusal,
+    looks_like_code,
+    may_review,
+    new_deadline_refusal,
+    report_refusal,
+    split_word,
+    text_refusal,
+)
+from handlers.access import add_callback, add_command, requires
+from handlers.tasks import find_task
+from storage import workflow as store
+from storage.bot import open_tasks_for, reachable_admins, remember_message, task_for_message
+from storage.register import get_person, get_task, get_unit, people_with_role, task_history
+
+log = logging.getLogger(__name__)
+
+REPORTERS = (Role.OFFICER, Role.HEAD)
+PICK_LIMIT = 20  # task buttons offered by /done or /extend alone
+REVIEW_LIMIT = 10  # items /review shows at once
+TITLE_CHARS = 200  # a task title in cards and prompts
+EVENT_CHARS = 300  # a result or a reason in a history line
+HISTORY_ROWS = 30  # events on one page of /history
+HISTORY_PAGER = "history"
+DONE_CAPTION = filters.CaptionRegex(r"^/done(?:@\w+)?(?:\s|$)")
+PRIVATE = filters.ChatType.PRIVATE
+FILES = filters.Document.ALL | filters.PHOTO
+
+
+def register(application: Application) -> None:
+    add_command(application, "done", done_command, *REPORTERS)
+    add_command(application, "extend", extend_command, *REPORTERS)
+    add_command(application, "review", review_command, Role.ADMIN)
+    add_command(application, "history", history_command)
+    add_command(application, "cancel", cancel_command, menu=False)
+    add_callback(application, "done", done_button, *REPORTERS)
+    add_callback(application, "ext", extend_button, *REPORTERS)
+    add_callback(application, "rv", review_button, Role.ADMIN, Role.LEADER)
+    add_callback(application, f"pg:{HISTORY_PAGER}", history_page_pressed)
+    application.add_handler(
+        MessageHandler(PRIVATE & FILES & DONE_CAPTION, requires(*REPORTERS)(done_command))
+    )
+    application.add_handler(
+        MessageHandler(PRIVATE & ((filters.TEXT & ~filters.COMMAND) | FILES), dialogue_message)
+    )
+
+
+# --- small helpers -------------------------------------------------------------------------
+
+
+def me(context: DondocContext) -> Person:
+    person = context.person
+    assert person is not None  # the access guard lets only registered people through
+    return person
+
+
+def shown(value: object, lang: str) -> object:
+    """A value as a user reads it: dates dd/mm/yyyy, numbers the Vietnamese way."""
+    if isinstance(value, date):
+        return format_date(value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return format_int(value, lang)
+    return value
+
+
+def refusal_values(context: DondocContext, refusal: Refusal) -> dict[str, object]:
+    values = {name: shown(value, context.lang) for name, value in refusal.values.items()}
+    return {"office": context.settings.organization.office, **values}
+
+
+def short(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def iso_day(value: object) -> str:
+    """A date kept as ISO text in an event, shown dd/mm/yyyy ('' when missing)."""
+    try:
+        return format_date(date.fromisoformat(str(value)))
+    except ValueError:
+        return ""
+
+
+def command_rest(message: Message) -> str:
+    """What follows the command in a message's text or caption, lines kept."""
+    parts = (message.text or message.caption or "").split(maxsplit=1)
+    return parts[1].strip() if len(parts) > 1 else ""
+
+
+def attached_file(message: Message) -> tuple[str, str] | None:
+    """(file_id, kind) of a document or photo (the largest size) sent with the message."""
+    if message.document is not None:
+        return message.document.file_id, "document"
+    if message.photo:
+        return message.photo[-1].file_id, "photo"
+    return None
+
+
+async def say(
+    update: Update,
+    context: DondocContext,
+    text: str,
+    *,
+    task: Task | None = None,
+    markup: InlineKeyboardMarkup | None = None,
+) -> None:
+    """Answer in the sender's chat; a message about a task is remembered (replies find it)."""
+    chat = update.effective_chat
+    assert chat is not None
+    sent = await chat.send_message(text, reply_markup=markup)
+    if task is not None:
+        await remember_message(
+            context.store, chat_id=chat.id, message_id=sent.message_id, task_id=task.id,
+            at=context.clock.now(),
+        )  # fmt: skip
+
+
+async def say_refusal(update: Update, context: DondocContext, refusal: Refusal) -> None:
+    await say(update, context, context.t(refusal.key, **refusal_values(context, refusal)))
+
+
+async def tell(
+    context: DondocContext, person: Person | None, key: str, *, task: Task, **values: Any
+) -> None:
+    """A message to someone other than the sender; a blocked or unlinked account is logged."""
+    if person is None or person.telegram_id is None:
+        return
+    try:
+        sent = await context.bot.send_message(person.telegram_id, t(person.language, key, **values))
+    except TelegramError as exc:
+        log.warning("could not tell %s about task %s: %s", person.code, task.code, exc)
+        return
+    await remember_message(
+        context.store, chat_id=person.telegram_id, message_id=sent.message_id, task_id=task.id,
+        at=context.clock.now(),
+    )  # fmt: skip
+
+
+def moment(context: DondocContext, at: datetime | None) -> str:
+    """`14:05 20/04/2020` in the organisation's time zone."""
+    if at is None:
+        return ""
+    local = at.astimezone(context.clock.tz)
+    return f"{local:%H:%M} {format_date(local.date())}"
+
+
+async def start_dialogue(
+    context: DondocContext,
+    update: Update,
+    step: Step,
+    *,
+    task: Task | None = None,
+    item_id: int | None = None,
+    data: Mapping[str, object] | None = None,
+) -> None:
+    chat = update.effective_chat
+    assert chat is not None
+    now = context.clock.now()
+    await store.save_dialogue(
+        context.store,
+        Dialogue(
+            person_id=me(context).id,
+            chat_id=chat.id,
+            step=step,
+            started_at=now,
+            expires_at=now + timedelta(minutes=context.settings.workflow.dialog_ttl_minutes),
+            task_id=None if task is None else task.id,
+            item_id=item_id,
+            data=data or {},
+        ),
+    )
+
+
+# --- which task ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """The task a command is about (None: let the sender pick) and the rest of its text."""
+
+    task: Task | None
+    rest: str
+
+
+async def replied_task(update: Update, context: DondocContext) -> Task | None:
+    message = update.effective_message
+    replied = None if message is None else message.reply_to_message
+    if replied is None or replied.from_user is None or replied.from_user.id != context.bot.id:
+        return None
+    return await task_for_message(
+        context.store, chat_id=replied.chat.id, message_id=replied.message_id
+    )
+
+
+async def target_of(
+    update: Update, context: DondocContext, text: str, usage_key: str
+) -> Target | None:
+    """`CODE rest`, or `rest` as a reply to a message about a task, or nothing (pick one).
+    None when the sender was told what is wrong."""
+    word, rest = split_word(text)
+    if word:
+        task = await find_task(context.store, word)
+        if task is not None:
+            return Target(task, rest)
+    replied = await replied_task(update, context)
+    if replied is not None:
+        return Target(replied, clean_text(text))
+    if not word:
+        return Target(None, "")
+    if looks_like_code(word):
+        await say(update, context, context.t("wf.unknown_code", code=word))
+    else:
+        await say(update, context, context.t(usage_key))
+    return None
+
+
+async def offer_tasks(update: Update, context: DondocContext, prefix: str) -> None:
+    """`/done` or `/extend` alone: the sender's open tasks as buttons, earliest deadline first."""
+    tasks = await open_tasks_for(context.store, me(context))
+    if prefix == "done":
+        tasks = [task for task in tasks if task.report_state is not ReportState.PENDING]
+    else:
+        tasks = [task for task in tasks if task.deadline is not None]
+    name = "done" if prefix == "done" else "extend"
+    if not tasks:
+        await say(update, context, context.t(f"wf.{name}.none"))
+        return
+    tasks.sort(key=lambda task: (task.deadline is None, task.deadline or date.min, task.code))
+    buttons = [
+        [InlineKeyboardButton(short(f"{task.code} — {task.title}", 60), callback_data=data)]
+        for task in tasks[:PICK_LIMIT]
+        if len((data := f"{prefix}:{task.code}").encode()) <= 64
+    ]
+    text = context.t(f"wf.{name}.pick")
+    if len(tasks) > PICK_LIMIT:
+        more = context.t("wf.pick.more", shown=PICK_LIMIT, count=format_int(len(tasks)))
+        text = Html(f"{text}\n{more}")
+    await say(update, context, text, markup=InlineKeyboardMarkup(buttons))
+
+
+async def pressed_task(update: Update, context: DondocContext) -> Task | None:
+    """The task of a "done:<CODE>"/"ext:<CODE>" press; a stale code gets a short answer."""
+    query = update.callback_query
+    assert query is not None
+    code = (query.data or "").partition(":")[2]
+    task = await get_task(context.store, code=code) if code else None
+    await query.answer(None if task else plain(context.lang, "wf.answer.stale"))
+    return task
+
+
+# --- /done ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Flow:
+    """/done or /extend: its button prefix, its usage text, and what it does with a task."""
+
+    prefix: str
+    usage: str
+    act: Callable[[Update, DondocContext, Task, str, tuple[str, str] | None], Awaitable[None]]
+
+
+async def flow_command(update: Update, context: DondocContext, flow: Flow) -> None:
+    """The three ways: `CODE rest`, `rest` as a reply, or alone (pick a task)."""
+    message = update.effective_message
+    assert message is not None
+    target = await target_of(update, context, command_rest(message), flow.usage)
+    if target is None:
+        return
+    if target.task is None:
+        await offer_tasks(update, context, flow.prefix)
+        return
+    await flow.act(update, context, target.task, target.rest, attached_file(message))
+
+
+async def done_command(update: Update, context: DondocContext) -> None:
+    await flow_command(update, context, DONE)
+
+
+async def done_given(
+    update: Update, context: DondocContext, task: Task, rest: str, file: tuple[str, str] | None
+) -> None:
+    if rest:
+        await file_report(update, context, task, rest, file)
+    else:
+        await ask_result(update, context, task, file)
+
+
+async def done_button(update: Update, context: DondocContext) -> None:
+    task = await pressed_task(update, context)
+    if task is not None:
+        await ask_result(update, context, task, None)
+
+
+async def ask_result(
+    update: Update, context: DondocContext, task: Task, file: tuple[str, str] | None
+) -> None:
+    refusal = report_refusal(me(context), task)
+    if refusal is not None:
+        await say_refusal(update, context, refusal)
+        return
+    data = {} if file is None else {"file_id": file[0], "file_kind": file[1]}
+    await start_dialogue(context, update, Step.DONE_RESULT, task=task, data=data)
+    await say(
+        update, context, context.t("wf.done.ask", code=task.code, title=short(task.title, 200)),
+        task=task,
+    )  # fmt: skip
+
+
+async def file_report(
+    update: Update,
+    context: DondocContext,
+    task: Task,
+    result: str,
+    file: tuple[str, str] | None,
+) -> Refusal | None:
+    """File the report; with review on, put it before the Office's admins."""
+    person, settings = me(context), context.settings.workflow
+    result = clean_text(result)
+
+    def check(current: Task) -> Refusal | None:
+        return report_refusal(person, current) or text_refusal(
+            result, what="result", max_length=settings.max_text_length
+        )
+
+    numbers = document_numbers(result)
+    outcome = await store.submit_report(
+        context.store, task_id=task.id, person_id=person.id, now=context.clock.now(),
+        today=context.clock.today(), result=result, reply_doc=", ".join(numbers),
+        file_id=None if file is None else file[0], file_kind=None if file is None else file[1],
+        review=settings.review_completion, check=check,
+    )  # fmt: skip
+    if isinstance(outcome, Refusal):
+        await say_refusal(update, context, outcome)
+        return outcome
+    await store.end_dialogue(context.store, person.id)
+    report, decision = outcome
+    if decision is None:
+        text = context.t("wf.done.sent", code=task.code)
+    else:
+        text = context.t("wf.done.completed", code=task.code, on=format_date(report.reported_on))
+    docs = (
+        context.t("wf.doc.found", numbers=report.reply_doc) if numbers else context.t("wf.doc.none")
+    )
+    await say(update, context, Html(f"{text}\n{docs}"), task=task)
+    if decision is None:
+        await put_before_reviewers(context, ItemKind.REPORT, report.id, task)
+    else:
+        await refresh_cards(context, ItemKind.EXTENSION, decision.withdrawn)
+    return None
+
+
+# --- /extend -------------------------------------------------------------------------------
+
+
+async def extend_command(update: Update, context: DondocContext) -> None:
+    await flow_command(update, context, EXTEND)
+
+
+async def extend_given(
+    update: Update, context: DondocContext, task: Task, rest: str, file: tuple[str, str] | None
+) -> None:
+    if rest:
+        await extension_text(update, context, task, rest)
+    else:
+        await ask_date(update, context, task)
+
+
+async def extend_button(update: Update, context: DondocContext) -> None:
+    task = await pressed_task(update, context)
+    if task is not None:
+        await ask_date(update, context, task)
+
+
+async def ask_date(update: Update, context: DondocContext, task: Task) -> None:
+    request = await store.open_request(context.store, task.id)
+    refusal = extension_task_refusal(
+        me(context), task, today=context.clock.today(), settings=context.settings.workflow,
+        calendar=context.services.calendar, request_open=request is not None,
+    )  # fmt: skip
+    if refusal is not None:
+        await say_refusal(update, context, refusal)
+        return
+    assert task.deadline is not None
+    await start_dialogue(context, update, Step.EXTEND_DATE, task=task)
+    text = context.t(
+        "wf.extend.ask", code=task.code, title=short(task.title, TITLE_CHARS),
+        deadline=format_date(task.deadline),
+    )  # fmt: skip
+    await say(update, context, text, task=task)
+
+
+async def parse_date(update: Update, context: DondocContext, text: str) -> date | None:
+    """A date typed by the sender; what is wrong with it is said, and None returned."""
+    try:
+        return parse_user_date(
+            text, today=context.clock.today(), calendar=context.services.calendar
+        )
+    except DateInputError as exc:
+        await say(update, context, context.t(f"wf.date.{exc.reason}", text=text))
+        return None
+
+
+async def extension_text(update: Update, context: DondocContext, task: Task, text: str) -> None:
+    """`DATE reason`: a complete request is filed; a date alone asks for the reason."""
+    word, reason = split_word(text)
+    new_deadline = await parse_date(update, context, word)
+    if new_deadline is None:
+        return
+    if reason:
+        await file_extension(update, context, task, new_deadline, reason)
+        return
+    refusal = new_deadline_refusal(
+        task.deadline, new_deadline, today=context.clock.today(),
+        settings=context.settings.workflow,
+    )  # fmt: skip
+    if refusal is not None:
+        await say_refusal(update, context, refusal)
+        return
+    await start_dialogue(
+        context, update, Step.EXTEND_REASON, task=task, data={"date": new_deadline.isoformat()}
+    )
+    text = context.t(
+        "wf.extend.ask_reason", code=task.code, date=format_date(new_deadline),
+        words=context.settings.workflow.min_reason_words,
+    )  # fmt: skip
+    await say(update, context, text, task=task)
+
+
+async def file_extension(
+    update: Update, context: DondocContext, task: Task, new_deadline: date, reason: str
+) -> Refusal | None:
+    person, settings = me(context), context.settings.workflow
+    today, reason = context.clock.today(), clean_text(reason)
+
+    def check(current: Task, request_open: bool) -> Refusal | None:
+        return extension_refusal(
+            person, current, new_deadline=new_deadline, reason=reason, today=today,
+            settings=settings, calendar=context.services.calendar, request_open=request_open,
+        )  # fmt: skip
+
+    outcome = await store.request_extension(
+        context.store, task_id=task.id, person_id=person.id, now=context.clock.now(),
+        today=today, new_deadline=new_deadline, reason=reason, check=check,
+    )  # fmt: skip
+    if isinstance(outcome, Refusal):
+        await say_refusal(update, context, outcome)
+        return outcome
+    await store.end_dialogue(context.store, person.id)
+    text = context.t("wf.extend.sent", code=task.code, date=format_date(new_deadline))
+    await say(update, context, text, task=task)
+    await put_before_reviewers(context, ItemKind.EXTENSION, outcome.id, task)
+    return None
+
+
+DONE = Flow("done", "wf.done.usage", done_given)
+EXTEND = Flow("ext", "wf.extend.usage", extend_given)
+
+
+# --- the reviewers' cards ------------------------------------------------------------------
+
+
+async def reviewers(context: DondocContext, kind: ItemKind, task: Task) -> list[Person]:
+    """The linked admins; for extensions, also the assigning leader when so configured."""
+    found = await reachable_admins(context.store)
+    if (
+        kind is ItemKind.EXTENSION
+        and context.settings.workflow.leaders_review_extensions
+        and task.assigner_id is not None
+    ):
+        leader = await get_person(context.store, id=task.assigner_id)
+        if leader is not None and leader.role is Role.LEADER and leader.telegram_id is not None:
+            found.append(leader)
+    return found
+
+
+async def put_before_reviewers(
+    context: DondocContext, kind: ItemKind, item_id: int, task: Task
+) -> None:
+    for person in await reviewers(context, kind, task):
+        assert person.telegram_id is not None
+        try:
+            await send_card(context, person.telegram_id, person.language, kind, item_id)
+        except TelegramError as exc:
+            log.warning("could not put %s %s before %s: %s", kind, item_id, person.code, exc)
+
+
+@dataclass(frozen=True, slots=True)
+class Card:
+    text: Html
+    markup: InlineKeyboardMarkup | None
+    task: Task
+    file: tuple[str, str] | None = None
+
+
+async def render_card(context: DondocContext, lang: str, kind: ItemKind, item_id: int) -> Card:
+    """A report or a request as a reviewer sees it: buttons while it waits, else who decided."""
+    item: CompletionReport | ExtensionRequest | None
+    if kind is ItemKind.REPORT:
+        item = await store.get_report(context.store, item_id)
+    else:
+        item = await store.get_request(context.store, item_id)
+    assert item is not None
+    task = await get_task(context.store, id=item.task_id)
+    assert task is not None
+    unit = await get_unit(context.store, id=task.lead_unit_id)
+    people = await store.people_by_id(
+        context.store, [i for i in (item.person_id, item.decided_by) if i is not None]
+    )
+    nobody = t(lang, "wf.card.nobody")
+    reporter = people[item.person_id].name if item.person_id in people else nobody
+    common = {
+        "code": task.code,
+        "title": short(task.title, TITLE_CHARS),
+        "unit": unit.name if unit else "",
+        "person": reporter,
+        "deadline": format_date(task.deadline) if task.deadline else t(lang, "wf.card.no_deadline"),
+    }
+    decided = {
+        "by": people[item.decided_by].name if item.decided_by in people else nobody,
+        "at": moment(context, item.decided_at),
+        "note": item.decision_note,
+    }
+    file = None
+    if isinstance(item, CompletionReport):
+        text = t(
+            lang, "wf.card.report", **common, at=moment(context, item.reported_at),
+            docs=item.reply_doc or t(lang, "wf.card.no_doc"), result=item.result,
+        )  # fmt: skip
+        if item.file_id and item.file_kind:
+            file = (item.file_id, item.file_kind)
+            text = Html(text + t(lang, "wf.card.file"))
+        decided["on"] = format_date(item.reported_on)
+        buttons = [("wf.btn.accept", "a"), ("wf.btn.return", "r")]
+    else:
+        text = t(
+            lang, "wf.card.extension", **common, at=moment(context, item.requested_at),
+            original=format_date(task.original_deadline) if task.original_deadline else "",
+            asked=format_date(item.new_deadline), reason=item.reason,
+            count=len(task.extensions), max=context.settings.workflow.max_extensions,
+        )  # fmt: skip
+        decided["date"] = format_date(item.granted_deadline) if item.granted_deadline else ""
+        buttons = [("wf.btn.grant", "g"), ("wf.btn.grant_other", "d"), ("wf.btn.refuse", "x")]
+    if item.state == "pending":
+        markup = InlineKeyboardMarkup(
+            [
+                [InlineKeyboardButton(plain(lang, key), callback_data=f"rv:{action}:{item.id}")]
+                for key, action in buttons
+            ]
+        )
+        return Card(Html(text + t(lang, "wf.card.waiting")), markup, task, file)
+    return Card(Html(text + t(lang, f"wf.state.{item.state}", **decided)), None, task, file)
+
+
+async def send_card(
+    context: DondocContext, chat_id: int, lang: str, kind: ItemKind, item_id: int
+) -> None:
+    """Send a card (and the report's file under it); remember it to edit on a decision."""
+    card = await render_card(context, lang, kind, item_id)
+    sent = await context.bot.send_message(chat_id, card.text, reply_markup=card.markup)
+    now = context.clock.now()
+    await store.remember_review_message(
+        context.store, kind=kind, item_id=item_id, chat_id=chat_id, message_id=sent.message_id
+    )
+    await remember_message(
+        context.store, chat_id=chat_id, message_id=sent.message_id, task_id=card.task.id, at=now
+    )
+    if card.file is None:
+        return
+    file_id, file_kind = card.file
+    caption = t(lang, "wf.file.caption", code=card.task.code)
+    under = ReplyParameters(message_id=sent.message_id)
+    if file_kind == "photo":
+        await context.bot.send_photo(chat_id, file_id, caption=caption, reply_parameters=under)
+    else:
+        await context.bot.send_document(chat_id, file_id, caption=caption, reply_parameters=under)
+
+
+async def refresh_cards(context: DondocContext, kind: ItemKind, item_ids: tuple[int, ...]) -> None:
+    """Edit every reviewer's message about these items to show what was decided."""
+    for item_id in item_ids:
+        for chat_id, message_id in await store.review_messages(
+            context.store, kind=kind, item_id=item_id
+        ):
+            person = await get_person(context.store, telegram_id=chat_id)
+            lang = person.language if person else context.settings.organization.language
+            card = await render_card(context, lang, kind, item_id)
+            try:
+                await context.bot.edit_message_text(
+                    card.text, chat_id=chat_id, message_id=message_id, reply_markup=card.markup
+                )
+            except BadRequest as exc:
+                if "not modified" not in str(exc):
+                    log.warning("could not edit review message %s/%s: %s", chat_id, message_id, exc)
+            except TelegramError as exc:
+                log.warning("could not edit review message %s/%s: %s", chat_id, message_id, exc)
+
+
+# --- the reviewers' buttons ----------------------------------------------------------------
+
+ACTIONS: dict[str, ItemKind] = {
+    "a": ItemKind.REPORT,  # accept
+    "r": ItemKind.REPORT,  # return: asks the reason
+    "g": ItemKind.EXTENSION,  # grant as asked
+    "d": ItemKind.EXTENSION,  # grant to another date: asks the date
+    "x": ItemKind.EXTENSION,  # refuse: asks the reason
+}
+
+
+async def load_item(
+    context: DondocContext, kind: ItemKind, item_id: int
+) -> tuple[CompletionReport | ExtensionRequest, Task] | None:
+    item: CompletionReport | ExtensionRequest | None
+    if kind is ItemKind.REPORT:
+        item = await store.get_report(context.store, item_id)
+    else:
+        item = await store.get_request(context.store, item_id)
+    task = None if item is None else await get_task(context.store, id=item.task_id)
+    return None if item is None or task is None else (item, task)
+
+
+async def already(
+    update: Update, context: DondocContext, kind: ItemKind, item_id: int, decision: Decision
+) -> None:
+    """Tell the reviewer who came second who decided, and bring every card up to date."""
+    decider = (
+        await get_person(context.store, id=decision.decided_by) if decision.decided_by else None
+    )
+    key = f"wf.already.{decision.state}"
+    values = {"by": decider.name if decider else "", "at": moment(context, decision.decided_at)}
+    query = update.callback_query
+    if query is not None:
+        await query.answer(plain(context.lang, key, **values), show_alert=True)
+    else:
+        await say(update, context, context.t(key, **values))
+    await refresh_cards(context, kind, (item_id,))
+
+
+async def review_button(update: Update, context: DondocContext) -> None:
+    query = update.callback_query
+    assert query is not None
+    parts = (query.data or "").split(":")
+    kind = ACTIONS.get(parts[1]) if len(parts) == 3 else None
+    loaded = await load_item(context, kind, int(parts[2])) if kind and parts[2].isdigit() else None
+    if kind is None or loaded is None:
+        await query.answer(plain(context.lang, "wf.answer.stale"))
+        return
+    item, task = loaded
+    leaders = context.settings.workflow.leaders_review_extensions
+    if not may_review(me(context), kind, task, leaders_review=leaders):
+        await query.answer(plain(context.lang, "wf.answer.not_reviewer"))
+        return
+    if item.state != "pending":
+        decision = Decision(False, item.state, item.decided_by, item.decided_at)
+        await already(update, context, kind, item.id, decision)
+        return
+    await BUTTONS[parts[1]](update, context, item, task)
+
+
+async def accept_pressed(
+    update: Update, context: DondocContext, item: CompletionReport | ExtensionRequest, task: Task
+) -> None:
+    query = update.callback_query
+    assert query is not None and isinstance(item, CompletionReport)
+    decision = await store.accept_report(
+        context.store, report_id=item.id, person_id=me(context).id, now=context.clock.now()
+    )
+    if not decision.taken:
+        await already(update, context, ItemKind.REPORT, item.id, decision)
+        return
+    on = format_date(item.reported_on)
+    await query.answer(plain(context.lang, "wf.answer.accepted", on=on))
+    await refresh_cards(context, ItemKind.REPORT, (item.id,))
+    await refresh_cards(context, ItemKind.EXTENSION, decision.withdrawn)
+    reporter = await get_person(context.store, id=item.person_id) if item.person_id else None
+    await tell(context, reporter, "wf.notify.accepted", task=task, code=task.code,
+               title=short(task.title, TITLE_CHARS), on=on)  # fmt: skip
+
+
+async def grant_pressed(
+    update: Update, context: DondocContext, item: CompletionReport | ExtensionRequest, task: Task
+) -> None:
+    assert isinstance(item, ExtensionRequest)
+    await grant(update, context, item, item.new_deadline)
+
+
+async def ask_pressed(
+    update: Update, context: DondocContext, item: CompletionReport | ExtensionRequest, task: Task
+) -> None:
+    """Return, refuse or another date: the reviewer is asked in a dialogue."""
+    query = update.callback_query
+    assert query is not None
+    step, key = {
+        "r": (Step.RETURN_REASON, "wf.return.ask"),
+        "d": (Step.GRANT_DATE, "wf.grant_other.ask"),
+        "x": (Step.REFUSE_REASON, "wf.refuse.ask"),
+    }[(query.data or "").split(":")[1]]
+    await query.answer(plain(context.lang, "wf.answer.ask"))
+    await start_dialogue(context, update, step, task=task, item_id=item.id)
+    asked = format_date(item.new_deadline) if isinstance(item, ExtensionRequest) else ""
+    deadline = format_date(task.deadline) if task.deadline else ""
+    await say(update, context, context.t(key, code=task.code, deadline=deadline, asked=asked))
+
+
+Pressed = Callable[
+    [Update, DondocContext, CompletionReport | ExtensionRequest, Task], Awaitable[None]
+]
+BUTTONS: dict[str, Pressed] = {
+    "a": accept_pressed,
+    "r": ask_pressed,
+    "g": grant_pressed,
+    "d": ask_pressed,
+    "x": ask_pressed,
+}
+
+
+# --- decisions ------------------------------------------------------------------------------
+
+
+async def grant(
+    update: Update, context: DondocContext, request: ExtensionRequest, new_deadline: date
+) -> Refusal | None:
+    today, settings = context.clock.today(), context.settings.workflow
+
+    def check(current: Task) -> Refusal | None:
+        return new_deadline_refusal(current.deadline, new_deadline, today=today, settings=settings)
+
+    task = await get_task(context.store, id=request.task_id)
+    assert task is not None
+    outcome = await store.grant_extension(
+        context.store, request_id=request.id, person_id=me(context).id, now=context.clock.now(),
+        today=today, new_deadline=new_deadline, check=check,
+    )  # fmt: skip
+    query = update.callback_query
+    if isinstance(outcome, Refusal):
+        if query is not None:
+            await query.answer()
+        await say_refusal(update, context, outcome)
+        return outcome
+    if not outcome.taken:
+        await already(update, context, ItemKind.EXTENSION, request.id, outcome)
+        return None
+    await store.end_dialogue(context.store, me(context).id)
+    date_text = format_date(new_deadline)
+    if query is not None:
+        await query.answer(plain(context.lang, "wf.answer.granted", date=date_text))
+    else:
+        await say(update, context, context.t("wf.grant.done", code=task.code, date=date_text))
+    await refresh_cards(context, ItemKind.EXTENSION, (request.id,))
+    values = {
+        "code": task.code, "title": short(task.title, TITLE_CHARS), "date": date_text,
+        "old": format_date(task.deadline) if task.deadline else "",
+        "asked": format_date(request.new_deadline),
+    }  # fmt: skip
+    for person in await concerned(context, request.person_id, task):
+        await tell(context, person, "wf.notify.granted", task=task, **values)
+    return None
+
+
+async def concerned(context: DondocContext, person_id: int | None, task: Task) -> list[Person]:
+    """The one who asked and the lead unit's heads, each once."""
+    found = await people_with_role(context.store, Role.HEAD, unit_id=task.lead_unit_id)
+    asker = await get_person(context.store, id=person_id) if person_id else None
+    if asker is not None and all(p.id != asker.id for p in found):
+        found.insert(0, asker)
+    return found
+
+
+async def decide_with_reason(
+    update: Update, context: DondocContext, dialogue: Dialogue, text: str
+) -> Refusal | None:
+    """The reason of a return or a refusal has come: decide, once."""
+    refusal = text_refusal(
+        text, what="reason", max_length=context.settings.workflow.max_text_length
+    )
+    if refusal is not None:
+        await say_refusal(update, context, refusal)
+        return refusal
+    reason, person, now = clean_text(text), me(context), context.clock.now()
+    assert dialogue.item_id is not None
+    kind = ItemKind.REPORT if dialogue.step is Step.RETURN_REASON else ItemKind.EXTENSION
+    loaded = await load_item(context, kind, dialogue.item_id)
+    assert loaded is not None
+    item, task = loaded
+    if kind is ItemKind.REPORT:
+        decision = await store.return_report(
+            context.store, report_id=item.id, person_id=person.id, now=now, reason=reason
+        )
+    else:
+        decision = await store.refuse_extension(
+            context.store, request_id=item.id, person_id=person.id, now=now, reason=reason
+        )
+    await store.end_dialogue(context.store, person.id)
+    if not decision.taken:
+        await already(update, context, kind, item.id, decision)
+        return None
+    done_key = "wf.return.done" if kind is ItemKind.REPORT else "wf.refuse.done"
+    await say(update, context, context.t(done_key, code=task.code))
+    await refresh_cards(context, kind, (item.id,))
+    values = {
+        "code": task.code, "title": short(task.title, TITLE_CHARS), "reason": reason,
+        "deadline": format_date(task.deadline) if task.deadline else "",
+    }  # fmt: skip
+    if kind is ItemKind.REPORT:
+        reporter = await get_person(context.store, id=item.person_id) if item.person_id else None
+        await tell(context, reporter, "wf.notify.returned", task=task, **values)
+    else:
+        for someone in await concerned(context, item.person_id, task):
+            await tell(context, someone, "wf.notify.refused", task=task, **values)
+    return None
+
+
+# --- dialogues ------------------------------------------------------------------------------
+
+
+async def dialogue_message(update: Update, context: DondocContext) -> None:
+    """A message that is not a command: the answer to the bot's question, if one waits."""
+    person = context.person
+    message = update.effective_message
+    if person is None or message is None:
+        return
+    dialogue = await store.get_dialogue(context.store, person.id)
+    if dialogue is None:
+        return  # not ours: the fallback answers
+    context.handled = True
+    if dialogue.expired(context.clock.now()):
+        await store.end_dialogue(context.store, person.id)
+        minutes = context.settings.workflow.dialog_ttl_minutes
+        await say(update, context, context.t("wf.dialog.expired", minutes=minutes))
+        return
+    task = None if dialogue.task_id is None else await get_task(context.store, id=dialogue.task_id)
+    if task is None:
+        await store.end_dialogue(context.store, person.id)
+        return
+    file = attached_file(message)
+    text = message.text or message.caption or ""
+    if dialogue.step is Step.DONE_RESULT:
+        await result_given(update, context, dialogue, task, text, file)
+        return
+    if file is not None and not text:
+        await say(update, context, context.t("wf.dialog.text_needed"))
+        return
+    refusal = await STEPS[dialogue.step](update, context, dialogue, task, text)
+    if refusal is not None and not refusal.mendable:
+        await store.end_dialogue(context.store, person.id)
+
+
+async def result_given(
+    update: Update,
+    context: DondocContext,
+    dialogue: Dialogue,
+    task: Task,
+    text: str,
+    file: tuple[str, str] | None,
+) -> None:
+    kept = dialogue.data
+    if file is None and kept.get("file_id"):
+        file = (str(kept["file_id"]), str(kept["file_kind"]))
+    if file is not None and not clean_text(text):
+        data = {"file_id": file[0], "file_kind": file[1]}
+        await start_dialogue(context, update, Step.DONE_RESULT, task=task, data=data)
+        await say(update, context, context.t("wf.done.file_kept"))
+        return
+    refusal = await file_report(update, context, task, text, file)
+    if refusal is not None and not refusal.mendable:
+        await store.end_dialogue(context.store, dialogue.person_id)
+
+
+async def date_given(
+    update: Update, context: DondocContext, dialogue: Dialogue, task: Task, text: str
+) -> Refusal | None:
+    await extension_text(update, context, task, text)
+    return None
+
+
+async def reason_given(
+    update: Update, context: DondocContext, dialogue: Dialogue, task: Task, text: str
+) -> Refusal | None:
+    new_deadline = date.fromisoformat(str(dialogue.data["date"]))
+    return await file_extension(update, context, task, new_deadline, text)
+
+
+async def other_date_given(
+    update: Update, context: DondocContext, dialogue: Dialogue, task: Task, text: str
+) -> Refusal | None:
+    assert dialogue.item_id is not None
+    request = await store.get_request(context.store, dialogue.item_id)
+    new_deadline = await parse_date(update, context, clean_text(text))
+    if request is None or new_deadline is None:
+        return None
+    if not may_review(
+        me(context), ItemKind.EXTENSION, task,
+        leaders_review=context.settings.workflow.leaders_review_extensions,
+    ):  # fmt: skip
+        await store.end_dialogue(context.store, dialogue.person_id)
+        await say(update, context, context.t("access.not_for_role"))
+        return None
+    return await grant(update, context, request, new_deadline)
+
+
+async def reason_for_decision(
+    update: Update, context: DondocContext, dialogue: Dialogue, task: Task, text: str
+) -> Refusal | None:
+    kind = ItemKind.REPORT if dialogue.step is Step.RETURN_REASON else ItemKind.EXTENSION
+    leaders = context.settings.workflow.leaders_review_extensions
+    if not may_review(me(context), kind, task, leaders_review=leaders):
+        await store.end_dialogue(context.store, dialogue.person_id)
+        await say(update, context, context.t("access.not_for_role"))
+        return None
+    return await decide_with_reason(update, context, dialogue, text)
+
+
+StepHandler = Callable[[Update, DondocContext, Dialogue, Task, str], Awaitable[Refusal | None]]
+STEPS: dict[Step, StepHandler] = {
+    Step.EXTEND_DATE: date_given,
+    Step.EXTEND_REASON: reason_given,
+    Step.GRANT_DATE: other_date_given,
+    Step.RETURN_REASON: reason_for_decision,
+    Step.REFUSE_REASON: reason_for_decision,
+}
+
+
+async def cancel_command(update: Update, context: DondocContext) -> None:
+    person = me(context)
+    dialogue = await store.get_dialogue(context.store, person.id)
+    await store.end_dialogue(context.store, person.id)
+    key = "wf.dialog.nothing" if dialogue is None else "wf.dialog.cancelled"
+    await say(update, context, context.t(key))
+
+
+# --- /review and /history -------------------------------------------------------------------
+
+
+async def review_command(update: Update, context: DondocContext) -> None:
+    db = context.store
+    reports = await store.pending_reports(db, limit=REVIEW_LIMIT)
+    requests = await store.pending_requests(db, limit=REVIEW_LIMIT)
+    waiting = sorted(
+        [(r.reported_at, ItemKind.REPORT, r.id) for r in reports]
+        + [(r.requested_at, ItemKind.EXTENSION, r.id) for r in requests]
+    )[:REVIEW_LIMIT]
+    if not waiting:
+        await say(update, context, context.t("wf.review.none"))
+        return
+    count = await store.pending_count(db)
+    await say(update, context, context.t("wf.review.head", count=format_int(count, context.lang)))
+    chat = update.effective_chat
+    assert chat is not None
+    for _, kind, item_id in waiting:
+        await send_card(context, chat.id, context.lang, kind, item_id)
+    if count > len(waiting):
+        more = context.t(
+            "wf.review.more", shown=len(waiting), count=format_int(count, context.lang)
+        )
+        await say(update, context, more)
+
+
+async def history_command(update: Update, context: DondocContext) -> None:
+    message = update.effective_message
+    assert message is not None
+    code, _ = split_word(command_rest(message))
+    task = await find_task(context.store, code) if code else await replied_task(update, context)
+    if task is None:
+        key, values = ("wf.unknown_code", {"code": code}) if code else ("wf.history.usage", {})
+        await say(update, context, context.t(key, **values))
+        return
+    if not may_view(me(context), task):
+        await say(update, context, context.t("wf.history.not_yours"))
+        return
+    text, markup = await history_page(context, task, 0)
+    await say(update, context, text, task=task, markup=markup)
+
+
+async def history_page_pressed(update: Update, context: DondocContext) -> None:
+    """◀ ▶ on a history: the page asked for, if the one who pressed may see the task."""
+    query = update.callback_query
+    assert query is not None
+    press = parse_pager(query.data or "")
+    task = await find_task(context.store, press.args[0]) if press and press.args else None
+    if press is None or task is None or not may_view(me(context), task):
+        await query.answer(plain(context.lang, "wf.answer.stale"))
+        return
+    await query.answer()
+    text, markup = await history_page(context, task, press.page)
+    try:
+        await query.edit_message_text(text, reply_markup=markup)
+    except BadRequest as exc:
+        if "not modified" not in str(exc):
+            raise
+
+
+async def history_page(
+    context: DondocContext, task: Task, page: int
+) -> tuple[Html, InlineKeyboardMarkup | None]:
+    """One page of a task's history, oldest first, with ◀ ▶ when there are more."""
+    events = await task_history(context.store, task.id)
+    people = await store.people_by_id(
+        context.store, [e.actor_id for e in events if e.actor_id is not None]
+    )
+    head = context.t("wf.history.head", code=task.code, title=short(task.title, TITLE_CHARS))
+    rows = [Row(head, event_line(context, event, people)) for event in events]
+    marker = context.t("wf.history.page", page=999, pages=999)
+    bodies = paginate(rows, budget=MESSAGE_LIMIT - text_length(marker) - 8, per_page=HISTORY_ROWS)
+    page = clamp(page, len(bodies))
+    if len(bodies) == 1:
+        return Html(bodies[0]), None
+    marker = context.t("wf.history.page", page=page + 1, pages=len(bodies))
+    try:
+        buttons = pager_buttons(HISTORY_PAGER, page, len(bodies), task.code)
+    except ValueError:  # a code too long for button data: the first page only
+        buttons = []
+    markup = InlineKeyboardMarkup(
+        [[InlineKeyboardButton(label, callback_data=data) for label, data in buttons]]
+    )
+    return Html(f"{bodies[page]}\n\n{marker}"), markup if buttons else None
+
+
+def event_line(context: DondocContext, event: TaskEvent, people: dict[int, Person]) -> str:
+    """One line of a task's history in the viewer's language."""
+    detail = event.detail
+    kind = event.kind
+    if kind == "reminded" and detail.get("reminder") == "escalation":
+        kind = "escalated"
+    values: dict[str, object] = {
+        "result": short(str(detail.get("result", "")), EVENT_CHARS),
+        "reason": short(str(detail.get("reason", "")), EVENT_CHARS),
+        "on": iso_day(detail.get("completed_on")),
+        "date": iso_day(detail.get("new_deadline")),
+        "old": iso_day(detail.get("old_deadline")),
+        "new": iso_day(detail.get("new_deadline")),
+        "kind": kind,
+    }
+    key = f"wf.event.{kind}" if kind in EVENT_KINDS else "wf.event.other"
+    what = context.t(key, **values)
+    who = (
+        context.t("wf.history.by", name=people[event.actor_id].name)
+        if event.actor_id in people
+        else ""
+    )
+    return context.t("wf.history.line", at=moment(context, event.at), what=what, who=who)
+
+
+EVENT_KINDS = frozenset(
+    (
+        "created", "import_changed", "reminded", "escalated", "reported", "returned",
+        "completed", "extension_requested", "extension_granted", "extension_refused",
+    )
+)  # fmt: skip
