@@ -11,6 +11,7 @@ from datetime import date
 from typing import Any
 
 from bot.formats import format_date, format_int
+from bot.models import Role
 from bot.paging import CALLBACK_LIMIT, MESSAGE_LIMIT, text_length
 from bot.reminders.planner import Kind
 from bot.reminders.policy import Policy
@@ -225,3 +226,79 @@ def _unreachable(detail: Mapping[str, Any], lang: str) -> Html:
     if detail.get("unit"):
         who.append(detail["unit"][1])
     return t(lang, "rem.unreachable", name=name, who=", ".join(who))
+
+
+# --- /reminders ---------------------------------------------------------------------------------
+
+UPCOMING_LIMIT = 10
+WEEKLY_ROLES = frozenset({Role.HEAD, Role.LEADER})
+
+
+@dataclass(frozen=True, slots=True)
+class Upcoming:
+    """A task reminder the person will get on `day`."""
+
+    day: date
+    kind: Kind
+    code: str
+    days: int  # left, or overdue
+
+
+def overview(
+    lang: str,
+    *,
+    name: str,
+    role: Role,
+    policy: Policy,
+    weekly_paused: bool,
+    upcoming: Sequence[Upcoming],
+    horizon_days: int,
+) -> Rendered:
+    """What this person gets, when, and what comes next; the pause button for summaries."""
+    unit = plain(lang, "rem.cmd.unit_working" if policy.working_days else "rem.cmd.unit_calendar")
+    lines: list[str] = [t(lang, "rem.cmd.title", name=name)]
+    handles_tasks = role in (Role.OFFICER, Role.HEAD)
+    if handles_tasks:
+        days = ", ".join(str(d) for d in policy.days_before)
+        lines.append(t(lang, "rem.cmd.deadlines", days=days, unit=unit, every=policy.overdue_every))
+    if role is Role.HEAD:
+        lines.append(t(lang, "rem.cmd.escalation", days=policy.escalate_after))
+    if role is Role.ADMIN:
+        lines.append(t(lang, "rem.cmd.office"))
+    if role in WEEKLY_ROLES:
+        state = plain(lang, "rem.cmd.weekly_off" if weekly_paused else "rem.cmd.weekly_on")
+        day = plain(lang, f"rem.weekday.{policy.weekly_on}")
+        lines.append(t(lang, "rem.cmd.weekly", weekday=day, state=state))
+    lines.append("")
+    clock = policy.daily_at.strftime("%H:%M")
+    if policy.quiet is None:
+        lines.append(t(lang, "rem.cmd.when_no_quiet", time=clock))
+    else:
+        start, end = (moment.strftime("%H:%M") for moment in policy.quiet)
+        lines.append(t(lang, "rem.cmd.when", time=clock, quiet_start=start, quiet_end=end))
+    if handles_tasks:
+        lines.append(t(lang, "rem.cmd.max", max=policy.max_per_round))
+        lines += ["", t(lang, "rem.cmd.upcoming")]
+        lines += [_upcoming_line(u, lang, policy) for u in upcoming[:UPCOMING_LIMIT]]
+        if len(upcoming) > UPCOMING_LIMIT:
+            lines.append(
+                t(lang, "rem.more", count=format_int(len(upcoming) - UPCOMING_LIMIT, lang))
+            )
+        if not upcoming:
+            lines.append(t(lang, "rem.cmd.upcoming_none", days=horizon_days))
+    buttons: Buttons = []
+    if role in WEEKLY_ROLES:
+        key, data = (
+            ("resume_button", "rem:resume") if weekly_paused else ("pause_button", "rem:pause")
+        )
+        buttons = [[(plain(lang, f"rem.cmd.{key}"), data)]]
+    return Rendered(_fit("\n".join(lines), [], [], lang, 0), buttons)
+
+
+def _upcoming_line(item: Upcoming, lang: str, policy: Policy) -> Html:
+    key = f"rem.cmd.what.{item.kind}"
+    if item.kind is Kind.BEFORE and not policy.working_days:
+        key = "rem.cmd.what.before_calendar"
+    what = plain(lang, key, days=format_int(item.days, lang))
+    day = f"{weekday(lang, item.day)} {format_date(item.day)}"
+    return t(lang, "rem.cmd.upcoming_line", date=day, code=item.code, what=what)

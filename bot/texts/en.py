@@ -297,6 +297,19 @@ TEXTS: dict[str, str] = {
     "rem.resumed": "Weekly summaries resumed.",
     "rem.no_weekly": "Your role gets no weekly summaries; deadline reminders cannot be paused.",
     "rem.usage": "Usage: /reminders — your reminders; <code>/reminders pause</code> or <code>/reminders resume</code> — pause or resume the weekly summaries.",
+    "rem.cli.preview_head": "Round at {at}: {count} messages to {people} people.",
+    "rem.cli.preview_none": "Round at {at}: no messages (a day off, or no task to remind of).",
+    "rem.cli.preview_line": "{at}  {code} {name}  [{kind}]  {first}",
+    "rem.cli.bad_at": "--at: \"{value}\" is not \"YYYY-MM-DD HH:MM\", e.g. \"2020-04-15 08:00\".",
+    "rem.cli.states": "Outbox: pending {pending}, sending {sending}, sent {sent}, failed {failed}, cancelled {cancelled}.",
+    "rem.cli.today": "Today ({date}): pending {pending}, sending {sending}, sent {sent}, failed {failed}, cancelled {cancelled}.",
+    "rem.cli.rounds": "Recent rounds:",
+    "rem.cli.round_line": "  {date}: {count} messages",
+    "rem.cli.no_rounds": "No round yet.",
+    "rem.cli.unreachable": "Unreachable ({count} people, waiting for their /start):",
+    "rem.cli.unreachable_line": "  {code} {name} — since {since}: {error}",
+    "rem.cli.failed": "Messages Telegram refused ({count} latest):",
+    "rem.cli.failed_line": "  #{id} [{kind}] → {person}, {date}: {error}",
     # (end of reminders (issue 5))
     # --- figures and reports (issue 6) ---
     # (end of figures and reports (issue 6))

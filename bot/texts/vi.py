@@ -297,6 +297,19 @@ TEXTS: dict[str, str] = {
     "rem.resumed": "Đã nhận lại tóm tắt hằng tuần.",
     "rem.no_weekly": "Vai trò của bạn không nhận tóm tắt hằng tuần; nhắc hạn nhiệm vụ không tạm dừng được.",
     "rem.usage": "Cách dùng: /reminders — xem nhắc việc của bạn; <code>/reminders pause</code> hoặc <code>/reminders resume</code> — tạm dừng hoặc nhận lại tóm tắt hằng tuần.",
+    "rem.cli.preview_head": "Đợt nhắc lúc {at}: {count} tin cho {people} người.",
+    "rem.cli.preview_none": "Đợt nhắc lúc {at}: không có tin nào (ngày nghỉ, hoặc không có nhiệm vụ cần nhắc).",
+    "rem.cli.preview_line": "{at}  {code} {name}  [{kind}]  {first}",
+    "rem.cli.bad_at": "--at: «{value}» không đúng dạng \"YYYY-MM-DD HH:MM\", ví dụ \"2020-04-15 08:00\".",
+    "rem.cli.states": "Hộp thư đi: chờ gửi {pending}, đang gửi {sending}, đã gửi {sent}, lỗi {failed}, đã hủy {cancelled}.",
+    "rem.cli.today": "Hôm nay ({date}): chờ gửi {pending}, đang gửi {sending}, đã gửi {sent}, lỗi {failed}, đã hủy {cancelled}.",
+    "rem.cli.rounds": "Các đợt nhắc gần đây:",
+    "rem.cli.round_line": "  {date}: {count} tin",
+    "rem.cli.no_rounds": "Chưa có đợt nhắc nào.",
+    "rem.cli.unreachable": "Không liên lạc được ({count} người, chờ họ gửi /start):",
+    "rem.cli.unreachable_line": "  {code} {name} — từ {since}: {error}",
+    "rem.cli.failed": "Tin bị Telegram từ chối ({count} gần nhất):",
+    "rem.cli.failed_line": "  #{id} [{kind}] → {person}, {date}: {error}",
     # (end of reminders (issue 5))
     # --- figures and reports (issue 6) ---
     # (end of figures and reports (issue 6))

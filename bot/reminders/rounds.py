@@ -1,0 +1,169 @@
+"""A day's round and the other scheduled work, around the pure planner: read what the round
+needs, plan, put it in the outbox. Also the notices of new assignments, the preview of a
+round, and the daily backup. Called by the tick job (handlers/reminders.py), the command
+line (bot/commands/reminders.py) and the importer."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import re
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from bot.config import Settings
+from bot.reminders.planner import (
+    PlannedReminder,
+    Recipient,
+    RegisterView,
+    plan,
+    plan_assignments,
+)
+from bot.reminders.policy import Calendar, Policy, horizon, is_sending_day, is_weekly_day, round_day
+from storage import Database
+from storage import outbox as store
+
+log = logging.getLogger(__name__)
+
+KEEP_DAYS = 60  # finished outbox rows are kept this long, for `dondoc reminders status`
+
+
+async def load_view(db: Database, *, day: date, calendar: Calendar, policy: Policy) -> RegisterView:
+    """What the round of `day` looks at: only candidate tasks, read set-based."""
+    tasks = await store.round_candidates(db, horizon=horizon(day, calendar, policy))
+    weekly = is_weekly_day(day, calendar, policy)
+    week_end = day + timedelta(days=6 - day.weekday())
+    return RegisterView(
+        tasks=tasks,
+        people=await store.recipients(db),
+        units=await store.unit_names(db),
+        weekly_paused=await store.weekly_paused(db),
+        unit_counts=await store.unit_counts(db, today=day, week_end=week_end) if weekly else {},
+        totals=await leader_totals(db, day) if weekly else None,
+    )
+
+
+async def leader_totals(db: Database, day: date) -> dict[str, int] | None:
+    """The year-to-date figures of `dondoc stats` as of `day`, for leaders' summaries."""
+    try:
+        figures_module: Any = importlib.import_module("storage.figures")
+    except ModuleNotFoundError:
+        log.warning("storage.figures is not there: weekly summaries go without totals")
+        return None
+    from bot.figures import Period
+
+    month = Period(day.replace(day=1), day)
+    figures = await figures_module.load_figures(db, period=month, as_of=day)
+    return {key: int(value) for key, value in asdict(figures.year_figures).items()}
+
+
+@dataclass(frozen=True, slots=True)
+class RoundResult:
+    day: date
+    planned: int  # reminders the planner gave
+    added: int  # rows new to the outbox
+
+
+async def plan_round(
+    db: Database, *, now: datetime, calendar: Calendar, policy: Policy
+) -> RoundResult | None:
+    """Plan the round due at `now` into the outbox, once per day. None when no round is
+    due (before `daily_at`, late in the evening) or it was planned already."""
+    day = round_day(now, policy)
+    if day is None or await store.round_planned(db, day=day):
+        return None
+    planned: list[PlannedReminder] = []
+    if is_sending_day(day, calendar, policy):
+        view = await load_view(db, day=day, calendar=calendar, policy=policy)
+        planned = plan(view, now=now, calendar=calendar, policy=policy)
+    added = await store.add_planned(db, planned, now=now, round_day=day)
+    if added is None:
+        return None  # another process planned it meanwhile
+    await store.prune(db, before=day - timedelta(days=KEEP_DAYS))
+    log.info("round of %s: %d reminders, %d new in the outbox", day, len(planned), added)
+    return RoundResult(day, len(planned), added)
+
+
+async def preview_round(
+    db: Database, *, at: datetime, calendar: Calendar, policy: Policy
+) -> tuple[list[PlannedReminder], RegisterView]:
+    """What a round at `at` would send (nothing is written), and the view it read."""
+    day = policy.local(at).date()
+    view = await load_view(db, day=day, calendar=calendar, policy=policy)
+    moment = max(at, datetime.combine(day, policy.daily_at, tzinfo=policy.tz))
+    return plan(view, now=moment, calendar=calendar, policy=policy), view
+
+
+async def notify_assigned(
+    db: Database, settings: Settings, *, task_ids: Sequence[int], now: datetime
+) -> int:
+    """Tell the people of tasks just created, imported or reassigned (when
+    `notify_on_assign` is on); the bot sends it at its next tick. Returns rows added."""
+    policy = Policy.from_settings(settings)
+    if not policy.notify_on_assign or not task_ids:
+        return 0
+    tasks = await store.tasks_by_id(db, task_ids)
+    planned = plan_assignments(tasks, await store.recipients(db), now=now, policy=policy)
+    return await store.add_planned(db, planned, now=now) or 0
+
+
+async def upcoming(
+    db: Database,
+    *,
+    person: Recipient,
+    start: date,
+    days: int,
+    calendar: Calendar,
+    policy: Policy,
+) -> list[tuple[date, PlannedReminder]]:
+    """The task reminders one person will get on the next `days` sending days from
+    `start`, as the register stands (for /reminders)."""
+    tasks = await store.tasks_reaching(db, person_id=person.id, unit_id=person.unit_id)
+    view = RegisterView(tasks=tasks, people=[person])
+    found: list[tuple[date, PlannedReminder]] = []
+    day, seen = start, 0
+    while seen < days:
+        if is_sending_day(day, calendar, policy):
+            seen += 1
+            moment = datetime.combine(day, policy.daily_at, tzinfo=policy.tz)
+            for reminder in plan(view, now=moment, calendar=calendar, policy=policy):
+                if reminder.task_id is not None:
+                    found.append((day, reminder))
+        day += timedelta(days=1)
+    return found
+
+
+# --- the daily backup ---------------------------------------------------------------------------
+
+_BACKUP_NAME = re.compile(r"^dondoc-(\d{4}-\d{2}-\d{2})\.sqlite3$")
+
+
+def backup_name(day: date) -> str:
+    return f"dondoc-{day.isoformat()}.sqlite3"
+
+
+def backups_to_remove(names: Sequence[str], keep: int) -> list[str]:
+    """Of the daily backups among `names`, those older than the newest `keep`."""
+    dated = sorted((n for n in names if _BACKUP_NAME.match(n)), reverse=True)
+    return dated[keep:]
+
+
+async def daily_backup(db: Database, settings: Settings, *, day: date) -> Path | None:
+    """Today's online backup into `[database] backup_dir`, once a day (the file is the
+    record); the newest `backup_keep` are kept. None when there is nothing to do."""
+    folder = settings.database.backup_dir
+    if folder is None:
+        return None
+    target = folder / backup_name(day)
+    if target.exists():
+        return None
+    written = await db.backup(target)
+    for name in backups_to_remove(
+        [p.name for p in folder.iterdir()], settings.database.backup_keep
+    ):
+        (folder / name).unlink(missing_ok=True)
+    log.info("daily backup written: %s", written)
+    return written

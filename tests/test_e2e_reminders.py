@@ -1,0 +1,338 @@
+"""Reminders end to end: the real Application, the Bot API double, a real SQLite file.
+
+Time never passes by itself here: the clock is a FixedClock and the tests call the tick
+(`handlers.reminders.tick`) instead of waiting for the JobQueue.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from datetime import date, datetime
+
+import pytest
+
+from bot.models import Person, ReportState, Role
+from bot.reminders.policy import Policy
+from bot.reminders.rounds import plan_round
+from bot.reminders.sender import Backoff, SendLimiter
+from bot.workdays import WorkCalendar
+from handlers.reminders import sender_setup, start_sender, tick
+from storage import bot as bot_store
+from storage.register import get_task
+from tests.factories import World, make_person, make_task, small_world
+from tests.harness import TZ, Harness, HarnessFactory
+from tests.tgdouble.models import TgMessage
+
+MORNING = datetime(2020, 4, 15, 7, 0, tzinfo=TZ)  # Wednesday, before the round
+ROUND = datetime(2020, 4, 15, 8, 0, tzinfo=TZ)
+DUE = date(2020, 4, 15)
+QUIET_TICKS = {"tick_seconds": 3600}  # the JobQueue stays out of the way: tests tick
+
+
+async def start(harness_factory: HarnessFactory, now: datetime = ROUND) -> tuple[Harness, World]:
+    """A bot over small_world, whose people have all started the bot in Telegram."""
+    harness = await harness_factory(now=now, reminders=QUIET_TICKS)
+    world = await small_world(harness.db)
+    for person in (world.admin, world.leader, world.head, world.officer, world.colleague,
+                   world.other_head, world.other_officer):  # fmt: skip
+        harness.actor(person)
+    return harness, world
+
+
+async def run_tick(harness: Harness) -> None:
+    assert harness.app is not None
+    await tick(harness.app, wait=True)
+
+
+def texts(messages: list[TgMessage]) -> list[str]:
+    return [m.text or "" for m in messages]
+
+
+async def outbox_states(harness: Harness) -> dict[str, int]:
+    rows = await harness.db.fetchall("SELECT state, COUNT(*) FROM outbox GROUP BY state")
+    return {r[0]: r[1] for r in rows}
+
+
+# --- a round ---------------------------------------------------------------------------------
+
+
+async def test_a_round_is_delivered_with_its_buttons(harness_factory: HarnessFactory) -> None:
+    harness, world = await start(harness_factory, MORNING)
+    await make_task(harness.db, world.health, harness.now, code="NV-1", title="Báo cáo <quý I>",
+                    deadline=DUE, officer=world.officer)  # fmt: skip
+    officer = harness.actor(world.officer)
+    await run_tick(harness)
+    assert officer.inbox == []  # 07:00: not yet
+    harness.clock.set(ROUND)
+    await run_tick(harness)
+    [reminder] = officer.inbox
+    assert reminder.text == (
+        "⚠️ Hôm nay là hạn xử lý\n"
+        "NV-1 — Báo cáo <quý I>\n"
+        "Hạn xử lý: 15/04/2020\n\n"
+        "Trả lời (reply) tin nhắn này bằng /done kết quả khi đã hoàn thành, "
+        "hoặc /extend ngày lý do để xin gia hạn."
+    )
+    assert [(b["text"], b["callback_data"]) for row in reminder.buttons for b in row] == [
+        ("✅ Hoàn thành", "done:NV-1"),
+        ("⏳ Xin gia hạn", "ext:NV-1"),
+        ("📄 Chi tiết", "task:NV-1"),
+    ]
+    task = await get_task(harness.db, code="NV-1")
+    assert task is not None
+    events = await harness.db.fetchall(
+        "SELECT kind FROM task_events WHERE task_id = ? ORDER BY id", (task.id,)
+    )
+    assert [e[0] for e in events] == ["created", "reminded"]
+    await run_tick(harness)  # the round is planned once
+    assert len(officer.inbox) == 1
+
+
+async def test_heads_and_the_office_hear_of_overdue_tasks(harness_factory: HarnessFactory) -> None:
+    harness, world = await start(harness_factory)
+    # Due Friday 10/04: Monday 13 and Tuesday 14 are working days, so on Wednesday it is
+    # 3 working days overdue (escalated) and 5 calendar days late.
+    await make_task(harness.db, world.health, harness.now, code="NV-7", title="Kế hoạch",
+                    deadline=date(2020, 4, 10), officer=world.officer)  # fmt: skip
+    await run_tick(harness)
+    assert texts(harness.actor(world.officer).inbox)[0].startswith("🔴 Quá hạn 5 ngày\nNV-7")
+    assert texts(harness.actor(world.head).inbox) == [
+        "🚨 SYT Sở Y tế: 1 nhiệm vụ quá hạn từ 2 ngày làm việc trở lên\n"
+        "• NV-7 — Kế hoạch (hạn 10/04/2020, quá hạn 5 ngày)\n\n"
+        "Xem đầy đủ: /tasks"
+    ]
+    assert texts(harness.actor(world.admin).inbox) == [
+        "📊 Nhiệm vụ quá hạn: 1 nhiệm vụ ở 1 đơn vị\n• SYT Sở Y tế: 1 nhiệm vụ (lâu nhất 5 ngày)"
+    ]
+
+
+async def test_replying_done_to_a_reminder_reports_that_task(
+    harness_factory: HarnessFactory,
+) -> None:
+    harness, world = await start(harness_factory)
+    await make_task(harness.db, world.health, harness.now, code="NV-2", deadline=DUE,
+                    officer=world.officer)  # fmt: skip
+    await make_task(harness.db, world.health, harness.now, code="NV-3", deadline=DUE,
+                    officer=world.officer)  # fmt: skip
+    await run_tick(harness)
+    officer = harness.actor(world.officer)
+    [_, second] = officer.inbox
+    assert "NV-3" in (second.text or "")
+    found = await bot_store.task_for_message(
+        harness.db, chat_id=second.chat_id, message_id=second.message_id
+    )
+    assert found is not None and found.code == "NV-3"
+    replies = await officer.send("/done Đã có Báo cáo số 123/BC-SYT", reply_to=second)
+    assert replies
+    reported = await get_task(harness.db, code="NV-3")
+    untouched = await get_task(harness.db, code="NV-2")
+    assert reported is not None and reported.report_state is ReportState.PENDING
+    assert untouched is not None and untouched.report_state is None
+
+
+async def test_a_task_waiting_for_review_or_extended_since_planning_is_not_sent(
+    harness_factory: HarnessFactory,
+) -> None:
+    harness, world = await start(harness_factory)
+    await make_task(harness.db, world.health, harness.now, code="NV-4", deadline=DUE,
+                    officer=world.officer)  # fmt: skip
+    await make_task(harness.db, world.health, harness.now, code="NV-5", deadline=DUE,
+                    officer=world.officer)  # fmt: skip
+    policy = Policy.from_settings(harness.settings)
+    planned = await plan_round(harness.db, now=harness.now, calendar=WorkCalendar(), policy=policy)
+    assert planned is not None and planned.added == 2
+    await harness.db.execute("UPDATE tasks SET report_state = 'pending' WHERE code = 'NV-4'")
+    await harness.db.execute("UPDATE tasks SET deadline = '2020-04-30' WHERE code = 'NV-5'")
+    await run_tick(harness)
+    assert harness.actor(world.officer).inbox == []
+    rows = await harness.db.fetchall("SELECT state, last_error FROM outbox ORDER BY id")
+    assert [tuple(r) for r in rows] == [
+        ("cancelled", "waiting for review"),
+        ("cancelled", "deadline changed"),
+    ]
+
+
+# --- Telegram's bad moments ------------------------------------------------------------------
+
+
+async def add_officers(harness: Harness, world: World, count: int) -> list[Person]:
+    """`count` officers of the health department, each with one task due today."""
+    people = []
+    for n in range(count):
+        person = await make_person(harness.db, Role.OFFICER, world.health, code=f"OF{n:03d}",
+                                   name=f"Cán bộ {n}", telegram_id=50_000 + n)  # fmt: skip
+        await make_task(harness.db, world.health, harness.now, code=f"NV-9{n:03d}",
+                        deadline=DUE, officer=person)  # fmt: skip
+        harness.actor(person)
+        people.append(person)
+    return people
+
+
+def deliveries(harness: Harness, people: list[Person]) -> Counter[tuple[int, str]]:
+    """How many times each (chat, task code) reminder reached the double."""
+    counted: Counter[tuple[int, str]] = Counter()
+    for person in people:
+        assert person.telegram_id is not None
+        for message in harness.tg.sent_to(person.telegram_id):
+            code = (message.text or "").split("\n")[1].split(" — ")[0]
+            counted[(person.telegram_id, code)] += 1
+    return counted
+
+
+async def test_429s_5xx_and_timeouts_then_every_reminder_arrives_exactly_once(
+    harness_factory: HarnessFactory,
+) -> None:
+    harness, world = await start(harness_factory)
+    people = await add_officers(harness, world, 12)
+    assert harness.app is not None
+    setup = sender_setup(harness.app)
+    setup.backoff = Backoff(base=0.05, cap=0.2)
+    setup.read_timeout = 0.5
+    tg = harness.tg
+    tg.fail_next("sendMessage", times=4, status=429, retry_after=1)
+    tg.fail_next("sendMessage", times=3, status=502)
+    tg.fail_next("sendMessage", times=2, status=500)
+    tg.slow("sendMessage", seconds=3, times=2)  # longer than the read timeout: not delivered
+    tg.drop_next("sendMessage", times=1)  # the connection drops before the message is sent
+    await run_tick(harness)
+    counted = deliveries(harness, people)
+    assert len(counted) == 12
+    assert set(counted.values()) == {1}
+    assert [f.kind for f in tg.faults_served].count("fail") == 9
+    assert await outbox_states(harness) == {"sent": 12}
+
+
+async def test_a_blocked_person_is_unreachable_until_they_start_again(
+    harness_factory: HarnessFactory,
+) -> None:
+    harness, world = await start(harness_factory)
+    await make_task(harness.db, world.health, harness.now, code="NV-8", deadline=DUE,
+                    officer=world.officer, title="Báo cáo tháng")  # fmt: skip
+    officer = harness.actor(world.officer)
+    admin = harness.actor(world.admin)
+    harness.tg.block(officer.user, notify=False)
+    harness.tg.expect_refusals(1, match="blocked")
+    await run_tick(harness)
+    assert officer.inbox == []
+    assert texts(admin.inbox) == [
+        "📵 Không gửi được tin nhắn cho Nguyễn Chuyên Viên (OFFICER, Chuyên viên, Sở Y tế): "
+        "người này đã chặn bot hoặc chưa bấm Start. Các nhắc việc cho người này đang chờ "
+        "và sẽ được gửi khi họ gửi /start cho bot."
+    ]
+    harness.clock.set(datetime(2020, 4, 15, 9, 0, tzinfo=TZ))
+    await run_tick(harness)  # nothing tried for them, the Office is not told again
+    assert len(admin.inbox) == 1
+    assert await outbox_states(harness) == {"pending": 1, "sent": 1}
+    harness.tg.unblock(officer.user, notify=False)
+    await officer.send("/start")
+    await run_tick(harness)
+    assert [m.text.split("\n")[:2] for m in officer.inbox if "NV-8" in (m.text or "")] == [
+        ["⚠️ Hôm nay là hạn xử lý", "NV-8 — Báo cáo tháng"]
+    ]
+    assert len(admin.inbox) == 1
+    assert await outbox_states(harness) == {"sent": 2}
+
+
+# --- restarts --------------------------------------------------------------------------------
+
+
+async def test_down_at_eight_and_back_at_ten_sends_the_round_once(
+    harness_factory: HarnessFactory,
+) -> None:
+    harness, world = await start(harness_factory, MORNING)
+    await make_task(harness.db, world.health, harness.now, code="NV-10", deadline=DUE,
+                    officer=world.officer, title="Báo cáo tuần")  # fmt: skip
+    await run_tick(harness)
+    await harness.stop()
+    harness.clock.set(datetime(2020, 4, 15, 10, 0, tzinfo=TZ))
+    await harness.start()
+    await run_tick(harness)
+    await run_tick(harness)
+    harness.clock.set(datetime(2020, 4, 15, 11, 0, tzinfo=TZ))
+    await harness.restart()
+    await run_tick(harness)
+    officer = harness.actor(world.officer)
+    assert [(m.text or "").split("\n")[1] for m in officer.inbox] == ["NV-10 — Báo cáo tuần"]
+    rounds = await harness.db.fetchall("SELECT day FROM reminder_rounds")
+    assert [r[0] for r in rounds] == ["2020-04-15"]
+
+
+async def test_a_kill_in_the_middle_of_a_round_loses_nothing(
+    harness_factory: HarnessFactory,
+) -> None:
+    """A kill -9, simulated: the sender task is cancelled mid-flight without any cleanup of
+    its rows (the claimed ones stay 'sending'), then the bot starts again over the file."""
+    harness, world = await start(harness_factory)
+    harness.tg.set_rate_limits(global_rate=300.0)
+    people = await add_officers(harness, world, 200)
+    assert harness.app is not None
+    setup = sender_setup(harness.app)
+    setup.limiter = SendLimiter(rate=300.0, chat_rate=1.0)
+    setup.window = 20
+    await tick(harness.app)  # planned; the sender starts
+    task = start_sender(harness.app)
+    while len(harness.tg.calls("sendMessage")) < 80:  # noqa: ASYNC110
+        await asyncio.sleep(0.005)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    in_flight = (await outbox_states(harness)).get("sending", 0)
+    assert 0 < in_flight <= 20
+    await harness.restart()
+    setup = sender_setup(harness.app)
+    setup.limiter = SendLimiter(rate=300.0, chat_rate=1.0)
+    await run_tick(harness)
+    counted = deliveries(harness, people)
+    assert len(counted) == 200  # none lost
+    assert sum(counted.values()) - 200 <= in_flight  # duplicates: the in-flight ones at most
+    assert await outbox_states(harness) == {"sent": 200}
+
+
+# --- /reminders ------------------------------------------------------------------------------
+
+
+async def test_reminders_shows_what_comes_and_pauses_the_weekly_summary(
+    harness_factory: HarnessFactory,
+) -> None:
+    harness, world = await start(harness_factory)
+    await make_task(harness.db, world.health, harness.now, code="NV-11", deadline=date(2020, 4, 17),
+                    officer=world.head)  # fmt: skip
+    head = harness.actor(world.head)
+    [shown] = await head.send("/reminders")
+    assert "Tóm tắt hằng tuần vào thứ Hai: đang nhận." in (shown.text or "")
+    assert "• thứ Năm 16/04/2020: NV-11 — còn 1 ngày làm việc" in (shown.text or "")
+    assert "• thứ Sáu 17/04/2020: NV-11 — đến hạn" in (shown.text or "")
+    pressed = await head.press(shown, "⏸ Tạm dừng tóm tắt tuần")
+    assert "Tóm tắt hằng tuần vào thứ Hai: đã tạm dừng." in (pressed.message.text or "")
+    assert pressed.message.button_texts == ["▶️ Nhận lại tóm tắt tuần"]
+    officer = harness.actor(world.officer)
+    [answer] = await officer.send("/reminders pause")
+    assert answer.text == (
+        "Vai trò của bạn không nhận tóm tắt hằng tuần; nhắc hạn nhiệm vụ không tạm dừng được."
+    )
+    [usage] = await officer.send("/reminders off everything")
+    assert (usage.text or "").startswith("Cách dùng: /reminders")
+
+
+async def test_the_command_line_previews_a_round_and_shows_the_outbox(
+    harness_factory: HarnessFactory,
+) -> None:
+    harness, world = await start(harness_factory)
+    await make_task(harness.db, world.health, harness.now, code="NV-12", deadline=DUE,
+                    officer=world.officer, title="Kế hoạch năm")  # fmt: skip
+    result = await harness.cli("reminders", "preview", "--at", "2020-04-15 08:00")
+    assert result.code == 0
+    assert result.out.splitlines() == [
+        "Đợt nhắc lúc 15/04/2020 08:00: 1 tin cho 1 người.",
+        "15/04/2020 08:00  OFFICER Nguyễn Chuyên Viên  [due]  ⚠️ Hôm nay là hạn xử lý — "
+        "NV-12 — Kế hoạch năm",
+    ]
+    bad = await harness.cli("reminders", "preview", "--at", "15/04/2020")
+    assert bad.code == 2
+    assert "không đúng dạng" in bad.err
+    await run_tick(harness)
+    status = await harness.cli("reminders", "status")
+    lines = status.out.splitlines()  # the command line's "today" is the real one
+    assert lines[0] == "Hộp thư đi: chờ gửi 0, đang gửi 0, đã gửi 1, lỗi 0, đã hủy 0."
+    assert lines[2:] == ["Các đợt nhắc gần đây:", "  15/04/2020: 1 tin"]
