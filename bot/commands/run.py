@@ -1,28 +1,33 @@
 """`dondoc run`: start the bot; long polling, or a webhook when `[telegram] webhook_url` is set.
 
-Telegram or the network down at start or later: PTB retries with backoff (up to 30 s
-between tries) and the bot waits; it never exits on a transient error. A wrong token stops
-it with a hint (exit 2). Ctrl-C and SIGTERM stop it cleanly (PTB's stop signals).
+Telegram or the network down at start: the bot says so in the log and tries again, waiting
+longer each time (up to 30 s); later on, PTB's polling loop retries the same way and the
+error handler logs it. It never exits on a transient error. A token Telegram refuses stops
+it with a hint (exit 2). Ctrl-C and SIGTERM stop it cleanly.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import contextlib
 import logging
 import secrets
+import signal
 import sys
 from urllib.parse import urlsplit
 
 from telegram import Update
-from telegram.error import InvalidToken
+from telegram.error import InvalidToken, TelegramError
 
-from bot.app import build_application
+from bot.app import DondocApplication, build_application
 from bot.config import Settings
 
 log = logging.getLogger(__name__)
 
-# Retry forever at start: getMe, deleteWebhook/setWebhook (PTB's bootstrap retries).
+# After the first contact, PTB's own bootstrap (deleteWebhook/setWebhook) retries forever too.
 BOOTSTRAP_RETRIES = -1
+FIRST_DELAY, MAX_DELAY = 1.0, 30.0
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -32,36 +37,56 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.set_defaults(handler=handle)
 
 
-class _BootstrapRetries(logging.Filter):
-    """PTB logs its start-up retries at DEBUG; an operator should see them: as warnings."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if record.levelno >= logging.INFO:
-            return True
-        if "Bootstrap" in record.getMessage() and "Retrying" in record.getMessage():
-            record.levelno, record.levelname = logging.WARNING, "WARNING"
-            return True
-        return False
-
-
-def surface_bootstrap_retries() -> None:
-    logger = logging.getLogger("telegram.ext._utils.networkloop")
-    if not any(isinstance(f, _BootstrapRetries) for f in logger.filters):
-        logger.addFilter(_BootstrapRetries())
-    if logger.getEffectiveLevel() > logging.DEBUG:
-        logger.setLevel(logging.DEBUG)
-
-
 def webhook_path(url: str) -> str:
     """The path the webhook server listens on: the path of the public URL (without '/')."""
     return urlsplit(url).path.strip("/")
 
 
+async def initialize_patiently(application: DondocApplication) -> None:
+    """Meet Telegram (getMe) however long it takes; only a refused token is final."""
+    delay = FIRST_DELAY
+    while True:
+        try:
+            await application.initialize()
+            return
+        except InvalidToken:
+            raise
+        except TelegramError as exc:
+            log.warning("Telegram is not reachable (%s); trying again in %.0f s", exc, delay)
+            await asyncio.sleep(delay)
+            delay = min(MAX_DELAY, delay * 2)
+
+
+def _meet_telegram(application: DondocApplication) -> bool:
+    """Run `initialize_patiently` in the loop PTB will run in; False if stopped meanwhile."""
+    try:
+        loop = asyncio.get_event_loop()
+    except RuntimeError:
+        loop = asyncio.new_event_loop()
+        asyncio.set_event_loop(loop)
+    task = loop.create_task(initialize_patiently(application))
+    stop_signals = (signal.SIGINT, signal.SIGTERM)
+    for sig in stop_signals:
+        loop.add_signal_handler(sig, task.cancel)
+    try:
+        loop.run_until_complete(task)
+    except asyncio.CancelledError:
+        log.info("stopped before Telegram could be reached")
+        with contextlib.suppress(Exception):
+            loop.run_until_complete(application.shutdown())
+        return False
+    finally:
+        for sig in stop_signals:
+            loop.remove_signal_handler(sig)
+    return True
+
+
 def handle(args: argparse.Namespace, settings: Settings) -> int:
     application = build_application(settings)  # a missing token: ConfigError, exit 2
-    surface_bootstrap_retries()
     telegram = settings.telegram
     try:
+        if not _meet_telegram(application):
+            return 0
         if telegram.webhook_url:
             secret = (
                 telegram.webhook_secret.get_secret_value()
