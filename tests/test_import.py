@@ -549,3 +549,19 @@ async def test_history_detail_is_json_with_vietnamese_text(world: Database, tmp_
     raw = await world.fetchval("SELECT detail FROM task_events WHERE kind = 'import_changed'")
     assert json.loads(raw) == {"noi_dung": ["Tổng hợp, báo cáo UBND tỉnh", "Nội dung mới"]}
     assert "Nội dung mới" in raw
+
+
+async def test_progress_counts_rows_read_and_checked(
+    world: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("bot.importer.PROGRESS_EVERY", 4)
+    rows = [task(ma_nhiem_vu=f"NV-{n}", ngay_hoan_thanh="") for n in range(1, 11)]
+    seen: list[tuple[str, int]] = []
+    path = write_csv(tmp_path / "big.csv", rows)
+    result = await import_file(
+        world, Kind.TASKS, path, today=TODAY, now=NOW,
+        progress=lambda stage, count: seen.append((stage, count)),
+    )  # fmt: skip
+    assert result.created == 10
+    assert seen == [("read", 4), ("read", 8), ("read", 10), ("checked", 4), ("checked", 8),
+                    ("checked", 10)]  # fmt: skip
