@@ -666,7 +666,8 @@ async def load_item(
 async def already(
     update: Update, context: DondocContext, kind: ItemKind, item_id: int, decision: Decision
 ) -> None:
-    """Tell the reviewer who came second who decided, and bring every card up to date."""
+    """Tell the reviewer who came second who decided (the first one's decision has edited
+    every card)."""
     decider = (
         await get_person(context.store, id=decision.decided_by) if decision.decided_by else None
     )
@@ -677,7 +678,6 @@ async def already(
         await query.answer(plain(context.lang, key, **values), show_alert=True)
     else:
         await say(update, context, context.t(key, **values))
-    await refresh_cards(context, kind, (item_id,))
 
 
 async def review_button(update: Update, context: DondocContext) -> None:

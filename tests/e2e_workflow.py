@@ -83,3 +83,11 @@ async def figures(desk: Desk, as_of: date) -> tuple[PeriodFigures, YearFigures]:
 
     found = await load_figures(desk.harness.db, period=APRIL, as_of=as_of)
     return found.period_figures, found.year_figures
+
+
+async def refused(desk: Desk, text: str, expected: str, *, actor: str = "officer") -> None:
+    """The sender gets `expected`, and nothing changed: the task and its history."""
+    task, history = await task_now(desk), await event_kinds(desk)
+    [reply] = await getattr(desk, actor).send(text)
+    assert reply.text == expected
+    assert (await task_now(desk), await event_kinds(desk)) == (task, history)

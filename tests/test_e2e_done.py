@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from bot.models import ReportState
-from tests.e2e_workflow import CODE, TITLE, Desk, event_kinds, latest, open_desk, task_now
+from tests.e2e_workflow import CODE, TITLE, Desk, event_kinds, latest, open_desk, refused, task_now
 from tests.harness import Harness, HarnessFactory
 
 SENT = (
@@ -203,14 +203,6 @@ async def test_cancel_ends_the_dialogue(harness: Harness) -> None:
 
 
 # --- bad input -------------------------------------------------------------------------------
-
-
-async def refused(desk: Desk, text: str, expected: str, *, actor: str = "officer") -> None:
-    """The sender gets `expected`, and nothing changed."""
-    before = await event_kinds(desk)
-    [reply] = await getattr(desk, actor).send(text)
-    assert reply.text == expected
-    assert await event_kinds(desk) == before
 
 
 async def test_an_unknown_code_is_said(harness: Harness) -> None:
