@@ -315,11 +315,14 @@ async def test_lang_en_switches_the_texts_and_the_menu(harness: Harness) -> None
     assert [m.text for m in pressed.new] == ["Đã chuyển sang tiếng Việt."]
 
 
-async def test_unknown_commands_and_text_get_a_pointer_to_help(harness: Harness) -> None:
+async def test_unknown_commands_and_buttons_get_a_short_answer(harness: Harness) -> None:
     world = await small_world(harness.db)
     officer = harness.actor(world.officer)
     [unknown] = await officer.send("/nonsense")
     assert unknown.text == "Bot không có lệnh này. Gõ /help để xem những việc bạn có thể làm."
+    pressed = await officer.press_data(unknown, "zz:1")
+    assert pressed.answer is not None and pressed.answer.text == "Nút này không còn hiệu lực."
+    assert pressed.new == []
 
 
 # --- groups ---
