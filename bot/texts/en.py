@@ -64,6 +64,7 @@ TEXTS: dict[str, str] = {
     "cmd.linkgroup": "Register a group for figures",
     "fallback.unknown_command": "There is no such command. Type /help to see what you can do.",
     "fallback.text": "The bot did not understand this message. Type /help to see what you can do.",
+    "fallback.stale_button": "This button no longer works.",
     # (end of access and onboarding (issue 3))
     # --- task lists and cards (issue 3) ---
     "tasks.pointer": "The /tasks list is for units and their officers. For your role, see the figures: /stats (this month), /overdue (overdue tasks per unit), /unit (one unit); and <code>/task CODE</code> to open one task.",

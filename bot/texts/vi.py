@@ -64,6 +64,7 @@ TEXTS: dict[str, str] = {
     "cmd.linkgroup": "Đăng ký nhóm nhận số liệu",
     "fallback.unknown_command": "Bot không có lệnh này. Gõ /help để xem những việc bạn có thể làm.",
     "fallback.text": "Bot chưa hiểu tin nhắn này. Gõ /help để xem những việc bạn có thể làm.",
+    "fallback.stale_button": "Nút này không còn hiệu lực.",
     # (end of access and onboarding (issue 3))
     # --- task lists and cards (issue 3) ---
     "tasks.pointer": "Danh sách /tasks dành cho đơn vị và cán bộ xử lý. Với vai trò của bạn, hãy xem số liệu: /stats (tháng này), /overdue (nhiệm vụ quá hạn theo đơn vị), /unit (một đơn vị); và <code>/task MÃ</code> để xem một nhiệm vụ.",
