@@ -35,6 +35,7 @@ Value = str | date | None
 # (stage, rows so far): stage "read" while reading the file, "checked" while checking it.
 Progress = Callable[[str, int], None]
 PROGRESS_EVERY = 5000
+SHOWN = 60  # characters of a bad value shown in its error line
 
 
 class Kind(StrEnum):
@@ -414,12 +415,9 @@ class RowError:
             for name, value in self.values.items()
         }
         reason = plain(lang, f"import.reason.{self.reason}", **values)
-        if self.row == 0:
-            return reason
-        return plain(
-            lang, "import.error.row", row=self.row, column=self.column, value=self.value,
-            reason=reason,
-        )  # fmt: skip
+        value = self.value if len(self.value) <= SHOWN else self.value[: SHOWN - 1] + "…"
+        key = "import.error.row" if value else "import.error.row_blank"
+        return plain(lang, key, row=self.row, column=self.column, value=value, reason=reason)
 
 
 def _word(lang: str, role: object) -> str:

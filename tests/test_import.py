@@ -408,11 +408,27 @@ async def test_a_missing_required_column(world: Database, tmp_path: Path) -> Non
         (1, "Trích yếu", "", "missing_column"),
         (1, "Ngày giao", "", "missing_column"),
     ]
+    assert errors[0].message("vi") == "Dòng 1, cột «Trích yếu»: thiếu cột bắt buộc"
 
 
 async def test_an_empty_required_value(world: Database, tmp_path: Path) -> None:
     errors = await rejected(world, tmp_path, task(trich_yeu="  ", ngay_giao=""))
     assert brief(errors) == [(2, "trich_yeu", "", "empty"), (2, "ngay_giao", "", "empty")]
+    assert errors[0].message("vi") == "Dòng 2, cột «trich_yeu»: không được để trống"
+    assert errors[1].message("en") == 'Row 2, column "ngay_giao": must not be empty'
+
+
+def test_error_lines_shorten_long_values_and_name_roles_in_words() -> None:
+    long = RowError(9, "Cán bộ xử lý", "x" * 80, "officer_role", {"role": Role.LEADER})
+    assert long.message("vi") == (
+        f"Dòng 9, cột «Cán bộ xử lý», giá trị «{'x' * 59}…»: cán bộ xử lý phải là chuyên viên "
+        "hoặc thủ trưởng; cán bộ này có vai trò lãnh đạo"
+    )
+    dated = RowError(3, "han_xu_ly", "1/3/2020", "deadline_before_assigned",
+                     {"assigned": date(2020, 3, 13)})  # fmt: skip
+    assert dated.message("en") == (
+        'Row 3, column "han_xu_ly", value "1/3/2020": deadline before the assigned date 13/03/2020'
+    )
 
 
 async def test_a_wrong_role(world: Database, tmp_path: Path) -> None:

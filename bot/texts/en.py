@@ -330,6 +330,7 @@ TEXTS: dict[str, str] = {
     "import.file.xlsx": "{name}: not a valid Excel .xlsx file.",
     "import.file.csv": "{name}: the CSV file is broken ({detail}).",
     "import.error.row": "Row {row}, column \"{column}\", value \"{value}\": {reason}",
+    "import.error.row_blank": "Row {row}, column \"{column}\": {reason}",
     "import.reason.missing_column": "a required column is missing",
     "import.reason.duplicate_column": "the same column as \"{other}\"",
     "import.reason.empty": "must not be empty",

@@ -330,6 +330,7 @@ TEXTS: dict[str, str] = {
     "import.file.xlsx": "{name}: không phải tệp Excel .xlsx hợp lệ.",
     "import.file.csv": "{name}: tệp CSV bị hỏng ({detail}).",
     "import.error.row": "Dòng {row}, cột «{column}», giá trị «{value}»: {reason}",
+    "import.error.row_blank": "Dòng {row}, cột «{column}»: {reason}",
     "import.reason.missing_column": "thiếu cột bắt buộc",
     "import.reason.duplicate_column": "cột trùng với cột «{other}»",
     "import.reason.empty": "không được để trống",
