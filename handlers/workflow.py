@@ -12,26 +12,19 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, ReplyParameters, Update
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import Application, MessageHandler, filters
 
+from bot import workflow_views as views
 from bot.access import may_view
 from bot.context import DondocContext
 from bot.formats import DateInputError, format_date, format_int, parse_user_date
-from bot.models import Person, ReportState, Role, Task, TaskEvent
-from bot.paging import (
-    MESSAGE_LIMIT,
-    Row,
-    clamp,
-    pager_buttons,
-    paginate,
-    parse_pager,
-    text_length,
-)
+from bot.models import Person, ReportState, Role, Task
+from bot.paging import pager_buttons, parse_pager
 from bot.texts import Html, plain, t
 from bot.workflow import (
     CompletionReport,
@@ -52,6 +45,7 @@ from bot.workflow import (
     split_word,
     text_refusal,
 )
+from bot.workflow_views import TITLE_CHARS, moment, review_card, short
 from handlers.access import add_callback, add_command, requires
 from handlers.tasks import find_task
 from storage import workflow as store
@@ -63,9 +57,6 @@ log = logging.getLogger(__name__)
 REPORTERS = (Role.OFFICER, Role.HEAD)
 PICK_LIMIT = 20  # task buttons offered by /done or /extend alone
 REVIEW_LIMIT = 10  # items /review shows at once
-TITLE_CHARS = 200  # a task title in cards and prompts
-EVENT_CHARS = 300  # a result or a reason in a history line
-HISTORY_ROWS = 30  # events on one page of /history
 HISTORY_PAGER = "history"
 DONE_CAPTION = filters.CaptionRegex(r"^/done(?:@\w+)?(?:\s|$)")
 PRIVATE = filters.ChatType.PRIVATE
@@ -111,18 +102,6 @@ def shown(value: object, lang: str) -> object:
 def refusal_values(context: DondocContext, refusal: Refusal) -> dict[str, object]:
     values = {name: shown(value, context.lang) for name, value in refusal.values.items()}
     return {"office": context.settings.organization.office, **values}
-
-
-def short(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
-def iso_day(value: object) -> str:
-    """A date kept as ISO text in an event, shown dd/mm/yyyy ('' when missing)."""
-    try:
-        return format_date(date.fromisoformat(str(value)))
-    except ValueError:
-        return ""
 
 
 def command_rest(message: Message) -> str:
@@ -178,14 +157,6 @@ async def tell(
         context.store, chat_id=person.telegram_id, message_id=sent.message_id, task_id=task.id,
         at=context.clock.now(),
     )  # fmt: skip
-
-
-def moment(context: DondocContext, at: datetime | None) -> str:
-    """`14:05 20/04/2020` in the organisation's time zone."""
-    if at is None:
-        return ""
-    local = at.astimezone(context.clock.tz)
-    return f"{local:%H:%M} {format_date(local.date())}"
 
 
 async def start_dialogue(
@@ -345,10 +316,8 @@ async def ask_result(
         return
     data = {} if file is None else {"file_id": file[0], "file_kind": file[1]}
     await start_dialogue(context, update, Step.DONE_RESULT, task=task, data=data)
-    await say(
-        update, context, context.t("wf.done.ask", code=task.code, title=short(task.title, 200)),
-        task=task,
-    )  # fmt: skip
+    text = context.t("wf.done.ask", code=task.code, title=short(task.title, TITLE_CHARS))
+    await say(update, context, text, task=task)
 
 
 async def file_report(
@@ -538,62 +507,27 @@ class Card:
 
 
 async def render_card(context: DondocContext, lang: str, kind: ItemKind, item_id: int) -> Card:
-    """A report or a request as a reviewer sees it: buttons while it waits, else who decided."""
-    item: CompletionReport | ExtensionRequest | None
-    if kind is ItemKind.REPORT:
-        item = await store.get_report(context.store, item_id)
-    else:
-        item = await store.get_request(context.store, item_id)
-    assert item is not None
-    task = await get_task(context.store, id=item.task_id)
-    assert task is not None
+    """A report or a request as a reviewer sees it now (see `bot.workflow_views`)."""
+    loaded = await load_item(context, kind, item_id)
+    assert loaded is not None
+    item, task = loaded
     unit = await get_unit(context.store, id=task.lead_unit_id)
     people = await store.people_by_id(
         context.store, [i for i in (item.person_id, item.decided_by) if i is not None]
     )
-    nobody = t(lang, "wf.card.nobody")
-    reporter = people[item.person_id].name if item.person_id in people else nobody
-    common = {
-        "code": task.code,
-        "title": short(task.title, TITLE_CHARS),
-        "unit": unit.name if unit else "",
-        "person": reporter,
-        "deadline": format_date(task.deadline) if task.deadline else t(lang, "wf.card.no_deadline"),
-    }
-    decided = {
-        "by": people[item.decided_by].name if item.decided_by in people else nobody,
-        "at": moment(context, item.decided_at),
-        "note": item.decision_note,
-    }
+    card = review_card(
+        lang, item, task, unit_name=unit.name if unit else "",
+        names={i: p.name for i, p in people.items()}, tz=context.clock.tz,
+        max_extensions=context.settings.workflow.max_extensions,
+    )  # fmt: skip
+    markup = None
+    if card.buttons:
+        rows = [[InlineKeyboardButton(label, callback_data=data)] for label, data in card.buttons]
+        markup = InlineKeyboardMarkup(rows)
     file = None
-    if isinstance(item, CompletionReport):
-        text = t(
-            lang, "wf.card.report", **common, at=moment(context, item.reported_at),
-            docs=item.reply_doc or t(lang, "wf.card.no_doc"), result=item.result,
-        )  # fmt: skip
-        if item.file_id and item.file_kind:
-            file = (item.file_id, item.file_kind)
-            text = Html(text + t(lang, "wf.card.file"))
-        decided["on"] = format_date(item.reported_on)
-        buttons = [("wf.btn.accept", "a"), ("wf.btn.return", "r")]
-    else:
-        text = t(
-            lang, "wf.card.extension", **common, at=moment(context, item.requested_at),
-            original=format_date(task.original_deadline) if task.original_deadline else "",
-            asked=format_date(item.new_deadline), reason=item.reason,
-            count=len(task.extensions), max=context.settings.workflow.max_extensions,
-        )  # fmt: skip
-        decided["date"] = format_date(item.granted_deadline) if item.granted_deadline else ""
-        buttons = [("wf.btn.grant", "g"), ("wf.btn.grant_other", "d"), ("wf.btn.refuse", "x")]
-    if item.state == "pending":
-        markup = InlineKeyboardMarkup(
-            [
-                [InlineKeyboardButton(plain(lang, key), callback_data=f"rv:{action}:{item.id}")]
-                for key, action in buttons
-            ]
-        )
-        return Card(Html(text + t(lang, "wf.card.waiting")), markup, task, file)
-    return Card(Html(text + t(lang, f"wf.state.{item.state}", **decided)), None, task, file)
+    if isinstance(item, CompletionReport) and item.file_id and item.file_kind:
+        file = (item.file_id, item.file_kind)
+    return Card(card.text, markup, task, file)
 
 
 async def send_card(
@@ -672,7 +606,10 @@ async def already(
         await get_person(context.store, id=decision.decided_by) if decision.decided_by else None
     )
     key = f"wf.already.{decision.state}"
-    values = {"by": decider.name if decider else "", "at": moment(context, decision.decided_at)}
+    values = {
+        "by": decider.name if decider else "",
+        "at": moment(decision.decided_at, context.clock.tz),
+    }
     query = update.callback_query
     if query is not None:
         await query.answer(plain(context.lang, key, **values), show_alert=True)
@@ -1036,57 +973,16 @@ async def history_page_pressed(update: Update, context: DondocContext) -> None:
 async def history_page(
     context: DondocContext, task: Task, page: int
 ) -> tuple[Html, InlineKeyboardMarkup | None]:
-    """One page of a task's history, oldest first, with ◀ ▶ when there are more."""
+    """One page of a task's history, with ◀ ▶ when there are more."""
     events = await task_history(context.store, task.id)
     people = await store.people_by_id(
         context.store, [e.actor_id for e in events if e.actor_id is not None]
     )
-    head = context.t("wf.history.head", code=task.code, title=short(task.title, TITLE_CHARS))
-    rows = [Row(head, event_line(context, event, people)) for event in events]
-    marker = context.t("wf.history.page", page=999, pages=999)
-    bodies = paginate(rows, budget=MESSAGE_LIMIT - text_length(marker) - 8, per_page=HISTORY_ROWS)
-    page = clamp(page, len(bodies))
-    if len(bodies) == 1:
-        return Html(bodies[0]), None
-    marker = context.t("wf.history.page", page=page + 1, pages=len(bodies))
+    names = {i: p.name for i, p in people.items()}
+    shown = views.history_page(context.lang, task, events, names, context.clock.tz, page)
     try:
-        buttons = pager_buttons(HISTORY_PAGER, page, len(bodies), task.code)
+        buttons = pager_buttons(HISTORY_PAGER, shown.page, shown.pages, task.code)
     except ValueError:  # a code too long for button data: the first page only
         buttons = []
-    markup = InlineKeyboardMarkup(
-        [[InlineKeyboardButton(label, callback_data=data) for label, data in buttons]]
-    )
-    return Html(f"{bodies[page]}\n\n{marker}"), markup if buttons else None
-
-
-def event_line(context: DondocContext, event: TaskEvent, people: dict[int, Person]) -> str:
-    """One line of a task's history in the viewer's language."""
-    detail = event.detail
-    kind = event.kind
-    if kind == "reminded" and detail.get("reminder") == "escalation":
-        kind = "escalated"
-    values: dict[str, object] = {
-        "result": short(str(detail.get("result", "")), EVENT_CHARS),
-        "reason": short(str(detail.get("reason", "")), EVENT_CHARS),
-        "on": iso_day(detail.get("completed_on")),
-        "date": iso_day(detail.get("new_deadline")),
-        "old": iso_day(detail.get("old_deadline")),
-        "new": iso_day(detail.get("new_deadline")),
-        "kind": kind,
-    }
-    key = f"wf.event.{kind}" if kind in EVENT_KINDS else "wf.event.other"
-    what = context.t(key, **values)
-    who = (
-        context.t("wf.history.by", name=people[event.actor_id].name)
-        if event.actor_id in people
-        else ""
-    )
-    return context.t("wf.history.line", at=moment(context, event.at), what=what, who=who)
-
-
-EVENT_KINDS = frozenset(
-    (
-        "created", "import_changed", "reminded", "escalated", "reported", "returned",
-        "completed", "extension_requested", "extension_granted", "extension_refused",
-    )
-)  # fmt: skip
+    row = [InlineKeyboardButton(label, callback_data=data) for label, data in buttons]
+    return shown.text, InlineKeyboardMarkup([row]) if row else None
