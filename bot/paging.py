@@ -9,6 +9,8 @@ of it (the last one when the list got shorter meanwhile).
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -16,6 +18,12 @@ MESSAGE_LIMIT = 4096  # Telegram's, for a message text after entity parsing
 CALLBACK_LIMIT = 64  # bytes of callback_data
 PAGER_PREFIX = "pg"
 PREVIOUS, NEXT = "◀", "▶"
+_TAG = re.compile(r"<[^>]*>")
+
+
+def shown_text(html_text: str) -> str:
+    """The text Telegram shows for a message we wrote in HTML (tags gone, entities decoded)."""
+    return html.unescape(_TAG.sub("", html_text))
 
 
 def text_length(text: str) -> int:

@@ -51,6 +51,7 @@ log = logging.getLogger(__name__)
 Callback = Callable[[Update, DondocContext], Coroutine[Any, Any, None]]
 # A stranger hears the access message at most this often, however much they type.
 TURN_AWAY_EVERY = timedelta(minutes=5)
+TURNED_AWAY_KEPT = 10_000
 _COMMAND = re.compile(r"^/([A-Za-z0-9_]+)(?:@\w+)?(?:\s|$)")
 
 
@@ -119,6 +120,9 @@ async def turn_away(update: Update, context: DondocContext) -> None:
     last = seen.get(user.id)
     if last is not None and now - last < TURN_AWAY_EVERY:
         return
+    if len(seen) > TURNED_AWAY_KEPT:  # many strangers: forget those told long ago
+        for old in [uid for uid, when in seen.items() if now - when >= TURN_AWAY_EVERY]:
+            del seen[old]
     seen[user.id] = now
     organization = context.settings.organization  # the issue asks for Vietnamese here
     await chat.send_message(t(organization.language, "access.stranger", office=organization.office))

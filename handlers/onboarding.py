@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import math
+import re
 
 from telegram import (
     BotCommandScopeChat,
@@ -20,7 +21,7 @@ from telegram import (
 from telegram.error import TelegramError
 from telegram.ext import Application, MessageHandler, filters
 
-from bot.access import menu_for
+from bot.access import MenuCommand, menu_for
 from bot.context import DondocContext
 from bot.formats import format_date
 from bot.models import Person, Role
@@ -236,10 +237,18 @@ async def help_command(update: Update, context: DondocContext) -> None:
     role, unit = await _who(context, person, lang)
     lines: list[str] = [t(lang, "help.header", name=person.name, role=role, unit=unit)]
     for command in menu_for(context.bot_data.commands, person.role):
-        key = command.help_key if command.help_key in CATALOGUES["vi"] else command.description_key
-        lines.append(t(lang, "help.line", command=command.name, text=t(lang, key)))
+        lines.append(help_line(lang, command))
     lines += ["", t(lang, "help.footer", office=_office(context))]
     await reply(update, "\n".join(lines))
+
+
+def help_line(lang: str, command: MenuCommand) -> str:
+    """`/name — what it does`; a help text that starts with its command is shown as it is."""
+    key = command.help_key if command.help_key in CATALOGUES["vi"] else command.description_key
+    text = t(lang, key)
+    if re.match(rf"(<code>)?/{re.escape(command.name)}\b", text):
+        return text
+    return t(lang, "help.line", command=command.name, text=text)
 
 
 async def lang_command(update: Update, context: DondocContext) -> None:

@@ -10,7 +10,7 @@ from telegram.ext import Application
 from bot.access import UNIT_ROLES, may_report, may_view
 from bot.context import DondocContext
 from bot.models import Task
-from bot.paging import CALLBACK_LIMIT, pager_buttons, parse_pager
+from bot.paging import CALLBACK_LIMIT, pager_buttons, parse_pager, shown_text
 from bot.texts import plain
 from bot.views import EventLine, ListPage, TaskCard, task_card, task_list_page
 from handlers.access import add_callback, add_command, reply
@@ -65,11 +65,14 @@ async def tasks_page_pressed(update: Update, context: DondocContext) -> None:
     if press is None or context.person.role not in UNIT_ROLES:
         return
     page = await _tasks_page(context, press.page)
-    if not isinstance(query.message, Message):  # too old to edit: send it afresh
-        await reply(update, page.text, reply_markup=_pager(page))
+    shown, markup = query.message, _pager(page)
+    if not isinstance(shown, Message):  # too old to edit: send it afresh
+        await reply(update, page.text, reply_markup=markup)
         return
+    if shown.text == shown_text(page.text) and shown.reply_markup == markup:
+        return  # a second press of the same button: nothing to change
     try:
-        await query.edit_message_text(page.text, reply_markup=_pager(page))
+        await query.edit_message_text(page.text, reply_markup=markup)
     except BadRequest as exc:
         if "not modified" not in str(exc).lower():
             raise

@@ -343,3 +343,21 @@ async def test_groups_stay_silent_until_an_admin_links_them(harness: Harness) ->
         assert await officer.send(text, chat=group) == []
     [private] = await admin.send("/linkgroup")
     assert private.text == "Hãy thêm bot vào nhóm rồi gửi /linkgroup trong nhóm đó."
+
+
+async def test_the_menu_follows_a_role_changed_by_import(harness: Harness) -> None:
+    world = await small_world(harness.db)
+    officer = harness.actor(world.officer)
+    await officer.send("/help")
+    assert "invite" not in [name for name, _ in harness.tg.commands_for(officer.user)]
+    people = harness.settings.database.path.with_name("people.csv")
+    people.write_text(
+        "ma_can_bo,ho_ten,ma_don_vi,vai_tro,dien_thoai,telegram_id\n"
+        f"OFFICER,Nguyễn Chuyên Viên,,admin,,{TG_IDS['officer']}\n",
+        encoding="utf-8",
+    )
+    result = await harness.cli("import", "people", str(people))
+    assert result.code == 0, result.out + result.err
+    [help_text] = await officer.send("/help")
+    assert help_text.text.split("\n")[0] == "Nguyễn Chuyên Viên — Văn phòng (quản trị)"
+    assert "invite" in [name for name, _ in harness.tg.commands_for(officer.user)]

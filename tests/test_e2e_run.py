@@ -38,6 +38,20 @@ def test_run_without_a_token_says_how_to_get_one(
     assert err.count("\n") == 1
 
 
+def test_a_webhook_secret_telegram_would_refuse_stops_at_once(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DONDOC_TELEGRAM__TOKEN", "123456:TEST-TOKEN")
+    monkeypatch.setenv("DONDOC_TELEGRAM__WEBHOOK_URL", "https://bot.example.org/hook")
+    monkeypatch.setenv("DONDOC_TELEGRAM__WEBHOOK_SECRET", "not allowed!")
+    monkeypatch.setenv("DONDOC_DATABASE__PATH", str(tmp_path / "db.sqlite3"))
+    monkeypatch.setenv("DONDOC_CONFIG", str(tmp_path / "none.toml"))  # absent: defaults
+    assert cli_main(["run"]) == 2
+    assert capsys.readouterr().err == (
+        "dondoc: config: telegram.webhook_secret: 1-256 characters of A-Z, a-z, 0-9, _ and - only\n"
+    )
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

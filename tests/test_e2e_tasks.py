@@ -120,6 +120,8 @@ async def test_forged_page_numbers_show_a_page_that_exists(harness: Harness) -> 
     last = await officer.press_data(first, "pg:tasks:999")
     assert last.message.text is not None and "Trang 2/2" in last.message.text
     assert last.message.button_texts == ["◀"]
+    again = await officer.press_data(first, "pg:tasks:1")  # a second tap: nothing to change
+    assert again.message.edits == last.message.edits == 1
     junk = await officer.press_data(first, "pg:tasks:-1")
     assert (junk.message.text, junk.new) == (last.message.text, [])
 

@@ -12,6 +12,7 @@ import argparse
 import asyncio
 import contextlib
 import logging
+import re
 import secrets
 import signal
 import sys
@@ -21,13 +22,14 @@ from telegram import Update
 from telegram.error import InvalidToken, TelegramError
 
 from bot.app import DondocApplication, build_application
-from bot.config import Settings
+from bot.config import ConfigError, Settings
 
 log = logging.getLogger(__name__)
 
 # After the first contact, PTB's own bootstrap (deleteWebhook/setWebhook) retries forever too.
 BOOTSTRAP_RETRIES = -1
 FIRST_DELAY, MAX_DELAY = 1.0, 30.0
+_SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -81,18 +83,27 @@ def _meet_telegram(application: DondocApplication) -> bool:
     return True
 
 
+def webhook_secret(settings: Settings) -> str:
+    """`[telegram] webhook_secret`, checked as Telegram wants it; a random one when unset."""
+    secret = settings.telegram.webhook_secret
+    if secret is None:
+        return secrets.token_urlsafe(32)  # new at each start; setWebhook tells Telegram
+    value = secret.get_secret_value()
+    if not _SECRET.match(value):
+        raise ConfigError(
+            "telegram.webhook_secret: 1-256 characters of A-Z, a-z, 0-9, _ and - only"
+        )
+    return value
+
+
 def handle(args: argparse.Namespace, settings: Settings) -> int:
     application = build_application(settings)  # a missing token: ConfigError, exit 2
     telegram = settings.telegram
+    secret = webhook_secret(settings) if telegram.webhook_url else ""
     try:
         if not _meet_telegram(application):
             return 0
         if telegram.webhook_url:
-            secret = (
-                telegram.webhook_secret.get_secret_value()
-                if telegram.webhook_secret is not None
-                else secrets.token_urlsafe(32)  # new each start; setWebhook tells Telegram
-            )
             log.info("serving a webhook at %s", telegram.webhook_url)
             application.run_webhook(
                 listen=telegram.webhook_listen,
