@@ -59,7 +59,7 @@ PICK_LIMIT = 20  # task buttons offered by /done or /extend alone
 REVIEW_LIMIT = 10  # items /review shows at once
 HISTORY_PAGER = "history"
 DONE_CAPTION = filters.CaptionRegex(r"^/done(?:@\w+)?(?:\s|$)")
-PRIVATE = filters.ChatType.PRIVATE
+PRIVATE = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE  # not edits
 FILES = filters.Document.ALL | filters.PHOTO
 
 

@@ -256,10 +256,10 @@ async def test_a_colleague_may_not_report_on_a_task_named_to_someone_else(
 
 async def test_a_result_over_the_cap_is_refused_with_the_cap(harness: Harness) -> None:
     desk = await open_desk(harness)
-    long_result = "x" * 4000
+    long_result = "x" * 5000
     await refused(
         desk, f"/done {CODE} {long_result}",
-        "Kết quả quá dài (4.000 ký tự); tối đa 1.000 ký tự. Hãy tóm tắt và gửi kèm tệp văn bản "
+        "Kết quả quá dài (5.000 ký tự); tối đa 1.000 ký tự. Hãy tóm tắt và gửi kèm tệp văn bản "
         "nếu cần.",
     )  # fmt: skip
 

@@ -241,8 +241,8 @@ async def test_the_reason_is_required_short_and_long(harness: Harness) -> None:
         desk, f"/extend {CODE} 30/04 Bận", "Lý do quá ngắn: cần ít nhất 3 từ, nói rõ vì sao."
     )
     await refused(
-        desk, f"/extend {CODE} 30/04 {'y' * 4000}",
-        "Lý do quá dài (4.000 ký tự); tối đa 1.000 ký tự.",
+        desk, f"/extend {CODE} 30/04 {'y' * 5000}",
+        "Lý do quá dài (5.000 ký tự); tối đa 1.000 ký tự.",
     )  # fmt: skip
     await desk.officer.send(f"/extend {CODE} 30/04")  # the date alone: the bot asks the reason
     await refused(desk, " ", "Cần nêu lý do.")

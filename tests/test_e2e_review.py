@@ -63,6 +63,17 @@ async def test_accepting_completes_the_task_on_the_day_the_report_was_sent(
     assert await event_kinds(desk) == ["created", "reported", "completed"]
 
 
+async def test_a_card_still_works_after_a_restart(harness: Harness) -> None:
+    desk = await open_desk(harness)
+    card, other_card = await reported(desk)
+    await harness.restart()
+    pressed = await desk.admin.press(card, "✅ Chấp nhận")
+    assert pressed.answer is not None
+    assert pressed.answer.text == "Đã chấp nhận. Nhiệm vụ hoàn thành ngày 15/04/2020."
+    assert other_card.buttons == []
+    assert (await task_now(desk)).completed_on == date(2020, 4, 15)
+
+
 async def test_a_report_sent_in_time_and_accepted_late_counts_on_time(harness: Harness) -> None:
     desk = await open_desk(harness)
     card, _ = await reported(desk)
