@@ -12,7 +12,6 @@ import csv
 import re
 import zipfile
 from collections.abc import Iterable, Sequence
-from dataclasses import fields
 from datetime import date
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -29,6 +28,7 @@ from bot.importer import (
     TaskRecord,
     Value,
     person_cells,
+    record_from,
     task_cells,
     unit_cells,
 )
@@ -206,16 +206,10 @@ def _write_xlsx(path: Path, header: Sequence[str], rows: Iterable[Sequence[Expor
     return count
 
 
-# TaskRecord's fields are a subset of Task's, under the same names.
-_RECORD_FIELDS = tuple(f.name for f in fields(TaskRecord) if f.name != "cooperating_unit_ids")
-
-
 def record_of(task: Task) -> TaskRecord:
     """A task as the import columns see it."""
-    return TaskRecord(
-        **{name: getattr(task, name) for name in _RECORD_FIELDS},
-        cooperating_unit_ids=tuple(sorted(task.cooperating_unit_ids)),
-    )
+    cooperating = tuple(sorted(task.cooperating_unit_ids))
+    return record_from(task, TaskRecord, cooperating_unit_ids=cooperating)
 
 
 def status_word(task: Task, today: date, due_soon_days: int, lang: str) -> str:

@@ -15,12 +15,12 @@ import io
 import re
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime, time
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from bot.formats import format_date
 from bot.models import Role
@@ -312,6 +312,12 @@ class TaskRecord:
 
 
 Record = TypeVar("Record", UnitRecord, PersonRecord, TaskRecord)
+
+
+def record_from(row: object, kind: type[Record], **values: Any) -> Record:
+    """A record from a row of bot.models (Unit, Person, Task): the fields they share by name."""
+    shared: dict[str, Any] = {f.name: getattr(row, f.name) for f in fields(kind)}
+    return kind(**(shared | values))
 
 
 def _casefold_index(codes: Iterable[str]) -> dict[str, str]:

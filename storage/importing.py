@@ -12,12 +12,18 @@ from datetime import date, datetime
 
 import aiosqlite
 
-from bot.importer import Catalog, Change, PersonRecord, Plan, TaskRecord, UnitRecord
-from bot.models import Role
+from bot.importer import Catalog, Change, PersonRecord, Plan, TaskRecord, UnitRecord, record_from
 from bot.phones import phone_key
 from bot.text_search import fold
 from storage.db import Database
-from storage.register import day, iso, stamp
+from storage.register import (
+    TASK_COLUMNS,
+    iso,
+    person_from_row,
+    stamp,
+    task_from_row,
+    unit_from_row,
+)
 
 _TASK_FIELDS = (
     "doc_number, doc_date, title, content, assigner, assigner_id, lead_unit_id, officer_id,"
@@ -28,25 +34,13 @@ _TASK_MARKS = ", ".join("?" * len(_TASK_FIELDS.split(",")))
 
 async def load_catalog(db: Database, *, tasks: bool = False) -> Catalog:
     """Every unit and person by code; every task too when `tasks` (for a task import)."""
-    units = {
-        r["code"]: UnitRecord(r["code"], r["name"], r["kind"], id=r["id"])
-        for r in await db.fetchall("SELECT id, code, name, kind FROM units")
-    }
-    people = {
-        r["code"]: PersonRecord(
-            code=r["code"],
-            name=r["name"],
-            role=Role(r["role"]),
-            unit_id=r["unit_id"],
-            phone=r["phone"],
-            telegram_id=r["telegram_id"],
-            id=r["id"],
-        )
-        for r in await db.fetchall(
-            "SELECT id, code, name, role, unit_id, phone, telegram_id FROM people"
-        )
-    }
-    return Catalog(units, people, await load_tasks(db) if tasks else {})
+    units = [unit_from_row(r) for r in await db.fetchall("SELECT * FROM units")]
+    people = [person_from_row(r) for r in await db.fetchall("SELECT * FROM people")]
+    return Catalog(
+        {unit.code: record_from(unit, UnitRecord) for unit in units},
+        {person.code: record_from(person, PersonRecord) for person in people},
+        await load_tasks(db) if tasks else {},
+    )
 
 
 async def load_tasks(db: Database) -> dict[str, TaskRecord]:
@@ -56,29 +50,9 @@ async def load_tasks(db: Database) -> dict[str, TaskRecord]:
         "SELECT task_id, unit_id FROM task_cooperators ORDER BY task_id, unit_id"
     ):
         cooperating.setdefault(task_id, []).append(unit_id)
-    found: dict[str, TaskRecord] = {}
-    for r in await db.fetchall(f"SELECT id, code, {_TASK_FIELDS} FROM tasks ORDER BY id"):
-        assigned_on = day(r["assigned_on"])
-        assert assigned_on is not None
-        found[r["code"]] = TaskRecord(
-            code=r["code"],
-            title=r["title"],
-            lead_unit_id=r["lead_unit_id"],
-            assigned_on=assigned_on,
-            doc_number=r["doc_number"],
-            doc_date=day(r["doc_date"]),
-            content=r["content"],
-            assigner=r["assigner"],
-            assigner_id=r["assigner_id"],
-            cooperating_unit_ids=tuple(cooperating.get(r["id"], ())),
-            officer_id=r["officer_id"],
-            original_deadline=day(r["original_deadline"]),
-            deadline=day(r["deadline"]),
-            completed_on=day(r["completed_on"]),
-            id=r["id"],
-            extended_on=day(r["extended_on"]),
-        )
-    return found
+    rows = await db.fetchall(f"SELECT {TASK_COLUMNS} FROM tasks t ORDER BY t.id")
+    tasks = (task_from_row(r, cooperating=cooperating.get(r["id"], ())) for r in rows)
+    return {task.code: record_from(task, TaskRecord) for task in tasks}
 
 
 async def apply_units(db: Database, plan: Plan[UnitRecord]) -> None:
