@@ -3,7 +3,7 @@ rows and a day in, Telegram HTML out (every value escaped through `bot.texts.t`)
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, tzinfo
 from enum import StrEnum
@@ -12,7 +12,8 @@ from bot.formats import format_date, format_int
 from bot.models import Person, ReportState, Task, TaskEvent, Unit
 from bot.paging import MESSAGE_LIMIT, Row, paginate, text_length
 from bot.status import Status, days_overdue, deadline_on, status_on
-from bot.texts import CATALOGUES, Html, t
+from bot.texts import Html, t
+from bot.workflow_views import event_line
 
 TASKS_PER_PAGE = 25
 LIST_TITLE_LIMIT = 90  # characters of a title on a list line
@@ -129,12 +130,6 @@ def task_list_page(
 
 
 @dataclass(frozen=True, slots=True)
-class EventLine:
-    event: TaskEvent
-    actor: str = ""  # the actor's name, when known
-
-
-@dataclass(frozen=True, slots=True)
 class TaskCard:
     """A task with the names its card shows."""
 
@@ -143,7 +138,8 @@ class TaskCard:
     cooperating: tuple[Unit, ...] = ()
     officer: Person | None = None
     assigner: str = ""  # a leader's name, or the assigning body as registered
-    events: tuple[EventLine, ...] = field(default=())
+    events: tuple[TaskEvent, ...] = ()  # the last few, oldest first
+    names: Mapping[int, str] = field(default_factory=dict)  # the actors' names, by person id
 
 
 def status_text(lang: str, task: Task, today: date) -> str:
@@ -162,16 +158,6 @@ def status_text(lang: str, task: Task, today: date) -> str:
     if not status.completed and task.report_state is not None:
         words = t(lang, f"card.status.{task.report_state.value}", status=words)
     return words
-
-
-def _event_text(lang: str, line: EventLine, tz: tzinfo) -> Html:
-    key = f"card.event.{line.event.kind}"
-    what = t(lang, key) if key in CATALOGUES[lang] else line.event.kind
-    local = line.event.at.astimezone(tz)
-    at = f"{format_date(local.date())} {local:%H:%M}"
-    if line.actor:
-        return t(lang, "card.event_by", at=at, what=what, who=line.actor)
-    return t(lang, "card.event", at=at, what=what)
 
 
 def task_card(lang: str, card: TaskCard, today: date, tz: tzinfo) -> Html:
@@ -222,5 +208,5 @@ def _card(lang: str, card: TaskCard, today: date, tz: tzinfo, content_limit: int
     lines.append(t(lang, "card.status", status=Html(status_text(lang, task, today))))
     if card.events:
         lines += ["", t(lang, "card.events")]
-        lines += [_event_text(lang, line, tz) for line in card.events[-CARD_EVENTS:]]
+        lines += [event_line(lang, e, card.names, tz) for e in card.events[-CARD_EVENTS:]]
     return Html("\n".join(lines))

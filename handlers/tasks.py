@@ -12,7 +12,7 @@ from bot.context import DondocContext
 from bot.models import Task
 from bot.paging import CALLBACK_LIMIT, pager_buttons, parse_pager, shown_text
 from bot.texts import plain
-from bot.views import EventLine, ListPage, TaskCard, task_card, task_list_page
+from bot.views import CARD_EVENTS, ListPage, TaskCard, task_card, task_list_page
 from handlers.access import add_callback, add_command, reply
 from storage import bot as store
 from storage.db import Database
@@ -114,20 +114,19 @@ async def load_card(db: Database, task: Task) -> TaskCard:
     if task.assigner_id is not None:
         leader = await get_person(db, id=task.assigner_id)
         assigner = leader.name if leader is not None else assigner
+    events = tuple(await task_history(db, task.id, limit=CARD_EVENTS))
     names: dict[int, str] = {}
-    events = []
-    for event in await task_history(db, task.id, limit=5):
-        if event.actor_id is not None and event.actor_id not in names:
-            actor = await get_person(db, id=event.actor_id)
-            names[event.actor_id] = actor.name if actor is not None else ""
-        events.append(EventLine(event, names.get(event.actor_id or 0, "")))
+    for actor_id in {e.actor_id for e in events if e.actor_id is not None}:
+        actor = await get_person(db, id=actor_id)
+        names[actor_id] = actor.name if actor is not None else ""
     return TaskCard(
         task=task,
         lead_unit=lead,
         cooperating=tuple(unit for unit in cooperating if unit is not None),
         officer=officer,
         assigner=assigner,
-        events=tuple(events),
+        events=events,
+        names=names,
     )
 
 

@@ -168,7 +168,7 @@ async def test_a_task_card_in_full_with_the_buttons_the_officer_may_use(harness:
         "Tình trạng: chưa hoàn thành, còn 15 ngày\n"
         "\n"
         "Diễn biến gần đây\n"
-        "• 15/04/2020 09:00 — giao nhiệm vụ"
+        "• 09:00 15/04/2020 — Giao nhiệm vụ"
     )
     assert card.buttons == [
         [

@@ -26,7 +26,10 @@ BARE_PHRASES = (
 _TAGS = re.compile(r"<[^>]*>")
 _CODE = re.compile(r"<code>.*?</code>", re.DOTALL)
 _PLACEHOLDER = re.compile(r"\{[^}]*\}")
-_NOT_WORDS = re.compile(r"(/\w+|https?://\S+|[A-Z]{2,}[\w/-]*|\d[\w/.-]*|\w+[-/]\w[\w/-]*)")
+_NOT_WORDS = re.compile(
+    r"(dondoc(\s+[a-z]+)?|--[\w-]+|/\w+|https?://\S+|[A-Z]{2,}[\w/-]*|\d[\w/.-]*"
+    r"|\w+[-/]\w[\w/-]*)"
+)  # program and option names, commands, links, codes, numbers, document numbers
 
 
 def fields(template: str) -> set[str]:
