@@ -385,7 +385,10 @@ async def extend_button(update: Update, context: DondocContext) -> None:
         await ask_date(update, context, task)
 
 
-async def ask_date(update: Update, context: DondocContext, task: Task) -> None:
+async def extension_task_check(
+    update: Update, context: DondocContext, task: Task
+) -> Refusal | None:
+    """Whether the sender may ask for more time on `task` today; a refusal is said."""
     request = await store.open_request(context.store, task.id)
     refusal = extension_task_refusal(
         me(context), task, today=context.clock.today(), settings=context.settings.workflow,
@@ -393,6 +396,11 @@ async def ask_date(update: Update, context: DondocContext, task: Task) -> None:
     )  # fmt: skip
     if refusal is not None:
         await say_refusal(update, context, refusal)
+    return refusal
+
+
+async def ask_date(update: Update, context: DondocContext, task: Task) -> None:
+    if await extension_task_check(update, context, task) is not None:
         return
     assert task.deadline is not None
     await start_dialogue(context, update, Step.EXTEND_DATE, task=task)
@@ -414,22 +422,26 @@ async def parse_date(update: Update, context: DondocContext, text: str) -> date 
         return None
 
 
-async def extension_text(update: Update, context: DondocContext, task: Task, text: str) -> None:
+async def extension_text(
+    update: Update, context: DondocContext, task: Task, text: str
+) -> Refusal | None:
     """`DATE reason`: a complete request is filed; a date alone asks for the reason."""
+    refusal = await extension_task_check(update, context, task)
+    if refusal is not None:
+        return refusal
     word, reason = split_word(text)
     new_deadline = await parse_date(update, context, word)
     if new_deadline is None:
-        return
+        return None  # said; the sender may type the date again
     if reason:
-        await file_extension(update, context, task, new_deadline, reason)
-        return
+        return await file_extension(update, context, task, new_deadline, reason)
     refusal = new_deadline_refusal(
         task.deadline, new_deadline, today=context.clock.today(),
         settings=context.settings.workflow,
     )  # fmt: skip
     if refusal is not None:
         await say_refusal(update, context, refusal)
-        return
+        return refusal
     await start_dialogue(
         context, update, Step.EXTEND_REASON, task=task, data={"date": new_deadline.isoformat()}
     )
@@ -438,6 +450,7 @@ async def extension_text(update: Update, context: DondocContext, task: Task, tex
         words=context.settings.workflow.min_reason_words,
     )  # fmt: skip
     await say(update, context, text, task=task)
+    return None
 
 
 async def file_extension(
@@ -718,10 +731,10 @@ async def grant(
             await query.answer()
         await say_refusal(update, context, outcome)
         return outcome
+    await store.end_dialogue(context.store, me(context).id)
     if not outcome.taken:
         await already(update, context, ItemKind.EXTENSION, request.id, outcome)
         return None
-    await store.end_dialogue(context.store, me(context).id)
     date_text = format_date(new_deadline)
     if query is not None:
         await query.answer(plain(context.lang, "wf.answer.granted", date=date_text))
@@ -850,8 +863,7 @@ async def result_given(
 async def date_given(
     update: Update, context: DondocContext, dialogue: Dialogue, task: Task, text: str
 ) -> Refusal | None:
-    await extension_text(update, context, task, text)
-    return None
+    return await extension_text(update, context, task, text)
 
 
 async def reason_given(

@@ -139,13 +139,6 @@ async def get_report(db: Database, report_id: int) -> CompletionReport | None:
     return None if row is None else _report(row)
 
 
-async def latest_report(db: Database, task_id: int) -> CompletionReport | None:
-    row = await db.fetchone(
-        "SELECT * FROM completion_reports WHERE task_id = ? ORDER BY id DESC LIMIT 1", (task_id,)
-    )
-    return None if row is None else _report(row)
-
-
 async def pending_reports(db: Database, *, limit: int) -> list[CompletionReport]:
     """Reports waiting for review, oldest first."""
     rows = await db.fetchall(

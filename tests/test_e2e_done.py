@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from bot.models import ReportState
+from storage.workflow import get_dialogue
 from tests.e2e_workflow import CODE, TITLE, Desk, event_kinds, latest, open_desk, refused, task_now
 from tests.harness import Harness, HarnessFactory
 
@@ -197,9 +198,11 @@ async def test_cancel_ends_the_dialogue(harness: Harness) -> None:
     await desk.officer.send(f"/done {CODE}")
     [cancelled] = await desk.officer.send("/cancel")
     assert cancelled.text == "Đã hủy; chưa có gì thay đổi."
-    [fallback] = await desk.officer.send("Đã có Báo cáo số 123/BC-SNV")
-    assert fallback.text != SENT
+    assert await get_dialogue(harness.db, desk.world.officer.id) is None
+    await desk.officer.send("Đã có Báo cáo số 123/BC-SNV")  # now just a message: no report
     assert await event_kinds(desk) == ["created"]
+    [nothing] = await desk.officer.send("/cancel")
+    assert nothing.text == "Không có việc nào đang chờ để hủy."
 
 
 # --- bad input -------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from storage.workflow import get_dialogue
 from tests.e2e_workflow import (
     CODE,
     DEADLINE,
@@ -259,6 +260,25 @@ async def test_one_open_request_per_task(harness: Harness) -> None:
         "gửi đề nghị mới.",
         actor="head",
     )  # fmt: skip
+    await refused(  # the date alone: refused at once, not after asking the reason
+        desk, f"/extend {CODE} 05/05/2020",
+        "Nhiệm vụ này đã có một đề nghị gia hạn đang chờ quyết định. Hãy chờ kết quả trước khi "
+        "gửi đề nghị mới.",
+    )  # fmt: skip
+
+
+async def test_another_date_sent_after_another_reviewer_refused_changes_nothing(
+    harness: Harness,
+) -> None:
+    desk = await open_desk(harness)
+    await asked(desk)
+    await desk.admin.press(latest(desk.admin), "📅 Gia hạn đến ngày khác")
+    await desk.admin2.press(latest(desk.admin2), "❌ Từ chối")
+    await desk.admin2.send("Không có căn cứ gia hạn")
+    [reply] = await desk.admin.send("25/04/2020")
+    assert reply.text == "Lý Thị Thẩm Định đã từ chối đề nghị này lúc 09:00 15/04/2020."
+    assert (await task_now(desk)).deadline == DEADLINE
+    assert await get_dialogue(harness.db, desk.world.admin.id) is None  # the question closed
 
 
 async def test_after_the_deadline_the_officer_is_sent_to_the_office(harness: Harness) -> None:
