@@ -161,6 +161,30 @@ def _flush(
     events.clear()
 
 
+def one_task_each(path: Path, *, deadline: date, today: date) -> int:
+    """Give every officer of a generated register one open task of their unit, due on
+    `deadline` and named to them: a round then reminds each officer exactly once."""
+    stamp = datetime(today.year, today.month, today.day, tzinfo=UTC).isoformat()
+    conn = sqlite3.connect(path)
+    with conn:
+        officers = conn.execute(
+            "SELECT id, unit_id FROM people WHERE role = 'officer' ORDER BY id"
+        ).fetchall()
+        conn.executemany(
+            "INSERT INTO tasks (code, doc_number, title, lead_unit_id, officer_id, assigned_on,"
+            " original_deadline, deadline, created_at, updated_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (f"NV-R-{person:06d}", f"{person}/VP-TH", f"Nhiệm vụ nhắc hạn số {person}",
+                 unit, person, today.isoformat(), deadline.isoformat(), deadline.isoformat(),
+                 stamp, stamp)
+                for person, unit in officers
+            ],
+        )  # fmt: skip
+    conn.close()
+    return len(officers)
+
+
 def ensure_register(path: Path, *, tasks: int, units: int, people: int, today: date) -> None:
     """Generate the register at `path` unless it is there already (1M tasks take ~50 s)."""
     if path.exists():
