@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 
 Cell = str | int | float | date | datetime | None
 Value = str | date | None
-# (stage, rows so far): stage "read" while reading the file, "checked" while checking it.
+# (stage, rows): "read" and "checked" as the file is read and checked, "write" before writing.
 Progress = Callable[[str, int], None]
 PROGRESS_EVERY = 5000
 SHOWN = 60  # characters of a bad value shown in its error line
@@ -837,26 +837,34 @@ async def import_file(
 
     table = await asyncio.to_thread(read_table, path, progress)
     catalog = await importing.load_catalog(db, tasks=kind is Kind.TASKS)
+
+    def writing(count: int) -> None:
+        if progress is not None:
+            progress("write", count)
+
     if kind is Kind.UNITS:
-        units = check_units(table, catalog, progress)
+        units = await asyncio.to_thread(check_units, table, catalog, progress)
         if units.errors:
             return ImportResult(kind, errors=tuple(units.errors))
         unit_plan = plan(units.records, catalog.units, unit_cells, catalog)
+        writing(len(unit_plan.create) + len(unit_plan.update))
         await importing.apply_units(db, unit_plan)
         return ImportResult(kind, len(unit_plan.create), len(unit_plan.update), unit_plan.unchanged)
     if kind is Kind.PEOPLE:
-        people = check_people(table, catalog, progress)
+        people = await asyncio.to_thread(check_people, table, catalog, progress)
         if people.errors:
             return ImportResult(kind, errors=tuple(people.errors))
         people_plan = plan(people.records, catalog.people, person_cells, catalog)
+        writing(len(people_plan.create) + len(people_plan.update))
         await importing.apply_people(db, people_plan)
         return ImportResult(
             kind, len(people_plan.create), len(people_plan.update), people_plan.unchanged
         )
-    tasks = check_tasks(table, catalog, today=today, progress=progress)
+    tasks = await asyncio.to_thread(check_tasks, table, catalog, today=today, progress=progress)
     if tasks.errors:
         return ImportResult(kind, errors=tuple(tasks.errors))
     task_plan = plan(tasks.records, catalog.tasks, task_cells, catalog)
+    writing(len(task_plan.create) + len(task_plan.update))
     created, reassigned = await importing.apply_tasks(db, task_plan, today=today, now=now)
     return ImportResult(
         kind,

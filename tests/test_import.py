@@ -580,4 +580,4 @@ async def test_progress_counts_rows_read_and_checked(
     )  # fmt: skip
     assert result.created == 10
     assert seen == [("read", 4), ("read", 8), ("read", 10), ("checked", 4), ("checked", 8),
-                    ("checked", 10)]  # fmt: skip
+                    ("checked", 10), ("write", 10)]  # fmt: skip

@@ -312,6 +312,7 @@ TEXTS: dict[str, str] = {
     "import.rejected": "{name}: {errors} lỗi ở {rows} dòng; chưa ghi gì vào sổ. Sửa các dòng sau rồi nhập lại cả tệp:",
     "import.progress.read": "Đã đọc {count} dòng…",
     "import.progress.checked": "Đã kiểm tra {count} dòng…",
+    "import.progress.write": "Đang ghi {count} dòng vào sổ…",
     "import.file.format": "{name}: chỉ nhập được tệp .csv hoặc .xlsx.",
     "import.file.empty": "{name}: tệp trống, không có dòng tiêu đề.",
     "import.file.encoding": "{name}: không đọc được chữ tiếng Việt trong tệp; hãy lưu lại dạng «CSV UTF-8».",
