@@ -1,0 +1,88 @@
+"""`dondoc report --period YYYY-MM [--as-of D] --out FILE.docx|FILE.xlsx`: the monthly
+report as a Word document or an Excel workbook, from the same figures as `dondoc stats`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import date
+from pathlib import Path
+
+from bot.clock import SystemClock
+from bot.commands import open_database, run_async
+from bot.config import Settings
+from bot.figures import Period, default_as_of, parse_period
+from bot.report_docx import APPENDIX_ROWS as DOCX_ROWS
+from bot.report_docx import build_docx
+from bot.report_xlsx import APPENDIX_ROWS as XLSX_ROWS
+from bot.report_xlsx import build_xlsx
+from storage.reports import load_report
+
+FORMATS = (".docx", ".xlsx")
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser(
+        "report", help="write the monthly report (.docx as the seed, or .xlsx)"
+    )
+    parser.add_argument("--period", required=True, metavar="YYYY-MM", help="the month")
+    parser.add_argument(
+        "--as-of",
+        metavar="YYYY-MM-DD",
+        help="the figures as of this day (default: the end of the month, or today within it)",
+    )
+    parser.add_argument(
+        "--out", required=True, type=Path, metavar="FILE", help="FILE.docx or FILE.xlsx"
+    )
+    parser.add_argument("--lang", choices=("vi", "en"), default="vi", help="default: vi")
+    parser.set_defaults(handler=handle)
+
+
+def handle(args: argparse.Namespace, settings: Settings) -> int:
+    today = SystemClock(settings.organization.tz).today()
+    try:
+        period = parse_period(args.period)
+        as_of = date.fromisoformat(args.as_of) if args.as_of else default_as_of(period, today)
+    except ValueError:
+        return _fail(
+            f"--period {args.period!r} / --as-of {args.as_of!r}: use YYYY-MM and YYYY-MM-DD"
+        )
+    if as_of < period.start:
+        return _fail(f"--as-of {as_of.isoformat()} is before the period starts")
+    suffix = args.out.suffix.lower()
+    if suffix not in FORMATS:
+        return _fail(f"--out {args.out}: the file must end in .docx or .xlsx")
+    return run_async(
+        _write(settings, period=period, as_of=as_of, out=args.out, today=today, lang=args.lang)
+    )
+
+
+def _fail(message: str) -> int:
+    print(f"dondoc report: {message}", file=sys.stderr)  # noqa: T201
+    return 2
+
+
+async def _write(
+    settings: Settings, *, period: Period, as_of: date, out: Path, today: date, lang: str
+) -> int:
+    async with open_database(settings) as db:
+        # Each document lists at most so many tasks per appendix: load no more than that.
+        limit = DOCX_ROWS if out.suffix.lower() == ".docx" else XLSX_ROWS
+        report = await load_report(
+            db, period=period, as_of=as_of, tz=settings.organization.tz, limit=limit
+        )
+    if out.suffix.lower() == ".docx":
+        data = build_docx(report, settings, today=today, lang=lang)
+    else:
+        data = build_xlsx(report, lang=lang)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    partial = out.with_name(out.name + ".partial")
+    partial.write_bytes(data)
+    partial.replace(out)  # never a half-written report under the real name
+    figures = report.figures
+    print(  # noqa: T201
+        f"{out}: {period.start.isoformat()}..{period.end.isoformat()} as of {as_of.isoformat()};"
+        f" assigned {figures.period_figures.assigned}, due {figures.period_figures.due},"
+        f" appendices {report.late.total}/{report.overdue.total}/{report.waiting.total}"
+    )
+    return 0

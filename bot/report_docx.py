@@ -1,0 +1,578 @@
+"""The monthly report as a Word document, laid out as the seed report (Decree 30/2020/NĐ-CP).
+
+A4 portrait, margins 20/20/30/15 mm (top, bottom, left, right), Times New Roman 14 pt; the
+header block as a borderless two-column table; section 1 in the seed's sentences; the table
+per unit; section 2 with what the workflow's tables can tell; "Nơi nhận" and the signature;
+then the three appendices on landscape pages. The day of the document is left blank, as in
+the seed, to be written at signing; its month and year are those of the day it is made.
+
+Large tables are written as XML in one go: python-docx's cell by cell API is quadratic.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+from xml.sax.saxutils import escape
+
+from bot.config import Settings
+from bot.formats import format_date, format_int, two_digits
+from bot.report_data import Appendix, MonthlyReport, ReportTask
+from bot.report_text import section1_paragraphs
+from bot.texts import plain
+
+FONT = "Times New Roman"
+BODY_PT = 14
+HEADER_PT = 13
+TABLE_PT = 12
+# Appendix tables hold at most this many rows; the counts in the text are always complete
+# and the workbook lists more (see bot.report_xlsx).
+APPENDIX_ROWS = 500
+_W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+_DETAIL = re.compile(r"(\((?:chi tiết|details)[^)]*\))")
+_BLANK_DAY = "\u00a0" * 6  # the day is written by hand at signing
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    """One column of a table: its header key, width in millimetres, and how a cell reads."""
+
+    key: str
+    mm: float
+    value: Callable[[Any], str]
+    align: str = "left"
+
+
+def build_docx(
+    report: MonthlyReport,
+    settings: Settings,
+    *,
+    today: date,
+    lang: str = "vi",
+    appendix_rows: int = APPENDIX_ROWS,
+) -> bytes:
+    """The report as .docx bytes. `today` is the day it is made (its month and year); each
+    appendix table lists at most `appendix_rows` tasks."""
+    from docx import Document  # imported here: the bot starts without loading python-docx
+
+    document = Document()
+    _page_setup(document.sections[0], landscape=False)
+    _base_style(document)
+    writer = _Writer(document, report, settings, today=today, lang=lang, rows=appendix_rows)
+    writer.write()
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def _mm(value: float) -> int:
+    """Millimetres in EMU (python-docx lengths)."""
+    return round(value * 36000)
+
+
+def _twips(mm: float) -> int:
+    return round(mm * 1440 / 25.4)
+
+
+def _page_setup(section: Any, *, landscape: bool) -> None:
+    from docx.enum.section import WD_ORIENT
+
+    width, height = (297, 210) if landscape else (210, 297)
+    section.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
+    section.page_width, section.page_height = _mm(width), _mm(height)
+    section.top_margin, section.bottom_margin = _mm(20), _mm(20)
+    section.left_margin, section.right_margin = _mm(30), _mm(15)
+
+
+def _base_style(document: Any) -> None:
+    from docx.oxml.ns import qn
+    from docx.shared import Pt
+
+    style = document.styles["Normal"]
+    style.font.name = FONT
+    style.font.size = Pt(BODY_PT)
+    fonts = style.element.get_or_add_rPr().get_or_add_rFonts()
+    for attr in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
+        fonts.set(qn(attr), FONT)
+    style.paragraph_format.space_before = Pt(0)
+    style.paragraph_format.space_after = Pt(6)
+    style.paragraph_format.line_spacing = 1.0
+
+
+def _runs_xml(text: str, *, pt: int, bold: bool = False, italic: bool = False) -> str:
+    props = ("<w:b/>" if bold else "") + ("<w:i/>" if italic else "")
+    props += f'<w:sz w:val="{pt * 2}"/><w:szCs w:val="{pt * 2}"/>'
+    parts = []
+    for i, line in enumerate(text.split("\n")):
+        if i:
+            parts.append("<w:br/>")
+        parts.append(f'<w:t xml:space="preserve">{escape(line)}</w:t>')
+    return f"<w:r><w:rPr>{props}</w:rPr>{''.join(parts)}</w:r>"
+
+
+def _cell_xml(text: str, *, mm: float, align: str, bold: bool = False, span: int = 1) -> str:
+    merge = f'<w:gridSpan w:val="{span}"/>' if span > 1 else ""
+    return (
+        f'<w:tc><w:tcPr><w:tcW w:w="{_twips(mm)}" w:type="dxa"/>{merge}'
+        '<w:vAlign w:val="center"/></w:tcPr>'
+        f'<w:p><w:pPr><w:spacing w:before="20" w:after="20"/><w:ind w:firstLine="0"/>'
+        f'<w:jc w:val="{align}"/></w:pPr>{_runs_xml(text, pt=TABLE_PT, bold=bold)}</w:p></w:tc>'
+    )
+
+
+def _table_xml(
+    columns: Sequence[Column],
+    rows: Iterable[Any],
+    *,
+    lang: str,
+    footer: Sequence[str] | None = None,
+    empty_key: str = "report.no_tasks",
+) -> str:
+    """A bordered table: a bold header row repeated on every page, the rows, a bold footer."""
+    border = "".join(
+        f'<w:{side} w:val="single" w:sz="4" w:space="0" w:color="000000"/>'
+        for side in ("top", "left", "bottom", "right", "insideH", "insideV")
+    )
+    grid = "".join(f'<w:gridCol w:w="{_twips(c.mm)}"/>' for c in columns)
+    head = "".join(
+        _cell_xml(plain(lang, c.key), mm=c.mm, align="center", bold=True) for c in columns
+    )
+    body = [
+        "<w:tr>"
+        + "".join(_cell_xml(c.value(row), mm=c.mm, align=c.align) for c in columns)
+        + "</w:tr>"
+        for row in rows
+    ]
+    if not body:
+        total = sum(c.mm for c in columns)
+        text = plain(lang, empty_key)
+        body.append(f"<w:tr>{_cell_xml(text, mm=total, align='center', span=len(columns))}</w:tr>")
+    if footer is not None:
+        body.append(
+            "<w:tr>"
+            + "".join(
+                _cell_xml(text, mm=c.mm, align=c.align, bold=True)
+                for c, text in zip(columns, footer, strict=True)
+            )
+            + "</w:tr>"
+        )
+    return (
+        f'<w:tbl {_W}><w:tblPr><w:tblW w:w="0" w:type="auto"/><w:jc w:val="center"/>'
+        f'<w:tblBorders>{border}</w:tblBorders><w:tblLayout w:type="fixed"/>'
+        '<w:tblCellMar><w:left w:w="57" w:type="dxa"/><w:right w:w="57" w:type="dxa"/>'
+        f"</w:tblCellMar></w:tblPr><w:tblGrid>{grid}</w:tblGrid>"
+        f"<w:tr><w:trPr><w:tblHeader/><w:cantSplit/></w:trPr>{head}</w:tr>{''.join(body)}</w:tbl>"
+    )
+
+
+def _document_cell(task: ReportTask) -> str:
+    if task.doc_date is None:
+        return task.doc_number
+    return f"{task.doc_number}\n{format_date(task.doc_date)}".strip()
+
+
+def _deadline_cell(lang: str) -> Callable[[ReportTask], str]:
+    def cell(task: ReportTask) -> str:
+        if task.deadline is None:
+            return ""
+        text = format_date(task.deadline)
+        if task.original_deadline is not None and task.original_deadline != task.deadline:
+            original = plain(
+                lang, "report.original_deadline", date=format_date(task.original_deadline)
+            )
+            text += f"\n{original}"
+        return text
+
+    return cell
+
+
+def _report_state_cell(lang: str) -> Callable[[ReportTask], str]:
+    return lambda task: (
+        plain(lang, f"report.state.{task.report_state}") if task.report_state else ""
+    )
+
+
+def appendix_columns(number: int, lang: str) -> list[Column]:
+    """The columns of appendix 1, 2 or 3 (widths for a landscape page, 252 mm)."""
+    common = [
+        Column("report.col.no", 12, lambda _: "", "center"),  # filled with the row number
+        Column("report.col.code", 31, lambda t: t.code, "center"),
+        Column("report.col.document", 32, _document_cell, "center"),
+        Column("report.col.title", 70, lambda t: t.title),
+        Column("report.col.lead_unit", 40, lambda t: t.lead_unit),
+        Column("report.col.deadline", 29, _deadline_cell(lang), "center"),
+    ]
+    days = Column("report.col.days_overdue", 18, lambda t: format_int(t.days_overdue), "center")
+    if number == 1:
+        return [
+            *common,
+            Column("report.col.completed_on", 22, lambda t: _date(t.completed_on), "center"),
+            Column("report.col.days_late", 18, lambda t: format_int(t.days_late), "center"),
+        ]
+    if number == 2:
+        return [*common, days, Column("report.col.officer", 22, lambda t: t.officer)]
+    return [*common, days, Column("report.col.report_state", 22, _report_state_cell(lang))]
+
+
+def _date(value: date | None) -> str:
+    return "" if value is None else format_date(value)
+
+
+def _numbered(columns: list[Column], rows: Sequence[ReportTask]) -> tuple[list[Column], list[Any]]:
+    """Columns over (row number, task) pairs, the first column showing the number."""
+    numbered = [
+        Column(c.key, c.mm, (lambda pair: str(pair[0])) if i == 0 else _second(c.value), c.align)
+        for i, c in enumerate(columns)
+    ]
+    return numbered, list(enumerate(rows, start=1))
+
+
+def _second(value: Callable[[Any], str]) -> Callable[[Any], str]:
+    return lambda pair: value(pair[1])
+
+
+class _Writer:
+    """Writes the document top to bottom; one method per part of the seed's layout."""
+
+    def __init__(
+        self,
+        document: Any,
+        report: MonthlyReport,
+        settings: Settings,
+        *,
+        today: date,
+        lang: str,
+        rows: int,
+    ) -> None:
+        self.doc = document
+        self.report = report
+        self.settings = settings
+        self.today = today
+        self.lang = lang
+        self.figures = report.figures
+        self.rows = rows
+
+    def text(self, key: str, **values: Any) -> str:
+        return plain(self.lang, key, **values)
+
+    def write(self) -> None:
+        self.header()
+        self.title()
+        self.section1()
+        self.section2()
+        self.signature()
+        self.appendices()
+
+    # --- building blocks ---------------------------------------------------------------
+
+    def paragraph(
+        self,
+        text: str = "",
+        *,
+        align: str = "justify",
+        bold: bool = False,
+        italic: bool = False,
+        pt: int = BODY_PT,
+        indent: bool = False,
+        after: float = 6,
+        container: Any = None,
+    ) -> Any:
+        from docx.enum.text import WD_ALIGN_PARAGRAPH
+        from docx.shared import Cm, Pt
+
+        target = container if container is not None else self.doc
+        paragraph = target.add_paragraph()
+        paragraph.alignment = {
+            "justify": WD_ALIGN_PARAGRAPH.JUSTIFY,
+            "center": WD_ALIGN_PARAGRAPH.CENTER,
+            "left": WD_ALIGN_PARAGRAPH.LEFT,
+        }[align]
+        paragraph.paragraph_format.space_after = Pt(after)
+        if indent:
+            paragraph.paragraph_format.first_line_indent = Cm(1.27)
+        if text:
+            for part in _DETAIL.split(text):
+                if part:
+                    run = paragraph.add_run(part)
+                    run.bold = bold
+                    # The seed writes "(chi tiết … tại phụ lục …)" in italics.
+                    run.italic = italic or bool(_DETAIL.fullmatch(part))
+                    run.font.size = Pt(pt)
+        return paragraph
+
+    def rule(self, container: Any, *, indent_mm: float) -> None:
+        """A short centred line under a heading, as Decree 30 draws it: the bottom border
+        of an empty 4 pt paragraph, made short by its indents."""
+        from docx.oxml import parse_xml
+
+        indent = _twips(indent_mm)
+        paragraph = parse_xml(
+            f'<w:p {_W}><w:pPr><w:pBdr><w:bottom w:val="single" w:sz="6" w:space="1"'
+            ' w:color="000000"/></w:pBdr><w:spacing w:before="0" w:after="0"/>'
+            f'<w:ind w:left="{indent}" w:right="{indent}" w:firstLine="0"/><w:jc w:val="center"/>'
+            '<w:rPr><w:sz w:val="8"/><w:szCs w:val="8"/></w:rPr></w:pPr></w:p>'
+        )
+        if container is None:
+            self.insert_block(paragraph)
+        else:
+            container._tc.append(paragraph)
+
+    def borderless_table(self, widths_mm: Sequence[float], *, indent_mm: float = 0) -> Any:
+        """A table without borders; a negative indent lets it reach into the left margin
+        (the header block is wider than the text, as in the seed)."""
+        from docx.oxml import parse_xml
+
+        table = self.doc.add_table(rows=1, cols=len(widths_mm))
+        table.autofit = False
+        for column, cell, width in zip(table.columns, table.rows[0].cells, widths_mm, strict=True):
+            column.width = cell.width = _mm(width)  # LibreOffice reads the grid, Word the cells
+            cell._tc.remove(cell.paragraphs[0]._p)  # each cell gets its own paragraphs
+        if indent_mm:
+            table._tbl.tblPr.insert_element_before(
+                parse_xml(f'<w:tblInd {_W} w:w="{_twips(indent_mm)}" w:type="dxa"/>'),
+                *("w:tblBorders", "w:shd", "w:tblLayout", "w:tblCellMar", "w:tblLook"),
+            )
+        return table
+
+    def add_table(self, xml: str) -> None:
+        from docx.oxml import parse_xml
+
+        self.insert_block(parse_xml(xml))
+        self.paragraph(after=0, pt=6)
+
+    def insert_block(self, element: Any) -> None:
+        body = self.doc.element.body
+        body.insert(len(body) - 1, element)  # before the body's final sectPr
+
+    # --- the parts ---------------------------------------------------------------------
+
+    def header(self) -> None:
+        organization = self.settings.organization
+        table = self.borderless_table((64, 110), indent_mm=-9)
+        left, right = table.rows[0].cells
+        self.paragraph(
+            organization.name.upper(), align="center", pt=HEADER_PT, after=0, container=left
+        )
+        self.paragraph(
+            organization.office.upper(),
+            align="center",
+            pt=HEADER_PT,
+            bold=True,
+            after=0,
+            container=left,
+        )
+        self.rule(left, indent_mm=20)
+        self.paragraph(self.number_line(), align="center", pt=HEADER_PT, after=0, container=left)
+        self.paragraph(
+            self.text("report.motto_1"),
+            align="center",
+            pt=HEADER_PT - 1,
+            bold=True,
+            after=0,
+            container=right,
+        )
+        self.paragraph(
+            self.text("report.motto_2"),
+            align="center",
+            pt=BODY_PT,
+            bold=True,
+            after=0,
+            container=right,
+        )
+        self.rule(right, indent_mm=21)
+        self.paragraph(self.place_date(), align="center", italic=True, after=0, container=right)
+        self.paragraph(after=6)
+
+    def number_line(self) -> str:
+        return self.settings.report.number
+
+    def place_date(self) -> str:
+        place = self.settings.organization.place.strip()
+        key = "report.place_date" if place else "report.date_only"
+        return self.text(
+            key, place=place, day=_BLANK_DAY, month=self.today.month, year=self.today.year
+        )
+
+    def title(self) -> None:
+        self.paragraph(self.text("report.title"), align="center", bold=True, after=0)
+        self.paragraph(
+            self.text("report.subtitle", as_of=format_date(self.figures.as_of)),
+            align="center",
+            bold=True,
+            after=0,
+        )
+        self.rule(None, indent_mm=62)
+        self.paragraph(after=6, pt=6)
+        organization = self.settings.organization
+        self.paragraph(
+            self.text("report.intro", office=organization.office, organization=organization.name),
+            indent=True,
+        )
+
+    def section1(self) -> None:
+        self.paragraph(self.text("report.section1"), bold=True, indent=True)
+        for sentence in section1_paragraphs(
+            self.figures, lang=self.lang, formal=True, appendix_refs=True
+        ):
+            self.paragraph(sentence, indent=True)
+        self.unit_table()
+
+    def unit_table(self) -> None:
+        units = [g for g in self.figures.units if g.figures.assigned]
+        if not units:
+            return
+        self.paragraph(
+            self.text(
+                "report.units_caption",
+                start=format_date(self.figures.year_start),
+                end=format_date(self.figures.as_of),
+            ),
+            indent=True,
+        )
+        columns = [
+            Column("report.col.no", 11, lambda pair: str(pair[0]), "center"),
+            Column("report.col.unit", 58, lambda pair: pair[1].name),
+            *[Column(key, width, _figure(attr), "center") for key, width, attr in UNIT_COLUMNS],
+        ]
+        year = self.figures.year_figures
+        footer = [
+            "",
+            self.text("report.total"),
+            *[format_int(getattr(year, a)) for _, _, a in UNIT_COLUMNS],
+        ]
+        self.add_table(
+            _table_xml(columns, enumerate(units, start=1), lang=self.lang, footer=footer)
+        )
+
+    def section2(self) -> None:
+        process = self.report.process
+        period = self.figures.period
+        unknown = self.text("report.process_unknown")
+
+        def count(value: int | None) -> str:
+            return unknown if value is None else two_digits(value, self.lang)
+
+        self.paragraph(self.text("report.section2"), bold=True, indent=True)
+        self.paragraph(
+            self.text(
+                "report.process",
+                start=format_date(period.start),
+                end=format_date(period.end),
+                returned=count(process.reports_returned),
+                granted=count(process.extensions_granted),
+                refused=count(process.extensions_refused),
+            ),
+            indent=True,
+        )
+        waiting = self.report.waiting
+        self.paragraph(
+            self.text(
+                "report.process_waiting",
+                as_of=format_date(self.figures.as_of),
+                count=two_digits(waiting.total, self.lang),
+                pending=two_digits(process.waiting_pending, self.lang),
+                returned=two_digits(process.waiting_returned, self.lang),
+            ),
+            indent=True,
+        )
+        organization = self.settings.organization
+        self.paragraph(
+            self.text("report.closing", office=organization.office, organization=organization.name),
+            indent=True,
+        )
+
+    def signature(self) -> None:
+        report = self.settings.report
+        self.paragraph(after=0)
+        table = self.borderless_table((85, 80))
+        left, right = table.rows[0].cells
+        self.paragraph(
+            self.text("report.recipients"),
+            align="left",
+            bold=True,
+            italic=True,
+            pt=12,
+            after=0,
+            container=left,
+        )
+        for line in report.recipients:
+            self.paragraph(f"- {line}", align="left", pt=11, after=0, container=left)
+        self.paragraph(
+            report.signer_title.upper(), align="center", bold=True, after=0, container=right
+        )
+        for _ in range(4):
+            self.paragraph(align="center", after=0, container=right)
+        self.paragraph(report.signer_name, align="center", bold=True, after=0, container=right)
+
+    def appendices(self) -> None:
+        from docx.enum.section import WD_SECTION
+
+        section = self.doc.add_section(WD_SECTION.NEW_PAGE)
+        _page_setup(section, landscape=True)
+        appendices = (self.report.late, self.report.overdue, self.report.waiting)
+        for number, appendix in enumerate(appendices, start=1):
+            if number > 1:
+                self.page_break()
+            self.appendix(number, appendix)
+
+    def page_break(self) -> None:
+        from docx.enum.text import WD_BREAK
+
+        self.doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+
+    def appendix(self, number: int, appendix: Appendix) -> None:
+        office = self.settings.organization.office
+        reference = self.settings.report.number.removeprefix("Số:").strip()
+        self.paragraph(
+            self.text("report.appendix", number=number), align="center", bold=True, after=0
+        )
+        self.paragraph(
+            self.text(f"report.appendix{number}_title"), align="center", bold=True, after=0
+        )
+        self.paragraph(
+            self.text(
+                "report.appendix_ref",
+                number=reference,
+                day=_BLANK_DAY,
+                month=self.today.month,
+                year=self.today.year,
+                office=office,
+            ),
+            align="center",
+            italic=True,
+            after=0,
+        )
+        self.rule(None, indent_mm=100)
+        self.paragraph(after=0, pt=6)
+        shown = appendix.tasks[: self.rows]
+        columns, rows = _numbered(appendix_columns(number, self.lang), shown)
+        self.add_table(_table_xml(columns, rows, lang=self.lang))
+        if appendix.total > len(shown):
+            self.paragraph(
+                self.text(
+                    "report.appendix_more",
+                    shown=format_int(len(shown)),
+                    total=format_int(appendix.total),
+                ),
+                italic=True,
+                pt=12,
+            )
+
+
+# The per-unit table's figure columns: (header key, width in mm, YearFigures attribute).
+UNIT_COLUMNS = (
+    ("report.col.assigned", 15, "assigned"),
+    ("report.col.completed", 16, "completed"),
+    ("report.col.on_time", 16, "on_time"),
+    ("report.col.late", 16, "late"),
+    ("report.col.open_in_time", 16.5, "open_in_time"),
+    ("report.col.open_overdue", 16.5, "open_overdue"),
+)
+
+
+def _figure(attr: str) -> Callable[[Any], str]:
+    return lambda pair: format_int(getattr(pair[1].figures, attr))

@@ -1,0 +1,507 @@
+"""Leaders' figures in the chat: /stats, /overdue, /unit, /mine, /chart, /report, and plain
+questions ("bao nhiêu nhiệm vụ quá hạn?") matched to them.
+
+Leaders and admins see everything; a unit head sees their own unit only; officers are
+pointed to /tasks. The commands answer in linked groups too. Button data ("ov:…",
+"unit:…") carries no authority: every press is checked again for whoever pressed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.error import BadRequest
+from telegram.ext import Application, MessageHandler, filters
+
+from bot.access import MenuCommand
+from bot.chart import render_chart, top_units
+from bot.context import DondocContext
+from bot.figure_views import (
+    PER_PAGE,
+    mine_text,
+    overdue_text,
+    pages,
+    stats_text,
+    unit_overdue_text,
+    unit_stats_text,
+    unit_text,
+)
+from bot.figures import (
+    GroupFigures,
+    Period,
+    YearFigures,
+    default_as_of,
+    month_period,
+    parse_period,
+)
+from bot.models import Person, Role, Unit
+from bot.paging import NEXT, PREVIOUS
+from bot.questions import interpret
+from bot.report_docx import build_docx
+from bot.report_xlsx import APPENDIX_ROWS as XLSX_ROWS
+from bot.report_xlsx import build_xlsx
+from bot.texts import Html, plain
+from handlers.access import add_callback, add_command, in_group, refuse, reply
+from storage import reports
+from storage.figures import load_figures, unit_year_figures
+from storage.register import get_unit
+
+Callback = Callable[[Update, DondocContext], Coroutine[Any, Any, None]]
+LEADERS = frozenset({Role.LEADER, Role.ADMIN})
+FIGURE_ROLES = frozenset({Role.LEADER, Role.ADMIN, Role.HEAD})
+# After every feature's handlers (their commands and dialogues win), before the fallback.
+QUESTION_GROUP = 90
+UNIT_CHOICES = 10  # buttons when a name matches several units
+
+
+def register(application: Application) -> None:
+    commands: list[tuple[str, Callback, frozenset[Role]]] = [
+        ("stats", stats_command, FIGURE_ROLES),
+        ("overdue", overdue_command, FIGURE_ROLES),
+        ("unit", unit_command, FIGURE_ROLES),
+        ("mine", mine_command, frozenset({Role.LEADER})),
+        ("chart", chart_command, FIGURE_ROLES),
+        ("report", report_command, LEADERS),
+    ]
+    menu: list[MenuCommand] = application.bot_data.commands
+    for name, callback, roles in commands:
+        # Every registered person reaches the handler (officers get a pointer to /tasks);
+        # the menu and /help show the command to the roles it is for.
+        add_command(application, name, only(roles)(callback), groups=True, menu=False)
+        menu.append(MenuCommand(name, roles, groups=True))
+    add_callback(application, "ov", overdue_pressed, *FIGURE_ROLES, groups=True)
+    add_callback(application, "unit", unit_pressed, *FIGURE_ROLES, groups=True)
+    application.add_handler(
+        MessageHandler(filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND, question),
+        group=QUESTION_GROUP,
+    )
+
+
+def only(roles: frozenset[Role]) -> Callable[[Callback], Callback]:
+    """Run for these roles; point officers to /tasks; refuse the others politely."""
+
+    def decorate(callback: Callback) -> Callback:
+        async def run(update: Update, context: DondocContext) -> None:
+            person = me(context)
+            if person.role in roles:
+                await callback(update, context)
+            elif person.role is Role.OFFICER and not in_group(update):
+                await reply(update, context.t("fig.officer_pointer"))
+            else:
+                await refuse(update, context, grouped=in_group(update))
+
+        return run
+
+    return decorate
+
+
+def me(context: DondocContext) -> Person:
+    person = context.person
+    assert person is not None  # the access guard lets only registered people through
+    return person
+
+
+def keyboard(rows: list[list[tuple[str, str]]]) -> InlineKeyboardMarkup | None:
+    rows = [row for row in rows if row]
+    if not rows:
+        return None
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(label, callback_data=data) for label, data in row] for row in rows]
+    )
+
+
+def pager(prefix: str, page: int, count: int) -> list[tuple[str, str]]:
+    """◀ ▶ buttons with data `<prefix>:<page>` where there is a page that way."""
+    buttons = []
+    if page > 0:
+        buttons.append((PREVIOUS, f"{prefix}:{page - 1}"))
+    if page < count - 1:
+        buttons.append((NEXT, f"{prefix}:{page + 1}"))
+    return buttons
+
+
+async def show(update: Update, text: str, markup: InlineKeyboardMarkup | None) -> None:
+    """Answer a command with a new message, a button press by editing its message."""
+    query = update.callback_query
+    if query is None or not isinstance(query.message, Message):
+        await reply(update, text, reply_markup=markup)
+        return
+    try:
+        await query.edit_message_text(text, reply_markup=markup)
+    except BadRequest as exc:
+        if "not modified" not in str(exc).lower():
+            raise
+
+
+async def own_unit(context: DondocContext) -> Unit:
+    person = me(context)
+    unit = await get_unit(context.store, id=person.unit_id)
+    assert unit is not None  # a head always belongs to a unit (schema CHECK)
+    return unit
+
+
+# --- /stats [MM/YYYY] --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Asked:
+    """The period a command asks about and the day its figures are as of."""
+
+    period: Period
+    as_of: date
+
+
+async def asked_period(update: Update, context: DondocContext, usage: str) -> Asked | None:
+    """The month in the command (`03/2020`, default: this month) and its as-of day; None
+    after telling the user what is wrong."""
+    today = context.clock.today()
+    text = " ".join(context.args or [])
+    if not text:
+        period = month_period(today.year, today.month)
+    else:
+        try:
+            period = parse_period(month_text(text))
+        except ValueError:
+            await reply(update, context.t("fig.bad_period", text=text, usage=Html(usage)))
+            return None
+    if period.start > today:
+        await reply(update, context.t("fig.future_period", today=today.strftime("%d/%m/%Y")))
+        return None
+    return Asked(period, default_as_of(period, today))
+
+
+def month_text(text: str) -> str:
+    """`03/2020` or `3/2020` as `2020-03`, for `parse_period` (which also takes `2020-03`)."""
+    month, slash, year = text.strip().partition("/")
+    if slash and month.isdigit() and year.isdigit() and len(month) <= 2:
+        return f"{year}-{int(month):02d}"
+    return text
+
+
+async def stats_command(update: Update, context: DondocContext) -> None:
+    asked = await asked_period(update, context, "/stats 03/2020")
+    if asked is None:
+        return
+    person = me(context)
+    if person.role is Role.HEAD:
+        unit = await own_unit(context)
+        year_start = date(asked.period.start.year, 1, 1)
+        figures = await unit_year_figures(
+            context.store, unit_id=unit.id, year_start=year_start, as_of=asked.as_of
+        )
+        text = unit_stats_text(
+            unit, figures, year_start=year_start, as_of=asked.as_of, lang=context.lang
+        )
+        await reply(update, text)
+        return
+    figures_all = await load_figures(context.store, period=asked.period, as_of=asked.as_of)
+    await reply(update, stats_text(figures_all, lang=context.lang))
+
+
+# --- /overdue ----------------------------------------------------------------------------------
+
+
+async def overdue_command(update: Update, context: DondocContext) -> None:
+    if me(context).role is Role.HEAD:
+        await show_unit_overdue(update, context, (await own_unit(context)).id, 0)
+        return
+    await show_overdue(update, context, 0)
+
+
+async def show_overdue(update: Update, context: DondocContext, page: int) -> None:
+    today = context.clock.today()
+    found = await reports.overdue_by_unit(context.store, today=today)
+    count = pages(len(found))
+    page = max(0, min(page, count - 1))
+    shown = found[page * PER_PAGE : (page + 1) * PER_PAGE]
+    text = overdue_text(
+        shown,
+        total=sum(u.count for u in found),
+        units=len(found),
+        page=page,
+        today=today,
+        lang=context.lang,
+    )
+    buttons = [[(f"{u.name} ({u.count})", f"ov:u:{u.unit_id}:0")] for u in shown]
+    await show(update, text, keyboard([*buttons, pager("ov:p", page, count)]))
+
+
+async def show_unit_overdue(
+    update: Update, context: DondocContext, unit_id: int, page: int
+) -> None:
+    unit = await get_unit(context.store, id=unit_id)
+    if unit is None:
+        await show(update, context.t("fig.unit_gone"), None)
+        return
+    today = context.clock.today()
+    first = await reports.unit_overdue_tasks(
+        context.store, unit_id=unit.id, today=today, offset=page * PER_PAGE, limit=PER_PAGE
+    )
+    count = pages(first.total)
+    if page >= count:  # the list got shorter since the button was made
+        page = count - 1
+        first = await reports.unit_overdue_tasks(
+            context.store, unit_id=unit.id, today=today, offset=page * PER_PAGE, limit=PER_PAGE
+        )
+    text = unit_overdue_text(
+        unit, first.tasks, total=first.total, page=page, today=today, lang=context.lang
+    )
+    back = [] if me(context).role is Role.HEAD else [(plain(context.lang, "fig.back"), "ov:p:0")]
+    await show(update, text, keyboard([pager(f"ov:u:{unit.id}", page, count), back]))
+
+
+async def overdue_pressed(update: Update, context: DondocContext) -> None:
+    """ "ov:p:<page>" (the list of units), "ov:u:<unit id>:<page>" (one unit's tasks)."""
+    query = update.callback_query
+    assert query is not None
+    parts = (query.data or "").split(":")
+    numbers = [int(p) for p in parts[2:] if p.isdigit() and len(p) <= 9]
+    if len(parts) == 3 and parts[1] == "p" and len(numbers) == 1:
+        if me(context).role is Role.HEAD:
+            await refuse(update, context)
+            return
+        await query.answer()
+        await show_overdue(update, context, numbers[0])
+    elif len(parts) == 4 and parts[1] == "u" and len(numbers) == 2:
+        if not await may_see_unit(update, context, numbers[0]):
+            return
+        await query.answer()
+        await show_unit_overdue(update, context, numbers[0], numbers[1])
+    else:
+        await query.answer(plain(context.lang, "fig.stale_button"))
+
+
+async def may_see_unit(update: Update, context: DondocContext, unit_id: int) -> bool:
+    """Heads see their own unit only: another one is refused, politely."""
+    person = me(context)
+    if person.role is not Role.HEAD or person.unit_id == unit_id:
+        return True
+    query = update.callback_query
+    if query is not None:
+        await query.answer(plain(context.lang, "fig.not_your_unit_short"))
+    else:
+        await reply(update, context.t("fig.not_your_unit"))
+    return False
+
+
+# --- /unit CODE|name ---------------------------------------------------------------------------
+
+
+async def unit_command(update: Update, context: DondocContext) -> None:
+    query = " ".join(context.args or []).strip()
+    person = me(context)
+    if not query:
+        if person.role is Role.HEAD:
+            await show_unit(update, context, (await own_unit(context)).id, 0)
+        else:
+            await reply(update, context.t("fig.unit_usage"))
+        return
+    found = await reports.find_units(context.store, query, limit=UNIT_CHOICES + 1)
+    if person.role is Role.HEAD:
+        mine = [unit for unit in found if unit.id == person.unit_id]
+        if found and not mine:
+            await reply(update, context.t("fig.not_your_unit"))
+            return
+        found = mine
+    if not found:
+        await reply(update, context.t("fig.unit_not_found", query=query))
+    elif len(found) == 1:
+        await show_unit(update, context, found[0].id, 0)
+    else:
+        shown = found[:UNIT_CHOICES]
+        text = context.t(
+            "fig.unit_choose" if len(found) <= UNIT_CHOICES else "fig.unit_choose_more",
+            query=query,
+            count=len(shown),
+        )
+        buttons = [[(f"{u.name} ({u.code})", f"unit:{u.id}:0")] for u in shown]
+        await reply(update, text, reply_markup=keyboard(buttons))
+
+
+async def show_unit(update: Update, context: DondocContext, unit_id: int, page: int) -> None:
+    unit = await get_unit(context.store, id=unit_id)
+    if unit is None:
+        await show(update, context.t("fig.unit_gone"), None)
+        return
+    today = context.clock.today()
+    year_start = date(today.year, 1, 1)
+    figures = await unit_year_figures(
+        context.store, unit_id=unit.id, year_start=year_start, as_of=today
+    )
+    open_page = await reports.unit_open_tasks(
+        context.store, unit_id=unit.id, today=today, offset=page * PER_PAGE, limit=PER_PAGE
+    )
+    count = pages(open_page.total)
+    if page >= count:
+        page = count - 1
+        open_page = await reports.unit_open_tasks(
+            context.store, unit_id=unit.id, today=today, offset=page * PER_PAGE, limit=PER_PAGE
+        )
+    text = unit_text(
+        unit,
+        figures,
+        open_page.tasks,
+        open_total=open_page.total,
+        page=page,
+        year_start=year_start,
+        as_of=today,
+        lang=context.lang,
+    )
+    await show(update, text, keyboard([pager(f"unit:{unit.id}", page, count)]))
+
+
+async def unit_pressed(update: Update, context: DondocContext) -> None:
+    """ "unit:<unit id>:<page>": a unit chosen among several, or a page of its tasks."""
+    query = update.callback_query
+    assert query is not None
+    parts = (query.data or "").split(":")
+    if len(parts) != 3 or not all(p.isdigit() and len(p) <= 9 for p in parts[1:]):
+        await query.answer(plain(context.lang, "fig.stale_button"))
+        return
+    unit_id, page = int(parts[1]), int(parts[2])
+    if not await may_see_unit(update, context, unit_id):
+        return
+    await query.answer()
+    await show_unit(update, context, unit_id, page)
+
+
+# --- /mine -------------------------------------------------------------------------------------
+
+
+async def mine_command(update: Update, context: DondocContext) -> None:
+    person = me(context)
+    today = context.clock.today()
+    year_start = date(today.year, 1, 1)
+    period = month_period(today.year, today.month)
+    everything = await load_figures(context.store, period=period, as_of=today)
+    # The leaders' figures are keyed by the assigner's code (bot.figures.compute_figures).
+    mine = [group.figures for group in everything.leaders if group.code == person.code]
+    figures = mine[0] if mine else YearFigures()
+    overdue = await reports.leader_open_tasks(
+        context.store, leader_id=person.id, today=today, overdue=True, offset=0, limit=PER_PAGE
+    )
+    in_time = await reports.leader_open_tasks(
+        context.store, leader_id=person.id, today=today, overdue=False, offset=0, limit=PER_PAGE
+    )
+    text = mine_text(
+        person.name,
+        figures,
+        overdue.tasks,
+        in_time.tasks,
+        overdue_total=overdue.total,
+        in_time_total=in_time.total,
+        year_start=year_start,
+        as_of=today,
+        lang=context.lang,
+    )
+    await reply(update, text)
+
+
+# --- /chart and /report --------------------------------------------------------------------------
+
+
+async def chart_command(update: Update, context: DondocContext) -> None:
+    asked = await asked_period(update, context, "/chart 03/2020")
+    if asked is None:
+        return
+    year_start = date(asked.period.start.year, 1, 1)
+    if me(context).role is Role.HEAD:
+        unit = await own_unit(context)
+        year = await unit_year_figures(
+            context.store, unit_id=unit.id, year_start=year_start, as_of=asked.as_of
+        )
+        units = [GroupFigures(code=unit.code, name=unit.name, figures=year)]
+    else:
+        units = (await load_figures(context.store, period=asked.period, as_of=asked.as_of)).units
+    if not top_units(units):
+        await reply(update, context.t("chart.none"))
+        return
+    # Drawn in a worker thread: the bot keeps answering others meanwhile.
+    png = await asyncio.to_thread(
+        render_chart, units, year_start=year_start, as_of=asked.as_of, lang=context.lang
+    )
+    caption = context.t("chart.caption", end=asked.as_of.strftime("%d/%m/%Y"))
+    chat = update.effective_chat
+    assert chat is not None
+    await chat.send_photo(png, caption=caption)
+
+
+async def report_command(update: Update, context: DondocContext) -> None:
+    asked = await asked_period(update, context, "/report 03/2020")
+    if asked is None:
+        return
+    chat = update.effective_chat
+    assert chat is not None
+    await reply(update, context.t("report.preparing"))
+    report = await reports.load_report(
+        context.store,
+        period=asked.period,
+        as_of=asked.as_of,
+        tz=context.settings.organization.tz,
+        limit=XLSX_ROWS,  # the longer of the two documents' lists
+    )
+    today = context.clock.today()
+    # The formal report is the Office's document: Vietnamese, whoever asks.
+    docx = await asyncio.to_thread(build_docx, report, context.settings, today=today)
+    xlsx = await asyncio.to_thread(build_xlsx, report)
+    stem = f"bao-cao-{asked.period.start.year}-{asked.period.start.month:02d}"
+    caption = context.t("report.caption", as_of=asked.as_of.strftime("%d/%m/%Y"))
+    await chat.send_document(docx, filename=f"{stem}.docx", caption=caption)
+    await chat.send_document(xlsx, filename=f"{stem}.xlsx")
+
+
+# --- plain questions ---------------------------------------------------------------------------
+
+QUESTIONS: dict[str, tuple[Callback, frozenset[Role]]] = {
+    "stats": (stats_command, FIGURE_ROLES),
+    "overdue": (overdue_command, FIGURE_ROLES),
+    "unit": (unit_command, FIGURE_ROLES),
+    "mine": (mine_command, frozenset({Role.LEADER})),
+    "chart": (chart_command, FIGURE_ROLES),
+    "report": (report_command, LEADERS),
+}
+
+
+async def question(update: Update, context: DondocContext) -> None:
+    """A message no other feature took: a question, answered as the command it asks for."""
+    message = update.message
+    person = context.person
+    if context.handled or person is None or message is None or not message.text:
+        return
+    grouped = in_group(update)
+    if grouped and not addressed_to_bot(message, context):
+        return  # people talking among themselves in a linked group
+    asked = interpret(strip_mention(message.text, context), today=context.clock.today())
+    if asked.command == "help":
+        if person.role is Role.OFFICER and not grouped:
+            return  # the fallback points officers to /help
+        context.handled = True
+        await reply(update, context.t("fig.help"))
+        return
+    context.handled = True
+    callback, roles = QUESTIONS[asked.command]
+    context.args = list(asked.args)
+    await only(roles)(callback)(update, context)
+
+
+def addressed_to_bot(message: Message, context: DondocContext) -> bool:
+    """In a group: a reply to the bot, or a message that mentions it."""
+    bot_id = context.bot.id
+    replied = message.reply_to_message
+    if replied is not None and replied.from_user is not None and replied.from_user.id == bot_id:
+        return True
+    username = context.bot.username or ""
+    return bool(username) and f"@{username.lower()}" in (message.text or "").lower()
+
+
+def strip_mention(text: str, context: DondocContext) -> str:
+    username = context.bot.username or ""
+    return (
+        re.sub(rf"@{re.escape(username)}\b", " ", text, flags=re.IGNORECASE) if username else text
+    )
