@@ -1,0 +1,123 @@
+"""Numbers, percentages and dates the Vietnamese way, and dates typed by users."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bot.formats import (
+    DateInputError,
+    format_date,
+    format_int,
+    format_percent,
+    parse_user_date,
+    percent,
+    shares,
+    two_digits,
+)
+from bot.workdays import WorkCalendar
+
+TODAY = date(2020, 4, 10)  # a Friday
+
+
+def test_numbers_group_thousands_with_a_dot_in_vietnamese() -> None:
+    assert format_int(1132) == "1.132"
+    assert format_int(1234567) == "1.234.567"
+    assert format_int(5) == "5"
+    assert format_int(1132, "en") == "1,132"
+
+
+def test_percentages_have_one_decimal_with_a_comma_in_vietnamese() -> None:
+    assert format_percent(Decimal("95.8")) == "95,8%"
+    assert format_percent(Decimal("100")) == "100,0%"
+    assert format_percent(Decimal("0")) == "0,0%"
+    assert format_percent(Decimal("95.8"), "en") == "95.8%"
+    assert format_percent(Decimal("95.65")) == "95,7%"  # half up
+
+
+def test_dates_are_day_month_year_in_both_languages() -> None:
+    assert format_date(date(2020, 3, 1)) == "01/03/2020"
+    assert format_date(date(2020, 12, 31)) == "31/12/2020"
+
+
+def test_the_formal_report_writes_counts_under_ten_with_two_digits() -> None:
+    assert [two_digits(n) for n in (0, 5, 9, 10, 118, 1132)] == [
+        "00", "05", "09", "10", "118", "1.132",
+    ]  # fmt: skip
+
+
+def test_the_seeds_113_of_118_are_95_8_and_4_2_percent() -> None:
+    assert shares([113, 5]) == [Decimal("95.8"), Decimal("4.2")]
+    assert shares([944, 5]) == [Decimal("99.5"), Decimal("0.5")]
+    assert shares([949, 183]) == [Decimal("83.8"), Decimal("16.2")]
+    assert percent(113, 118) == Decimal("95.8")
+
+
+def test_shares_give_the_rounding_tenth_to_the_largest_remainder() -> None:
+    assert shares([1, 1, 1]) == [Decimal("33.4"), Decimal("33.3"), Decimal("33.3")]
+    assert shares([1, 2]) == [Decimal("33.3"), Decimal("66.7")]
+    assert shares([0, 0]) == [Decimal("0.0"), Decimal("0.0")]
+    assert shares([7]) == [Decimal("100.0")]
+    assert shares([]) == []
+
+
+def test_percent_rounds_half_up_and_is_zero_of_nothing() -> None:
+    assert percent(1, 8) == Decimal("12.5")
+    assert percent(1, 16) == Decimal("6.3")  # 6,25 rounds up
+    assert percent(5, 0) == Decimal("0.0")
+    assert str(percent(1, 3)) == "33.3"
+
+
+@given(st.lists(st.integers(0, 10**6), min_size=1, max_size=8))
+def test_shares_always_add_up_to_exactly_100(parts: list[int]) -> None:
+    result = shares(parts)
+    assert sum(result) == (Decimal("100.0") if sum(parts) else Decimal("0.0"))
+    assert all(r == r.quantize(Decimal("0.1")) for r in result)
+    # Each share is its exact value rounded down or up to a tenth.
+    for part, share in zip(parts, result, strict=True):
+        if sum(parts):
+            exact = Decimal(part * 100) / Decimal(sum(parts))
+            assert abs(share - exact) < Decimal("0.1")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("15/4", date(2020, 4, 15)), ("5/4", date(2020, 4, 5)), ("15/04/2020", date(2020, 4, 15)),
+     ("5/4/2021", date(2021, 4, 5)), ("2020-04-15", date(2020, 4, 15)),
+     ("  15/04/2020 ", date(2020, 4, 15)), ("+7", date(2020, 4, 17)), ("+ 7", date(2020, 4, 17)),
+     ("+0", TODAY), ("+1n", date(2020, 4, 13)), ("+5n", date(2020, 4, 17)),
+     ("+5N", date(2020, 4, 17))],
+)  # fmt: skip
+def test_users_may_type_a_date_in_several_ways(text: str, expected: date) -> None:
+    assert parse_user_date(text, today=TODAY, calendar=WorkCalendar()) == expected
+
+
+def test_working_days_from_today_skip_holidays() -> None:
+    # From Wednesday 22 January 2020, one working day later is after Tết: 30 January.
+    assert parse_user_date("+1n", today=date(2020, 1, 22), calendar=WorkCalendar()) == date(
+        2020, 1, 30
+    )
+    provincial = WorkCalendar(extra_holidays={date(2020, 4, 13): "Nghỉ"})
+    assert parse_user_date("+1n", today=TODAY, calendar=provincial) == date(2020, 4, 14)
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [("31/02", "no_such_day"), ("31/4/2020", "no_such_day"), ("2020-13-01", "no_such_day"),
+     ("0/4", "no_such_day"), ("abc", "bad_format"), ("", "bad_format"), ("15/4/20", "bad_format"),
+     ("15.04.2020", "bad_format"), ("-3", "bad_format"), ("+7 ngày", "bad_format"),
+     ("15/04/1800", "out_of_range"), ("+99999", "out_of_range")],
+)  # fmt: skip
+def test_a_date_not_understood_says_why(text: str, reason: str) -> None:
+    with pytest.raises(DateInputError) as caught:
+        parse_user_date(text, today=TODAY, calendar=WorkCalendar())
+    assert caught.value.reason == reason
+    assert caught.value.text == text
+
+
+def test_the_calendar_defaults_to_vietnams() -> None:
+    assert parse_user_date("+1n", today=date(2020, 1, 22)) == date(2020, 1, 30)
