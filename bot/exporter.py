@@ -52,10 +52,13 @@ def write_table(path: Path, header: Sequence[str], rows: Iterable[Sequence[Expor
     suffix = path.suffix.lower()
     if suffix not in SUFFIXES:
         raise FileProblem("export.format", name=path.name)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if suffix == ".csv":
-        return _write_csv(path, header, rows)
-    return _write_xlsx(path, header, rows)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if suffix == ".csv":
+            return _write_csv(path, header, rows)
+        return _write_xlsx(path, header, rows)
+    except OSError as exc:
+        raise FileProblem("export.unwritable", name=path, detail=exc.strerror or exc) from exc
 
 
 def _csv_cell(value: ExportCell) -> str | int:

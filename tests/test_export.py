@@ -118,3 +118,12 @@ async def test_only_csv_and_xlsx_are_written(world: Database, tmp_path: Path) ->
         await export(world, tmp_path / "out.ods")
     assert problem.value.message("vi") == "out.ods: chỉ xuất được ra tệp .csv hoặc .xlsx."
     assert not (tmp_path / "out.ods").exists()
+
+
+async def test_a_file_that_cannot_be_written_is_said_so(world: Database, tmp_path: Path) -> None:
+    (tmp_path / "plain").write_text("a file, not a folder")
+    with pytest.raises(FileProblem) as problem:
+        await export(world, tmp_path / "plain" / "out.xlsx")
+    assert problem.value.message("en") == (
+        f"{tmp_path / 'plain' / 'out.xlsx'}: cannot write the file (File exists)."
+    )

@@ -103,3 +103,13 @@ async def test_the_templates_import_in_order(db: Database) -> None:
     sheet = openpyxl.load_workbook(TEMPLATES / "tasks.xlsx").active
     assert [cell.value for cell in sheet[1]][:3] == ["Mã nhiệm vụ", "Số, ký hiệu văn bản",
                                                      "Ngày văn bản"]  # fmt: skip
+
+
+def test_the_command_says_when_it_cannot_write(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "plain").write_text("a file, not a folder")
+    assert cli(tmp_path, "sample", str(tmp_path / "plain" / "sample")) == 1
+    assert capsys.readouterr().err == (
+        f"{tmp_path / 'plain' / 'sample' / 'units.csv'}: không ghi được tệp (Not a directory).\n"
+    )

@@ -138,7 +138,9 @@ def handle_export(args: argparse.Namespace, settings: Settings) -> int:
 def handle_sample(args: argparse.Namespace, settings: Settings) -> int:
     lang = settings.organization.language
     today = args.today or SystemClock(settings.organization.tz).today()
-    files = write_sample(args.directory, today=today)
+    files = _guarded(lang, lambda: write_sample(args.directory, today=today))
+    if files is None:
+        return 1
     _say(
         plain(lang, "sample.done", directory=args.directory, units=files.unit_count,
               people=files.person_count, tasks=files.task_count,
