@@ -102,15 +102,22 @@ async def _guard_group(update: Update, context: DondocContext, person: Person | 
         return
     query = update.callback_query
     if query is not None:
-        await query.answer(plain(context.lang, "access.stranger_short") if person is None else None)
+        await query.answer(
+            _stranger_text(context, "access.stranger_short") if person is None else None
+        )
     raise ApplicationHandlerStop
+
+
+def _stranger_text(context: DondocContext, key: str) -> str:
+    """Strangers hear the organisation's language (Vietnamese by default), as plain text."""
+    return plain(context.settings.organization.language, key)
 
 
 async def turn_away(update: Update, context: DondocContext) -> None:
     """The one polite message for a stranger (callback presses get a short answer)."""
     query = update.callback_query
     if query is not None:
-        await query.answer(plain(context.lang, "access.stranger_short"))
+        await query.answer(_stranger_text(context, "access.stranger_short"))
         return
     chat, user = update.effective_chat, update.effective_user
     if chat is None or user is None or chat.type != ChatType.PRIVATE or update.message is None:
@@ -124,7 +131,7 @@ async def turn_away(update: Update, context: DondocContext) -> None:
         for old in [uid for uid, when in seen.items() if now - when >= TURN_AWAY_EVERY]:
             del seen[old]
     seen[user.id] = now
-    organization = context.settings.organization  # the issue asks for Vietnamese here
+    organization = context.settings.organization
     await chat.send_message(t(organization.language, "access.stranger", office=organization.office))
 
 
