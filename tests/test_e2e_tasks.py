@@ -227,3 +227,14 @@ async def test_the_details_button_opens_the_card(harness: Harness) -> None:
     assert "Hạn xử lý: không có thời hạn\nTình trạng: chưa hoàn thành, trong hạn" in (
         card.text or ""
     )
+
+
+async def test_a_very_long_task_still_fits_one_message(harness: Harness) -> None:
+    world = await small_world(harness.db)
+    await make_task(harness.db, world.health, harness.now, code="NV-1", title="Tiêu đề & " * 200,
+                    content="Nội dung <dài> & " * 1000, officer=world.officer)  # fmt: skip
+    [card] = await harness.actor(world.officer).send("/task NV-1")
+    assert card.source is not None and text_length(card.source) <= MESSAGE_LIMIT
+    assert (card.text or "").endswith("• 09:00 15/04/2020 — Giao nhiệm vụ")
+    assert "Nội dung: Nội dung <dài> & " in (card.text or "")
+    assert card.button_texts == ["✅ Hoàn thành", "⏳ Xin gia hạn"]
