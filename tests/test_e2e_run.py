@@ -184,3 +184,12 @@ async def test_an_error_apologises_and_tells_the_admins_once_a_minute(
     harness.clock.advance(timedelta(seconds=61))
     await officer.send("/tasks")
     assert [m.text for m in admin.inbox] == [notice, notice]
+
+
+async def test_telegram_failing_while_running_is_waited_out(harness: Harness) -> None:
+    world = await small_world(harness.db)
+    officer = harness.actor(world.officer)
+    harness.tg.fail_next("getUpdates", status=502)
+    [reply] = await officer.send("/tasks")
+    assert reply.text == "Bạn không có nhiệm vụ nào đang mở. 🎉"
+    assert [(f.method, f.status) for f in harness.tg.faults_served] == [("getUpdates", 502)]
