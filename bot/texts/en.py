@@ -542,6 +542,12 @@ TEXTS: dict[str, str] = {
     "stats.error.half_range": "dondoc stats: give both --from and --to.",
     "stats.error.both": "dondoc stats: give --period or --from/--to, not both.",
     "stats.error.as_of": "dondoc stats: --as-of {as_of} is before the period starts ({start}).",
+    "stats.col.assigned": "Assigned",
+    "stats.col.completed": "Completed",
+    "stats.col.on_time": "Completed on time",
+    "stats.col.late": "Completed late",
+    "stats.col.open_in_time": "Open, in time",
+    "stats.col.open_overdue": "Open, overdue",
     # (end of report section 1 and dondoc stats (issue 2))
     # (end of command line)
 }

@@ -542,6 +542,12 @@ TEXTS: dict[str, str] = {
     "stats.error.half_range": "dondoc stats: cần cả --from và --to.",
     "stats.error.both": "dondoc stats: dùng --period hoặc --from/--to, không dùng cả hai.",
     "stats.error.as_of": "dondoc stats: --as-of {as_of} trước ngày bắt đầu kỳ {start}.",
+    "stats.col.assigned": "Đã giao",
+    "stats.col.completed": "Đã hoàn thành",
+    "stats.col.on_time": "Hoàn thành đúng hạn",
+    "stats.col.late": "Hoàn thành quá hạn",
+    "stats.col.open_in_time": "Chưa hoàn thành, trong hạn",
+    "stats.col.open_overdue": "Chưa hoàn thành, quá hạn",
     # (end of report section 1 and dondoc stats (issue 2))
     # (end of command line)
 }
