@@ -42,11 +42,12 @@ def handle(args: argparse.Namespace, settings: Settings) -> int:
     today = SystemClock(settings.organization.tz).today()
     try:
         period = parse_period(args.period)
+    except ValueError:
+        return _fail(f"--period {args.period!r}: use YYYY-MM, e.g. 2020-03")
+    try:
         as_of = date.fromisoformat(args.as_of) if args.as_of else default_as_of(period, today)
     except ValueError:
-        return _fail(
-            f"--period {args.period!r} / --as-of {args.as_of!r}: use YYYY-MM and YYYY-MM-DD"
-        )
+        return _fail(f"--as-of {args.as_of!r}: use YYYY-MM-DD, e.g. 2020-03-31")
     if as_of < period.start:
         return _fail(f"--as-of {as_of.isoformat()} is before the period starts")
     suffix = args.out.suffix.lower()
