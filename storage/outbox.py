@@ -29,7 +29,7 @@ from bot.reminders.planner import (
 )
 from storage.bot import utc
 from storage.db import Database
-from storage.register import add_event, iso
+from storage.register import iso
 
 # Reminders that land in the task's history as "reminded" when sent.
 _REMINDED = (Kind.BEFORE, Kind.DUE, Kind.OVERDUE)
@@ -256,30 +256,36 @@ async def claim(
 ) -> list[OutboxItem]:
     """Mark up to `limit` due rows 'sending', oldest first, and return them. Rows that
     `stale` gives a reason for are cancelled with that reason instead."""
-    at = utc(now)
-    claimed: list[OutboxItem] = []
     async with db.transaction() as conn:
-        while len(claimed) < limit:
-            async with conn.execute(_CLAIM, (at, at, limit - len(claimed))) as cursor:
-                rows = [_item(r) for r in await cursor.fetchall()]
-            if not rows:
-                break
-            fresh, cancelled = [], []
-            for item in rows:
-                reason = stale(item)
-                if reason is None:
-                    fresh.append(item)
-                else:
-                    cancelled.append((reason, item.id))
+        return await _claim(conn, utc(now), limit, stale)
+
+
+async def _claim(
+    conn: aiosqlite.Connection, at: str, limit: int, stale: Callable[[OutboxItem], str | None]
+) -> list[OutboxItem]:
+    claimed: list[OutboxItem] = []
+    while len(claimed) < limit:
+        async with conn.execute(_CLAIM, (at, at, limit - len(claimed))) as cursor:
+            rows = [_item(r) for r in await cursor.fetchall()]
+        if not rows:
+            break
+        fresh, cancelled = [], []
+        for item in rows:
+            reason = stale(item)
+            if reason is None:
+                fresh.append(item)
+            else:
+                cancelled.append((reason, item.id))
+        if cancelled:
             await conn.executemany(
                 "UPDATE outbox SET state = 'cancelled', last_error = ? WHERE id = ?", cancelled
             )
-            await conn.executemany(
-                "UPDATE outbox SET state = 'sending' WHERE id = ?", [(i.id,) for i in fresh]
-            )
-            claimed += fresh
-            if not cancelled:
-                break
+        await conn.executemany(
+            "UPDATE outbox SET state = 'sending' WHERE id = ?", [(i.id,) for i in fresh]
+        )
+        claimed += fresh
+        if not cancelled:
+            break
     return claimed
 
 
@@ -313,53 +319,75 @@ class Notice:
 async def record(
     db: Database, outcomes: Sequence[Outcome], *, now: datetime, notice: Notice
 ) -> list[int]:
-    """Store what became of claimed rows, in one transaction: sent rows get their message
-    id, a `bot_messages` entry (a reply finds the task) and a "reminded" event; a person
-    Telegram refused is marked unreachable and the Office told once. Returns the people
-    newly marked unreachable."""
+    """Store what became of claimed rows (see `exchange`); the people newly unreachable."""
+    newly, _ = await exchange(db, outcomes, now=now, notice=notice)
+    return newly
+
+
+async def exchange(
+    db: Database,
+    outcomes: Sequence[Outcome],
+    *,
+    now: datetime,
+    notice: Notice,
+    limit: int = 0,
+    stale: Callable[[OutboxItem], str | None] | None = None,
+) -> tuple[list[int], list[OutboxItem]]:
+    """In one transaction: store what became of claimed rows, then claim up to `limit`
+    more (as `claim` does). Sent rows get their message id, a `bot_messages` entry (a
+    reply finds the task) and a "reminded" event; a person Telegram refused is marked
+    unreachable and the Office told once. Returns the people newly marked unreachable
+    and the rows claimed."""
     at = utc(now)
     newly: list[int] = []
     async with db.transaction() as conn:
-        sent = [o for o in outcomes if o.state == "sent"]
-        await conn.executemany(
-            "UPDATE outbox SET state = 'sent', chat_id = ?, message_id = ?, sent_at = ?,"
-            " attempts = attempts + 1, last_error = '' WHERE id = ?",
-            [(o.item.chat_id, o.message_id, at, o.item.id) for o in sent],
-        )
-        await conn.executemany(
-            "INSERT INTO bot_messages (chat_id, message_id, task_id, sent_at) VALUES (?, ?, ?, ?)"
-            " ON CONFLICT (chat_id, message_id) DO UPDATE SET task_id = excluded.task_id",
-            [
-                (o.item.chat_id, o.message_id, o.item.task_id, at)
-                for o in sent
-                if o.item.kind in TASK_KINDS and o.item.task_id is not None
-            ],
-        )
-        for o in sent:
-            if o.item.kind in _REMINDED and o.item.task_id is not None:
-                detail = {"reminder": str(o.item.kind), "person_id": o.item.person_id}
-                detail.update(o.item.detail)
-                await add_event(
-                    conn, task_id=o.item.task_id, kind="reminded", at=now, detail=detail
-                )
-        await conn.executemany(
-            "UPDATE outbox SET state = ?, attempts = attempts + 1, last_error = ?, retry_at = ?"
-            " WHERE id = ?",
-            [
-                (_STATE_AFTER[o.state], o.error, None if o.retry_at is None else utc(o.retry_at),
-                 o.item.id)
-                for o in outcomes
-                if o.state not in ("sent", "released")
-            ],
-        )  # fmt: skip
-        await conn.executemany(
-            "UPDATE outbox SET state = 'pending' WHERE id = ? AND state = 'sending'",
-            [(o.item.id,) for o in outcomes if o.state == "released"],
-        )
+        if outcomes:
+            await _store_outcomes(conn, outcomes, at)
         for o in outcomes:
             if o.state == "unreachable" and await _mark_unreachable(conn, o, at, notice):
                 newly.append(o.item.person_id)
-    return newly
+        claimed = await _claim(conn, at, limit, stale or (lambda _: None)) if limit > 0 else []
+    return newly, claimed
+
+
+async def _store_outcomes(conn: aiosqlite.Connection, outcomes: Sequence[Outcome], at: str) -> None:
+    sent = [o for o in outcomes if o.state == "sent"]
+    await conn.executemany(
+        "UPDATE outbox SET state = 'sent', chat_id = ?, message_id = ?, sent_at = ?,"
+        " attempts = attempts + 1, last_error = '' WHERE id = ?",
+        [(o.item.chat_id, o.message_id, at, o.item.id) for o in sent],
+    )
+    about_a_task = [o for o in sent if o.item.kind in TASK_KINDS and o.item.task_id is not None]
+    await conn.executemany(
+        "INSERT INTO bot_messages (chat_id, message_id, task_id, sent_at) VALUES (?, ?, ?, ?)"
+        " ON CONFLICT (chat_id, message_id) DO UPDATE SET task_id = excluded.task_id",
+        [(o.item.chat_id, o.message_id, o.item.task_id, at) for o in about_a_task],
+    )
+    await conn.executemany(
+        "INSERT INTO task_events (task_id, at, kind, actor_id, detail)"
+        " VALUES (?, ?, 'reminded', NULL, ?)",
+        [(o.item.task_id, at, _reminded(o.item)) for o in about_a_task if o.item.kind in _REMINDED],
+    )
+    others = [o for o in outcomes if o.state not in ("sent", "released")]
+    if others:
+        await conn.executemany(
+            "UPDATE outbox SET state = ?, attempts = attempts + 1, last_error = ?, retry_at = ?"
+            " WHERE id = ?",
+            [(_STATE_AFTER[o.state], o.error, None if o.retry_at is None else utc(o.retry_at),
+              o.item.id) for o in others],
+        )  # fmt: skip
+    released = [(o.item.id,) for o in outcomes if o.state == "released"]
+    if released:
+        await conn.executemany(
+            "UPDATE outbox SET state = 'pending' WHERE id = ? AND state = 'sending'", released
+        )
+
+
+def _reminded(item: OutboxItem) -> str:
+    """The detail of a task's "reminded" event: which reminder, to whom."""
+    detail: dict[str, Any] = {"reminder": str(item.kind), "person_id": item.person_id}
+    detail.update(item.detail)
+    return json.dumps(detail, ensure_ascii=False)
 
 
 _STATE_AFTER = {
