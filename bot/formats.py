@@ -12,7 +12,6 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from babel.numbers import format_decimal
 from babel.numbers import format_percent as babel_percent
 
 from bot.workdays import WorkCalendar, vietnam_calendar
@@ -25,9 +24,13 @@ def _locale(lang: str) -> str:
     return "en" if lang == "en" else "vi"
 
 
+_GROUP_SYMBOL = {"vi": ".", "en": ","}  # Babel's, for "#,##0"; the same for every integer
+
+
 def format_int(n: int, lang: str = "vi") -> str:
-    """`1.132` in Vietnamese, `1,132` in English."""
-    return str(format_decimal(n, format="#,##0", locale=_locale(lang)))
+    """`1.132` in Vietnamese, `1,132` in English. Written out rather than through Babel's
+    format_decimal, which costs ~0.2 ms a call: lists of hundreds of rows call this per row."""
+    return f"{n:,}".replace(",", _GROUP_SYMBOL[_locale(lang)])
 
 
 def format_percent(value: Decimal, lang: str = "vi") -> str:

@@ -129,7 +129,8 @@ async def _year_corrections(
     """Per (unit, assigner): what the cells count wrongly for the year window as of T.
 
     Tasks assigned after the window's end but by T are in the cells and must go; tasks
-    extended after T are in the cells with their current deadline instead of T's.
+    extended after T are in the cells with their current deadline instead of T's (found by
+    the date of their extension: `+assigned_on` keeps SQLite from scanning the whole year).
     """
     rows = await db.fetchall(
         f"""
@@ -146,7 +147,7 @@ async def _year_corrections(
                 SELECT t.lead_unit_id, t.assigner, t.completed_on, t.deadline,
                        1, {DEADLINE_ON_T}
                   FROM tasks t
-                 WHERE t.extended_on > ?1 AND t.assigned_on BETWEEN ?2 AND ?3)
+                 WHERE t.extended_on > ?1 AND +t.assigned_on BETWEEN ?2 AND ?3)
          GROUP BY lead_unit_id, assigner
         """,
         (as_of.isoformat(), window.start.isoformat(), window.end.isoformat()),
