@@ -62,19 +62,28 @@ def paginate(
     continued: Callable[[str], str] = lambda header: header,
 ) -> list[str]:
     """The bodies of the pages, each at most `budget` long and `per_page` rows (a row too
-    long for any page gets a page of its own). No rows: no pages."""
+    long for any page gets a page of its own). No rows: no pages.
+
+    A page's length is added up row by row (lengths add over joined text), so each page is
+    rendered once: a list of hundreds of tasks pages in linear time."""
     pages: list[str] = []
     start = 0
     while start < len(rows):
         before = rows[start - 1] if start > 0 else None
+        first = rows[start]
+        goes_on = before is not None and before.section == first.section
+        length = text_length(continued(first.section) if goes_on else first.section)
+        length += 1 + text_length(first.line)
         end = start + 1
-        body = _render(rows[start:end], continued, before)
         while end < len(rows) and end - start < per_page:
-            longer = _render(rows[start : end + 1], continued, before)
-            if text_length(longer) > budget:
+            row = rows[end]
+            extra = 1 + text_length(row.line)  # "\n" and the line
+            if row.section != rows[end - 1].section:
+                extra += 2 + text_length(row.section)  # "\n", a blank line, the header
+            if length + extra > budget:
                 break
-            body, end = longer, end + 1
-        pages.append(body)
+            length, end = length + extra, end + 1
+        pages.append(_render(rows[start:end], continued, before))
         start = end
     return pages
 
