@@ -111,7 +111,8 @@ async def overdue_in_year(
     completed and overdue on `as_of`, the most overdue first (at most `limit`)."""
     t, y, w = iso(as_of), iso(window.start), iso(window.end)
     # Open today with a deadline before T (the index on open tasks, in deadline order);
-    # completed after T (open on T); extended after T (perhaps overdue on T).
+    # completed after T (open on T); extended after T (perhaps overdue on T). `+assigned_on`:
+    # the year's range must not take the place of the narrow indexes (a scan of the year).
     rows = await db.fetchall(
         f"SELECT * FROM (SELECT {_COLUMNS} {_FROM} WHERE t.completed_on IS NULL"
         " AND t.deadline < ? AND t.assigned_on BETWEEN ? AND ? ORDER BY t.deadline LIMIT ?)"
@@ -119,7 +120,7 @@ async def overdue_in_year(
         " AND t.completed_on <= ? AND t.deadline < ? AND t.assigned_on BETWEEN ? AND ?"
         " ORDER BY t.deadline LIMIT ?)"
         f" UNION ALL SELECT {_COLUMNS} {_FROM} WHERE t.extended_on > ?"
-        " AND (t.completed_on IS NULL OR t.completed_on > ?) AND t.assigned_on BETWEEN ? AND ?",
+        " AND (t.completed_on IS NULL OR t.completed_on > ?) AND +t.assigned_on BETWEEN ? AND ?",
         (t, y, w, limit, t, _NEVER, t, y, w, limit, t, t, y, w),
     )
     return _most_overdue(await _tasks_as_of(db, rows, as_of), as_of, limit)
@@ -127,11 +128,12 @@ async def overdue_in_year(
 
 async def waiting_in_year(db: Database, *, window: Period, as_of: date) -> list[ReportTask]:
     """Appendix 3: the tasks of appendix 2 whose completion report waits for review or was
-    returned (the seed's "done in reality, still shown overdue")."""
+    returned (the seed's "done in reality, still shown overdue"); found through the partial
+    index on report_state (`+assigned_on` keeps SQLite off the year's range)."""
     t, y, w = iso(as_of), iso(window.start), iso(window.end)
     rows = await db.fetchall(
         f"SELECT {_COLUMNS} {_FROM} WHERE t.report_state IS NOT NULL"
-        " AND (t.completed_on IS NULL OR t.completed_on > ?) AND t.assigned_on BETWEEN ? AND ?"
+        " AND (t.completed_on IS NULL OR t.completed_on > ?) AND +t.assigned_on BETWEEN ? AND ?"
         " AND (t.deadline < ? OR t.extended_on > ?)",
         (t, y, w, t, t),
     )
