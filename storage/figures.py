@@ -2,15 +2,15 @@
 on a register of a million tasks.
 
 Migration 0005 keeps each task's counts summed into cells by triggers, as steps on days
-(see its header): the figures as of T are the sums of the steps on days <= T, taking each
-task's current deadline. Two corrections make them exact, read from the few tasks they
-concern: tasks extended after T (their deadline on T was an earlier one), and, for the year,
-tasks assigned after the end of P but by T (they exist on T but are not in the year's window).
+(see its header), by day and by month, and 0008 by assigned year: the figures as of T are
+the sums of the steps on days <= T, taking each task's current deadline. Two corrections
+make them exact, read from the few tasks they concern: tasks extended after T (their
+deadline on T was an earlier one), and, for the year, tasks assigned after the end of P but
+by T (they exist on T but are not in the year's window; many only when T is long after P).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -81,6 +81,9 @@ class _Counts:
         )
 
 
+Named = tuple[str, str, _Counts]  # a unit's or a person's code and name, and the counts
+
+
 def _month(d: date) -> str:
     return d.isoformat()[:7]
 
@@ -91,36 +94,63 @@ def _month_bounds(d: date) -> tuple[date, date]:
     return first, following - timedelta(days=1)
 
 
-async def _sum_cells(
-    db: Database, kind: str, *, first_year: int, as_of: date
-) -> dict[str, _Counts]:
-    """The steps up to T of tasks assigned from `first_year` on, summed per unit or leader.
+# One part of the sum of steps up to T: year totals, or cells of a grain between two `at`.
+# (?1 is the kind, ?2 and ?3 the years; each bare ? after them takes the next number.)
+_YEARS = (
+    "SELECT key, assigned, completed, late, overdue FROM figure_years"
+    " WHERE kind = ?1 AND year BETWEEN ?2 AND ?3"
+)
+_CELLS = (
+    "SELECT key, {sign}assigned, {sign}completed, {sign}late, {sign}overdue FROM figure_groups"
+    " WHERE kind = ?1 AND year BETWEEN ?2 AND ?3 AND grain = ? AND at BETWEEN ? AND ?"
+)
 
-    Whole months from January of `first_year` plus the days of T's month up to T, or,
-    when T is in the second half of its month, the whole of T's month less its days after T
-    (fewer cells to read either way).
-    """
+
+def _parts(first_year: int, as_of: date) -> tuple[str, list[str]]:
+    """The parts whose sum is the steps up to T of the tasks assigned from `first_year` on,
+    chosen to read few cells: the months before T's month, or the years' totals less the
+    months from T's on; then the days of T's month up to T, or the whole month less its
+    days after T, whichever is shorter."""
     month_start, month_end = _month_bounds(as_of)
-    upper = as_of.replace(day=1) - timedelta(days=1)  # the month before T's
-    sign = 1
-    days: tuple[date, date] = (month_start, as_of)
-    if (month_end - as_of) < (as_of - month_start):
-        upper, sign, days = as_of, -1, (as_of + timedelta(days=1), month_end)
-    select = (
-        "SELECT key, total(assigned), total(completed), total(late), total(overdue)"
-        " FROM figure_groups"
-        " WHERE grain = ? AND at BETWEEN ? AND ? AND kind = ? AND year BETWEEN ? AND ?"
-        " GROUP BY key"
+    previous, following = month_start - timedelta(days=1), month_end + timedelta(days=1)
+    first_half = (as_of - month_start) <= (month_end - as_of)
+    months_before = 12 * (as_of.year - first_year) + as_of.month - 1
+    months_after = 13 - as_of.month  # the rest of the year and a little after, roughly
+    parts: list[str] = []
+    params: list[str] = []
+    if months_before <= months_after:
+        upper = _month(previous) if first_half else _month(as_of)
+        parts.append(_CELLS.format(sign=""))
+        params += ["m", f"{first_year:04d}-01", upper]
+    else:
+        lower = _month(as_of) if first_half else _month(following)
+        parts += [_YEARS, _CELLS.format(sign="-")]
+        params += ["m", lower, "9999-12"]
+    if first_half:
+        parts.append(_CELLS.format(sign=""))
+        params += ["d", month_start.isoformat(), as_of.isoformat()]
+    else:
+        parts.append(_CELLS.format(sign="-"))
+        params += ["d", (as_of + timedelta(days=1)).isoformat(), month_end.isoformat()]
+    return " UNION ALL ".join(parts), params
+
+
+async def _sum_cells(db: Database, kind: str, *, first_year: int, as_of: date) -> dict[str, Named]:
+    """The steps up to T of tasks assigned from `first_year` on, summed per unit or per
+    assigner, with the unit's code and name or the person's code and name."""
+    parts, params = _parts(first_year, as_of)
+    names = (
+        "LEFT JOIN units n ON n.id = CAST(s.key AS INTEGER)"
+        if kind == "unit"
+        else "LEFT JOIN people n ON n.code = s.key"
     )
-    years = (first_year, as_of.year)
-    counts: dict[str, _Counts] = {}
-    for grain, lower_at, upper_at, factor in (
-        ("m", f"{first_year:04d}-01", _month(upper), 1),
-        ("d", days[0].isoformat(), days[1].isoformat(), sign),
-    ):
-        for row in await db.fetchall(select, (grain, lower_at, upper_at, kind, *years)):
-            counts.setdefault(row[0], _Counts()).add(*(factor * int(v) for v in row[1:]))
-    return counts
+    rows = await db.fetchall(
+        f"SELECT s.key, n.code, n.name, s.a, s.c, s.l, s.o"
+        f" FROM (SELECT key, sum(assigned) AS a, sum(completed) AS c, sum(late) AS l,"
+        f" sum(overdue) AS o FROM ({parts}) GROUP BY key) s {names}",
+        (kind, first_year, as_of.year, *params),
+    )
+    return {r[0]: (r[1], r[2], _Counts(r[3], r[4], r[5], r[6])) for r in rows}
 
 
 async def _year_corrections(
@@ -155,24 +185,25 @@ async def _year_corrections(
     return [(r[0], r[1], r[2], r[3], r[4], r[5]) for r in rows]
 
 
-async def _year(db: Database, period: Period, as_of: date) -> tuple[
-    _Counts, dict[int, _Counts], dict[str, _Counts]
-]:  # fmt: skip
+async def _year(
+    db: Database, period: Period, as_of: date
+) -> tuple[_Counts, dict[int, Named], dict[str, Named]]:
     window = year_window(period, as_of)
     total = _Counts()
     if window.end < window.start:
         return total, {}, {}
     first_year = window.start.year
     cells = await _sum_cells(db, "unit", first_year=first_year, as_of=as_of)
-    by_unit = {int(key): counts for key, counts in cells.items()}
+    by_unit = {int(key): named for key, named in cells.items()}
     by_leader = await _sum_cells(db, "leader", first_year=first_year, as_of=as_of)
     for unit_id, assigner, *deltas in await _year_corrections(db, window, as_of):
-        by_unit.setdefault(unit_id, _Counts()).add(*deltas)
-        by_leader.setdefault(assigner, _Counts()).add(*deltas)
-    for counts in by_unit.values():
+        # Every corrected task is in the cells, so its unit and assigner are there too.
+        by_unit[unit_id][2].add(*deltas)
+        by_leader[assigner][2].add(*deltas)
+    for _, _, counts in by_unit.values():
         total.add(counts.assigned, counts.completed, counts.late, counts.overdue)
-    units = {k: c for k, c in by_unit.items() if c.assigned}
-    leaders = {k: c for k, c in by_leader.items() if c.assigned}
+    units = {k: named for k, named in by_unit.items() if named[2].assigned}
+    leaders = {k: named for k, named in by_leader.items() if named[2].assigned}
     return total, units, leaders
 
 
@@ -187,8 +218,8 @@ async def _period(db: Database, period: Period, as_of: date) -> PeriodFigures:
         " FROM figure_due WHERE original_deadline BETWEEN ?1 AND ?2 AND at <= ?3",
         (start, end, t),
     )
-    # Tasks extended after T: found by the date of their extension (few, or none when T is
-    # today); `+original_deadline` keeps SQLite from scanning the period's due tasks instead.
+    # Tasks due in P and extended after T, from the index of extended tasks by original
+    # deadline (migration 0008): a period's extended tasks, whatever T.
     fix = await db.fetchone(
         f"""
         SELECT total({_late("dl")}) - total({_late("deadline")}),
@@ -196,8 +227,9 @@ async def _period(db: Database, period: Period, as_of: date) -> PeriodFigures:
                total({_extended("dl")}) - total({_extended("deadline")})
           FROM (SELECT t.completed_on, t.deadline, t.original_deadline, {DEADLINE_ON_T} AS dl
                   FROM tasks t
-                 WHERE t.extended_on > ?1 AND t.assigned_on <= ?1
-                   AND +t.original_deadline BETWEEN ?2 AND ?3)
+                 WHERE t.original_deadline BETWEEN ?2 AND ?3
+                   AND t.extended_on IS NOT NULL AND t.extended_on > ?1
+                   AND t.assigned_on <= ?1)
         """,
         (t, start, end),
     )
@@ -216,36 +248,23 @@ async def _period(db: Database, period: Period, as_of: date) -> PeriodFigures:
     )
 
 
-async def _unit_names(db: Database, ids: Iterable[int]) -> dict[int, tuple[str, str]]:
-    wanted = set(ids)
-    if not wanted:
-        return {}
-    rows = await db.fetchall("SELECT id, code, name FROM units")
-    return {r[0]: (r[1], r[2]) for r in rows if r[0] in wanted}
-
-
-async def _person_names(db: Database, codes: Iterable[str]) -> dict[str, str]:
-    wanted = sorted(set(codes))
-    if not wanted:
-        return {}
-    marks = ", ".join("?" for _ in wanted)
-    rows = await db.fetchall(f"SELECT code, name FROM people WHERE code IN ({marks})", wanted)
-    return {r[0]: r[1] for r in rows}
-
-
 async def load_figures(db: Database, *, period: Period, as_of: date) -> Figures:
     """The figures of `bot.figures.compute_figures` for the whole register, from SQL."""
     period_figures = await _period(db, period, as_of)
     total, units, leaders = await _year(db, period, as_of)
-    unit_names = await _unit_names(db, units)
-    leader_names = await _person_names(db, leaders)
     return Figures(
         as_of=as_of,
         period=period,
         period_figures=period_figures,
         year_figures=total.figures(),
-        units=unit_groups({k: c.figures() for k, c in units.items()}, unit_names),
-        leaders=leader_groups({k: c.figures() for k, c in leaders.items()}, leader_names),
+        units=unit_groups(
+            {k: c.figures() for k, (_, _, c) in units.items()},
+            {k: (code, name) for k, (code, name, _) in units.items() if code is not None},
+        ),
+        leaders=leader_groups(
+            {k: c.figures() for k, (_, _, c) in leaders.items()},
+            {k: name for k, (code, name, _) in leaders.items() if code is not None},
+        ),
     )
 
 
