@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import os
 import subprocess
 import sys
@@ -27,11 +28,12 @@ from typing import Any
 
 from bench import baseline
 from bench.common import Bench, SubjectMissing, Timing, subject
-from bench.generate import ensure_register, generate
+from bench.generate import copy_register, ensure_register, generate
 from bench.importfile import write_tasks_csv
 from bench.inprocess import answer, bench_settings, command_update, running_application
 from bot.clock import FixedClock
 from bot.models import Role
+from bot.workdays import vietnam_calendar
 from storage import Database
 from storage.register import get_unit, people_with_role
 
@@ -122,6 +124,7 @@ async def _time_beside(
     shown = texts[0].replace("\n", " ⏎ ")[:140] if texts else "(no text)"
     print(f"  {name} answers: {shown}", flush=True)
     errors.clear()
+    logging.disable(logging.ERROR)  # the bot logs each error with its traceback; count them
     handler_s, sql_s = [], []
     for _ in range(calls):
         started = time.perf_counter()
@@ -130,6 +133,7 @@ async def _time_beside(
         started = time.perf_counter()
         await bare()
         sql_s.append(time.perf_counter() - started)
+    logging.disable(logging.NOTSET)
     handler, sql = Timing.of(handler_s), Timing.of(sql_s)
     bench.figure(f"{name} handler", str(handler))
     bench.figure(f"{name} bare SQL", str(sql))
@@ -211,8 +215,17 @@ def import_part(
         return
     bench.figure("import says", done.stdout.strip().splitlines()[-1:] or "")
     bench.judge(f"`dondoc import tasks` of {tasks:,}", round(seconds, 2), 20, unit=" s")
+    bench.judge("rows of the file not in the register", tasks - asyncio.run(_count(db_path)), 0)
     again, done = _dondoc(config, "import", "tasks", str(csv_path))
     bench.figure("the same file again (all unchanged)", f"{again:.2f} s, exit {done.returncode}")
+
+
+async def _count(db_path: Path) -> int:
+    db = await Database.open(db_path)
+    try:
+        return await baseline.task_count(db)
+    finally:
+        await db.close()
 
 
 async def _directory(db_path: Path) -> tuple[list[str], dict[str, list[str]], list[str]]:
@@ -233,12 +246,28 @@ async def _directory(db_path: Path) -> tuple[list[str], dict[str, list[str]], li
 
 
 async def planner_part(bench: Bench, db_path: Path, *, today: date) -> None:
+    """The day's round on the register, planned as the bot plans it at `daily_at`: read the
+    candidates, plan, write the outbox. Timed on a copy, so the register stays unplanned."""
     try:
-        subject("bot.reminders.planner")
+        plan_round = subject("bot.reminders.rounds", "plan_round")
+        policy_class = subject("bot.reminders.policy", "Policy")
     except SubjectMissing as exc:
         bench.subject_missing("planner", exc)
         return
-    bench.subject_missing("planner", SubjectMissing("the planner's entry point is not wired"))
+    with tempfile.TemporaryDirectory(prefix="dondoc-plan-") as folder:
+        copy = await asyncio.to_thread(copy_register, db_path, Path(folder) / "plan.sqlite3")
+        settings = bench_settings(copy)
+        policy = policy_class.from_settings(settings)
+        at = datetime.combine(today, clock_time(8, 0), tzinfo=settings.organization.tz)
+        db = await Database.open(copy)
+        try:
+            started = time.perf_counter()
+            result = await plan_round(db, now=at, calendar=vietnam_calendar(), policy=policy)
+            seconds = time.perf_counter() - started
+        finally:
+            await db.close()
+    bench.figure("planner round", result)
+    bench.judge("planner for a day", round(seconds, 2), 2, unit=" s")
 
 
 # --- the command -----------------------------------------------------------------------------

@@ -36,12 +36,31 @@ async def overdue_by_unit(db: Database, *, today: date) -> list[Any]:
 
 
 async def month_figures(db: Database, *, start: date, end: date, today: date) -> list[Any]:
-    """/stats: the period figures of the month and the year-to-date figures, as of today."""
-    t, y = today.isoformat(), date(start.year, 1, 1).isoformat()
+    """/stats: the month's figures and the year to date, as of today, from the figure cells
+    that triggers keep (migration 0005): the least SQL that gives the answer."""
+    t = today.isoformat()
     assigned = await db.fetchval(
         "SELECT count(*) FROM tasks WHERE assigned_on BETWEEN ? AND ?",
         (start.isoformat(), min(end, today).isoformat()),
     )
+    due = await db.fetchone(
+        "SELECT total(due), total(completed), total(late), total(overdue), total(extended)"
+        " FROM figure_due WHERE original_deadline BETWEEN ? AND ? AND at <= ?",
+        (start.isoformat(), end.isoformat(), t),
+    )
+    months = (f"{today.year:04d}-01", f"{today.year:04d}-{today.month - 1:02d}")
+    year = await db.fetchone(
+        "SELECT total(assigned), total(completed), total(late), total(overdue)"
+        " FROM figure_groups WHERE kind = 'unit' AND year = :y AND ("
+        " (grain = 'm' AND at BETWEEN :m0 AND :m1) OR (grain = 'd' AND at BETWEEN :d0 AND :t))",
+        {"y": today.year, "m0": months[0], "m1": months[1], "d0": t[:8] + "01", "t": t},
+    )
+    return [assigned, due, year]
+
+
+async def month_figures_by_scan(db: Database, *, start: date, end: date, today: date) -> list[Any]:
+    """/stats the hard way: every task of the year counted, no figure cells (for comparison)."""
+    t, y = today.isoformat(), date(start.year, 1, 1).isoformat()
     due = await db.fetchone(
         f"SELECT {_COUNTS}, sum(deadline > original_deadline) AS extended FROM tasks"
         " WHERE original_deadline BETWEEN :a AND :b AND assigned_on <= :t",
@@ -50,7 +69,7 @@ async def month_figures(db: Database, *, start: date, end: date, today: date) ->
     year = await db.fetchone(
         f"SELECT {_COUNTS} FROM tasks WHERE assigned_on BETWEEN :y AND :t", {"y": y, "t": t}
     )
-    return [assigned, due, year]
+    return [due, year]
 
 
 async def unit_answer(db: Database, *, code: str, today: date) -> list[Any]:
@@ -91,3 +110,13 @@ async def officers_with_open_task(db: Database, *, count: int) -> list[tuple[int
         (count,),
     )
     return [(int(r[0]), str(r[1])) for r in rows]
+
+
+async def linked_telegram_ids(db: Database) -> list[int]:
+    """Everyone the bot may write to (admins, leaders, heads, officers)."""
+    rows = await db.fetchall("SELECT telegram_id FROM people WHERE telegram_id IS NOT NULL")
+    return [int(r[0]) for r in rows]
+
+
+async def task_count(db: Database) -> int:
+    return int(await db.fetchval("SELECT count(*) FROM tasks"))

@@ -31,7 +31,7 @@ from zoneinfo import ZoneInfo
 
 import psutil  # type: ignore[import-untyped]
 
-from bench.baseline import officers_with_open_task
+from bench.baseline import linked_telegram_ids, officers_with_open_task
 from bench.common import Bench, Timing
 from bench.double import TimedDouble, limits
 from bench.e2e_bot import ERROR_MARK, READY_MARK
@@ -177,6 +177,7 @@ async def run(args: argparse.Namespace, bench: Bench, work: Path) -> None:
     db = await Database.open(db_path)
     try:
         officers = await officers_with_open_task(db, count=args.officers)
+        everyone = await linked_telegram_ids(db)
     finally:
         await db.close()
     if len(officers) < args.officers:
@@ -186,7 +187,7 @@ async def run(args: argparse.Namespace, bench: Bench, work: Path) -> None:
     at = datetime.combine(args.today, clock_time(7, 30), tzinfo=tz)
     double = TimedDouble(token=TOKEN, **limits(args.rate))
     await double.start()
-    for telegram_id, _ in officers:
+    for telegram_id in everyone:  # the Office, leaders and heads hear of reports too
         double.user(telegram_id, f"Cán bộ {telegram_id}", started=True)
     config = write_config(work, db_path, double.base_url, args.rate)
     bot, tasks = await start_bot(config, at)
@@ -208,6 +209,8 @@ async def run(args: argparse.Namespace, bench: Bench, work: Path) -> None:
     errors = len(bot.errors) + len(refused)
     for line in (bot.errors + refused)[:5]:
         print(f"    error: {line[:300]}", flush=True)
+    if errors:
+        print("    the bot's last log lines:\n      " + "\n      ".join(bot.log_tail[-25:]))
     bench.judge("errors (bot exceptions + refused calls)", errors, 0)
     bench.figure("429 answers", double.stats.too_many_requests)
     bench.judge("peak RSS of the bot", round(peak / 2**20, 1), 200, unit=" MB")
