@@ -168,9 +168,10 @@ async def open_cards(double: TimedDouble, officers: list[tuple[int, str]]) -> di
 
 async def run(args: argparse.Namespace, bench: Bench, work: Path) -> None:
     source = args.db
-    ensure_register(
-        source, tasks=args.tasks, units=args.units, people=args.people, today=args.today
-    )
+    await asyncio.to_thread(
+        ensure_register, source, tasks=args.tasks, units=args.units, people=args.people,
+        today=args.today,
+    )  # fmt: skip
     started = time.perf_counter()
     db_path = copy_register(source, work / "register.sqlite3")
     bench.figure("register copied", f"{time.perf_counter() - started:.1f} s")
