@@ -165,8 +165,8 @@ async def _overview(context: DondocContext) -> Rendered:
         calendar=context.services.calendar,
         policy=policy,
     )
-    ids = sorted({r.task_id for _, r in found if r.task_id is not None})
-    codes = {task.id: task.code for task in await store.tasks_by_id(context.store, ids)}
+    lines = await store.task_lines(context.store, (r.task_id for _, r in found if r.task_id))
+    codes = {task_id: line.code for task_id, line in lines.items()}
     upcoming = [
         Upcoming(day, r.kind, codes.get(r.task_id or 0, ""),
                  int(r.detail.get("days_overdue", r.detail.get("days_left", 0))))

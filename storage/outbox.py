@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any, Literal
 
@@ -25,11 +25,11 @@ from bot.reminders.planner import (
     OpenTask,
     PlannedReminder,
     Recipient,
+    TaskLine,
     UnitCounts,
 )
 from storage.bot import utc
 from storage.db import Database
-from storage.register import iso
 
 # Reminders that land in the task's history as "reminded" when sent.
 _REMINDED = (Kind.BEFORE, Kind.DUE, Kind.OVERDUE)
@@ -53,16 +53,19 @@ def _dates() -> Callable[[str | None], date | None]:
     return parse
 
 
+_OPEN_TASK = "id, lead_unit_id, deadline, officer_id, assigner_id, report_state, completed_on"
+
+
 def _open_tasks(rows: Iterable[sqlite3.Row]) -> list[OpenTask]:
     parse = _dates()
-    return [OpenTask(r[0], r[1], r[2], r[3], parse(r[4]), r[5], r[6]) for r in rows]
+    return [OpenTask(r[0], r[1], parse(r[2]), r[3], r[4], r[5], parse(r[6])) for r in rows]
 
 
 async def round_candidates(db: Database, *, horizon: date) -> list[OpenTask]:
     """Open tasks not waiting for review whose deadline is on or before `horizon`: every
-    task a round can remind of (the partial index on open tasks' deadlines serves it)."""
+    task a round can remind of, read from the covering index `tasks_open_reminders` alone."""
     rows = await db.fetchall(
-        "SELECT id, code, title, lead_unit_id, deadline, officer_id, assigner_id FROM tasks"
+        f"SELECT {_OPEN_TASK} FROM tasks INDEXED BY tasks_open_reminders"
         " WHERE completed_on IS NULL AND deadline <= ?"
         " AND (report_state IS NULL OR report_state <> 'pending')",
         (horizon.isoformat(),),
@@ -70,22 +73,38 @@ async def round_candidates(db: Database, *, horizon: date) -> list[OpenTask]:
     return _open_tasks(rows)
 
 
+def _chunks(ids: Sequence[int], size: int = 500) -> Iterable[Sequence[int]]:
+    return (ids[start : start + size] for start in range(0, len(ids), size))
+
+
 async def tasks_by_id(db: Database, ids: Sequence[int]) -> list[OpenTask]:
     """Tasks (open or not: the planner decides) by id, for assignment notices."""
     found: list[OpenTask] = []
-    parse = _dates()
-    for start in range(0, len(ids), 500):
-        chunk = ids[start : start + 500]
+    for chunk in _chunks(ids):
         marks = ",".join("?" * len(chunk))
         rows = await db.fetchall(
-            "SELECT id, code, title, lead_unit_id, deadline, officer_id, assigner_id,"
-            f" report_state, completed_on FROM tasks WHERE id IN ({marks})",
-            tuple(chunk),
+            f"SELECT {_OPEN_TASK} FROM tasks WHERE id IN ({marks})", tuple(chunk)
         )
-        found += [
-            OpenTask(r[0], r[1], r[2], r[3], parse(r[4]), r[5], r[6], r[7], parse(r[8]))
-            for r in rows
-        ]
+        found += _open_tasks(rows)
+    return found
+
+
+async def task_lines(
+    db: Database | aiosqlite.Connection, ids: Iterable[int]
+) -> dict[int, TaskLine]:
+    """Code, title and deadline of tasks by id, as messages name them."""
+    wanted = sorted(set(ids))
+    found: dict[int, TaskLine] = {}
+    parse = _dates()
+    for chunk in _chunks(wanted):
+        marks = ",".join("?" * len(chunk))
+        sql = f"SELECT id, code, title, deadline FROM tasks WHERE id IN ({marks})"
+        if isinstance(db, Database):
+            rows = await db.fetchall(sql, tuple(chunk))
+        else:
+            async with db.execute(sql, tuple(chunk)) as cursor:
+                rows = list(await cursor.fetchall())
+        found.update((r[0], TaskLine(r[1], r[2], parse(r[3]))) for r in rows)
     return found
 
 
@@ -93,12 +112,11 @@ async def tasks_reaching(db: Database, *, person_id: int, unit_id: int | None) -
     """The open tasks whose reminders reach one person: those naming them, and their unit's
     tasks that name nobody who can be reached (unit_id None: only the named ones)."""
     rows = await db.fetchall(
-        "SELECT t.id, t.code, t.title, t.lead_unit_id, t.deadline, t.officer_id, t.assigner_id"
-        " FROM tasks t WHERE t.completed_on IS NULL AND t.deadline IS NOT NULL"
-        " AND (report_state IS NULL OR report_state <> 'pending')"
+        f"SELECT {_OPEN_TASK} FROM tasks t WHERE t.completed_on IS NULL"
+        " AND t.deadline IS NOT NULL AND (report_state IS NULL OR report_state <> 'pending')"
         " AND (t.officer_id = ? OR (t.lead_unit_id = ? AND (t.officer_id IS NULL OR"
         " t.officer_id IN (SELECT id FROM people WHERE telegram_id IS NULL))))"
-        " ORDER BY t.deadline, t.code",
+        " ORDER BY t.deadline, t.id",
         (person_id, -1 if unit_id is None else unit_id),
     )
     return _open_tasks(rows)
@@ -129,18 +147,49 @@ async def unit_counts(db: Database, *, today: date, week_end: date) -> dict[int,
 # --- planning --------------------------------------------------------------------------------
 
 
-def _row(reminder: PlannedReminder, created: str) -> tuple[Any, ...]:
-    return (
-        reminder.subject,
-        reminder.person_id,
-        str(reminder.kind),
-        reminder.day.isoformat(),
-        reminder.task_id,
-        iso(reminder.deadline),
-        json.dumps(reminder.detail, ensure_ascii=False, separators=(",", ":")),
-        utc(reminder.not_before),
-        created,
-    )
+class _Rows:
+    """Outbox rows of planned reminders. A round's reminders share their day, their time
+    and (a task's, across its recipients) their detail: each is written out once."""
+
+    def __init__(self, created: str) -> None:
+        self.created = created
+        self._text: dict[int, str] = {}  # id() of a detail or a time → its text
+        self._keep: list[object] = []  # what the ids above belong to, kept alive
+
+    def _once(self, value: object, write: Callable[[object], str]) -> str:
+        found = self._text.get(id(value))
+        if found is None:
+            found = self._text[id(value)] = write(value)
+            self._keep.append(value)
+        return found
+
+    def row(self, r: PlannedReminder) -> tuple[Any, ...]:
+        text = self._text.get
+        detail, day, at = r.detail, r.day, r.not_before
+        deadline = r.deadline
+        return (
+            r.subject,
+            r.person_id,
+            r.kind.value,
+            text(id(day)) or self._once(day, _iso),
+            r.task_id,
+            None if deadline is None else text(id(deadline)) or self._once(deadline, _iso),
+            text(id(detail)) or self._once(detail, _json),
+            text(id(at)) or self._once(at, _utc),
+            self.created,
+        )
+
+
+def _iso(value: Any) -> str:
+    return str(value.isoformat())
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def _utc(value: Any) -> str:
+    return utc(value)
 
 
 _INSERT = (
@@ -170,7 +219,8 @@ async def add_planned(
             )
             if cursor.rowcount != 1:
                 return None
-        cursor = await conn.executemany(_INSERT, [_row(r, created) for r in reminders])
+        rows = _Rows(created)
+        cursor = await conn.executemany(_INSERT, [rows.row(r) for r in reminders])
         added = max(cursor.rowcount, 0)
         if round_day is not None:
             await conn.execute(
@@ -208,6 +258,12 @@ class OutboxItem:
     task_deadline: date | None = None  # as it stands now
     task_completed: bool = False
     task_waiting: bool = False  # a completion report waits for review
+    lines: dict[int, TaskLine] = field(default_factory=dict)  # the tasks a digest lists
+
+    @property
+    def listed(self) -> list[int]:
+        """The ids of the tasks a digest lists."""
+        return [item[0] for item in self.detail.get("tasks", ())]
 
 
 _CLAIM = (
@@ -286,7 +342,13 @@ async def _claim(
         claimed += fresh
         if not cancelled:
             break
-    return claimed
+    lines = await task_lines(conn, (i for item in claimed for i in item.listed))
+    return [
+        replace(item, lines={i: lines[i] for i in item.listed if i in lines})
+        if item.listed
+        else item
+        for item in claimed
+    ]
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,7 +16,7 @@ from bot.clock import SystemClock
 from bot.commands import open_database, run_async
 from bot.config import Settings
 from bot.formats import format_date
-from bot.reminders.planner import OpenTask, PlannedReminder
+from bot.reminders.planner import PlannedReminder, TaskLine
 from bot.reminders.policy import Policy
 from bot.reminders.render import Notice, plain_text, render
 from bot.reminders.rounds import preview_round
@@ -62,14 +62,14 @@ async def show_preview(settings: Settings, at: datetime, *, as_json: bool) -> in
     policy = Policy.from_settings(settings)
     lang = settings.organization.language
     async with open_database(settings) as db:
-        planned, view = await preview_round(db, at=at, calendar=vietnam_calendar(), policy=policy)
+        planned, _ = await preview_round(db, at=at, calendar=vietnam_calendar(), policy=policy)
         people = await people_by_id(db, sorted({r.person_id for r in planned}))
-    tasks = {task.id: task for task in view.tasks}
+        tasks = await store.task_lines(db, _named_tasks(planned))
     lines = []
     for reminder in planned:
         person = people[reminder.person_id]
         task = tasks.get(reminder.task_id) if reminder.task_id is not None else None
-        text = plain_text(_text(reminder, task, language(person.language), policy))
+        text = plain_text(_text(reminder, task, tasks, language(person.language), policy))
         lines.append((reminder, person.code, person.name, text, task))
     if as_json:
         document: dict[str, Any] = {
@@ -105,13 +105,27 @@ async def show_preview(settings: Settings, at: datetime, *, as_json: bool) -> in
     return 0
 
 
-def _text(reminder: PlannedReminder, task: OpenTask | None, lang: str, policy: Policy) -> str:
+def _named_tasks(planned: list[PlannedReminder]) -> set[int]:
+    """The tasks the round's messages name: their own, and those their digests list."""
+    named = {r.task_id for r in planned if r.task_id is not None}
+    named.update(item[0] for r in planned for item in r.detail.get("tasks", ()))
+    return named
+
+
+def _text(
+    reminder: PlannedReminder,
+    task: TaskLine | None,
+    tasks: dict[int, TaskLine],
+    lang: str,
+    policy: Policy,
+) -> str:
     notice = Notice(
         kind=reminder.kind,
         detail=reminder.detail,
         task_code=None if task is None else task.code,
         task_title=None if task is None else task.title,
         deadline=None if task is None else task.deadline,
+        lines={i[0]: tasks[i[0]] for i in reminder.detail.get("tasks", ()) if i[0] in tasks},
     )
     return render(notice, lang, policy).text
 

@@ -13,7 +13,6 @@ A deadline D is counted from today T in working days (or calendar days when
 
 from __future__ import annotations
 
-import heapq
 import itertools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -26,7 +25,6 @@ from bot.reminders.policy import Calendar, Policy, is_sending_day, is_weekly_day
 
 LIST_LIMIT = 10  # tasks listed in one digest message; the rest are counted
 UNITS_LIMIT = 30  # units listed in the Office's digest
-TITLE_LIMIT = 80  # characters of a title kept in a digest
 
 
 class Kind(StrEnum):
@@ -63,11 +61,10 @@ PAUSABLE = frozenset({Kind.WEEKLY_HEAD, Kind.WEEKLY_LEADER})
 
 @dataclass(frozen=True, slots=True)
 class OpenTask:
-    """What the planner needs of a task."""
+    """What the planner needs of a task (its code and title are read when a message is
+    written: a round over a large register reads only an index)."""
 
     id: int
-    code: str
-    title: str
     lead_unit_id: int
     deadline: date | None  # in force
     officer_id: int | None = None
@@ -83,6 +80,15 @@ class OpenTask:
             and self.deadline is not None
             and self.report_state != "pending"
         )
+
+
+@dataclass(frozen=True, slots=True)
+class TaskLine:
+    """A task as a message names it."""
+
+    code: str
+    title: str
+    deadline: date | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,9 +140,10 @@ class PlannedReminder:
     detail: Mapping[str, Any] = field(default_factory=dict)
 
 
-# An entry sorts by deadline then code: the most overdue first, then the soonest due.
-# (deadline, code, task, kind or None when not reminded today, days left or overdue)
-_Entry = tuple[date, str, OpenTask, Kind | None, int]
+# An entry sorts by deadline then id: the most overdue first, then the soonest due. Plain
+# tuples, compared without a key function (ids are unique, so the task is never compared).
+# (deadline, task id, task, kind or None when not reminded today, days left or overdue)
+_Entry = tuple[date, int, OpenTask, Kind | None, int]
 
 
 def plan(
@@ -146,8 +153,8 @@ def plan(
     today = policy.local(now).date()
     if not is_sending_day(today, calendar, policy):
         return []
-    at = send_time(now, policy)
-    days = _Days(today, calendar, policy)
+    places = _Places(today, calendar, policy)
+    rows = _Rows(today, send_time(now, policy))
     people = {p.id: p for p in view.people}
     heads = _unit_members(view.people, (Role.HEAD,))
 
@@ -156,37 +163,42 @@ def plan(
     escalated: dict[int, list[_Entry]] = {}
     overdue: dict[int, list[_Entry]] = {}  # unit → every overdue task
     assigned_overdue: dict[int, list[_Entry]] = {}  # leader → overdue tasks they assigned
-    for task in view.tasks:
-        entry = _entry(task, days, policy)
-        if entry is None:
+    for task in view.tasks:  # a million-task register has 100.000 here: kept lean
+        deadline = task.deadline
+        if deadline is None or task.completed_on is not None or task.report_state == "pending":
             continue
-        if entry[3] is not None:
-            if task.officer_id is not None and task.officer_id in people:
-                own.setdefault(task.officer_id, []).append(entry)
+        place = places.get(deadline) or places.find(deadline)
+        kind, n, late, escalate = place
+        if kind is None and not late:
+            continue
+        entry = (deadline, task.id, task, kind, n)
+        if kind is not None:
+            officer = task.officer_id
+            if officer is not None and officer in people:
+                own.setdefault(officer, []).append(entry)
             else:
                 unit_wide.setdefault(task.lead_unit_id, []).append(entry)
-        if task.deadline is not None and task.deadline < today:
+        if late:
             overdue.setdefault(task.lead_unit_id, []).append(entry)
-            if days.over(task.deadline) >= policy.escalate_after:
+            if escalate:
                 escalated.setdefault(task.lead_unit_id, []).append(entry)
             if task.assigner_id is not None:
                 assigned_overdue.setdefault(task.assigner_id, []).append(entry)
 
-    for entries in itertools.chain(own.values(), unit_wide.values(), overdue.values()):
-        entries.sort(key=_order)
+    for group in (own, unit_wide, overdue, escalated, assigned_overdue):
+        for entries in group.values():
+            entries.sort()
     per_person: list[list[PlannedReminder]] = []
     for person in view.people:
         mine = own.get(person.id, [])
         shared = unit_wide.get(person.unit_id, []) if person.unit_id and _in_unit(person) else []
         if mine or shared:
-            per_person.append(
-                _task_reminders(person.id, mine, shared, today=today, at=at, policy=policy)
-            )
+            per_person.append(rows.task_reminders(person.id, mine, shared, policy.max_per_round))
     planned = _round_robin(per_person)
-    planned += _escalations(escalated, heads, view, today=today, at=at)
-    planned += _office_digest(overdue, view, today=today, at=at)
+    planned += _escalations(escalated, heads, view, rows)
+    planned += _office_digest(overdue, view, rows)
     if is_weekly_day(today, calendar, policy):
-        planned += _weekly(view, overdue, assigned_overdue, today=today, at=at)
+        planned += _weekly(view, overdue, assigned_overdue, rows)
     return planned
 
 
@@ -199,15 +211,14 @@ def plan_assignments(
 ) -> list[PlannedReminder]:
     """Notices for tasks just created, imported or reassigned: to the named officer, else
     to the lead unit's officers and head; more than `max_per_round` are folded into one."""
-    today = policy.local(now).date()
-    at = send_time(now, policy)
+    rows = _Rows(policy.local(now).date(), send_time(now, policy))
     by_id = {p.id: p for p in people}
     members = _unit_members(people, (Role.OFFICER, Role.HEAD))
     given: dict[int, list[_Entry]] = {}
     for task in sorted(tasks, key=lambda t: t.id):
         if task.completed_on is not None:
             continue
-        entry: _Entry = (task.deadline or date.max, task.code, task, Kind.ASSIGNED, 0)
+        entry: _Entry = (task.deadline or date.max, task.id, task, Kind.ASSIGNED, 0)
         if task.officer_id is not None and task.officer_id in by_id:
             given.setdefault(task.officer_id, []).append(entry)
         else:
@@ -216,75 +227,55 @@ def plan_assignments(
     planned: list[list[PlannedReminder]] = []
     for person_id, entries in given.items():
         first = entries[: policy.max_per_round]
-        rows = [_task_reminder(person_id, e, today=today, at=at) for e in first]
+        out = [rows.task_reminder(person_id, e) for e in first]
         rest = entries[policy.max_per_round :]
         if rest:
-            subject = f"assigned:{rest[0][2].id}"  # one fold per batch of assignments
-            rows.append(_fold(person_id, subject, "assigned", rest, len(rest), today, at))
-        planned.append(rows)
+            subject = f"assigned:{rest[0][1]}"  # one fold per batch of assignments
+            out.append(rows.fold(person_id, subject, "assigned", rest, len(rest)))
+        planned.append(out)
     return _round_robin(planned)
 
 
 # --- counting days ---------------------------------------------------------------------------
 
 
-class _Days:
-    """Days left and overdue from today, in working days when the policy says so; each
-    deadline is counted once."""
+# What a deadline means today: (kind or None, days left or overdue, overdue, escalated).
+_Place = tuple[Kind | None, int, bool, bool]
 
-    __slots__ = ("_calendar", "_left", "_over", "_working", "today")
+
+class _Places(dict[date, _Place]):
+    """Each deadline's place in today's round, worked out once per deadline (a round sees
+    a few hundred deadlines and a hundred thousand tasks)."""
 
     def __init__(self, today: date, calendar: Calendar, policy: Policy) -> None:
+        super().__init__()
         self.today = today
-        self._calendar = calendar
-        self._working = policy.working_days
-        self._left: dict[date, int] = {}
-        self._over: dict[date, int] = {}
+        self.calendar = calendar
+        self.policy = policy
 
-    def left(self, deadline: date) -> int:
-        found = self._left.get(deadline)
-        if found is None:
-            found = (
-                self._calendar.working_days_between(self.today, deadline)
-                if self._working
-                else (deadline - self.today).days
-            )
-            self._left[deadline] = found
-        return found
+    def _count(self, a: date, b: date) -> int:
+        """Days from a to b, a excluded: working days when the policy says so."""
+        if self.policy.working_days:
+            return self.calendar.working_days_between(a, b)
+        return (b - a).days
 
-    def over(self, deadline: date) -> int:
-        found = self._over.get(deadline)
-        if found is None:
-            found = (
-                self._calendar.working_days_between(deadline, self.today)
-                if self._working
-                else (self.today - deadline).days
-            )
-            self._over[deadline] = found
-        return found
-
-
-def _entry(task: OpenTask, days: _Days, policy: Policy) -> _Entry | None:
-    """The task's place in today's round, or None when it plays no part in it."""
-    if not task.remindable:
-        return None
-    deadline = task.deadline
-    assert deadline is not None
-    today = days.today
-    if deadline >= today:
-        left = days.left(deadline)
-        if left == 0:
-            return (deadline, task.code, task, Kind.DUE, 0)
-        if left in policy.days_before:
-            return (deadline, task.code, task, Kind.BEFORE, left)
-        return None
-    over = days.over(deadline)
-    kind = Kind.OVERDUE if (over - 1) % policy.overdue_every == 0 else None
-    return (deadline, task.code, task, kind, (today - deadline).days)
-
-
-def _order(entry: _Entry) -> tuple[date, str]:
-    return entry[0], entry[1]
+    def find(self, deadline: date) -> _Place:
+        policy, today = self.policy, self.today
+        place: _Place
+        if deadline >= today:
+            left = self._count(today, deadline)
+            if left == 0:
+                place = (Kind.DUE, 0, False, False)
+            elif left in policy.days_before:
+                place = (Kind.BEFORE, left, False, False)
+            else:
+                place = (None, left, False, False)
+        else:
+            over = self._count(deadline, today)
+            kind = Kind.OVERDUE if (over - 1) % policy.overdue_every == 0 else None
+            place = (kind, (today - deadline).days, True, over >= policy.escalate_after)
+        self[deadline] = place
+        return place
 
 
 # --- people ----------------------------------------------------------------------------------
@@ -315,80 +306,83 @@ def _round_robin(per_person: list[list[PlannedReminder]]) -> list[PlannedReminde
 # --- the rows --------------------------------------------------------------------------------
 
 
-def _task_reminders(
-    person_id: int,
-    mine: list[_Entry],
-    shared: list[_Entry],
-    *,
-    today: date,
-    at: datetime,
-    policy: Policy,
-) -> list[PlannedReminder]:
-    """A person's task reminders, most urgent first; past `max_per_round`, one fold."""
-    merged = heapq.merge(mine, shared, key=_order)
-    first = list(itertools.islice(merged, policy.max_per_round))
-    rows = [_task_reminder(person_id, entry, today=today, at=at) for entry in first]
-    rest_count = len(mine) + len(shared) - len(first)
-    if rest_count > 0:
-        listed = list(itertools.islice(merged, LIST_LIMIT))
-        rows.append(_fold(person_id, "round", "round", listed, rest_count, today, at))
-    return rows
+class _Rows:
+    """Makes one round's rows. What is the same for every recipient of a task (its detail,
+    its line in a digest) is made once: a unit's tasks reach each of its officers."""
 
+    def __init__(self, day: date, at: datetime) -> None:
+        self.day = day
+        self.at = at
+        self._details: dict[int, dict[str, Any]] = {}
+        self._items: dict[int, list[Any]] = {}
+        self._folds: dict[int, list[list[Any]]] = {}  # a unit's list → its fold's items
 
-def _task_reminder(person_id: int, entry: _Entry, *, today: date, at: datetime) -> PlannedReminder:
-    deadline, _, task, kind, n = entry
-    assert kind is not None
-    detail: dict[str, Any] = {}
-    if kind is Kind.OVERDUE:
-        detail["days_overdue"] = n
-    elif kind is Kind.DUE:
-        detail["days_left"] = 0
-        detail["calendar_days_left"] = (deadline - today).days
-    elif kind is Kind.BEFORE:
-        detail["days_left"] = n
-    return PlannedReminder(
-        kind=kind,
-        person_id=person_id,
-        subject=f"task:{task.id}",
-        day=today,
-        not_before=at,
-        task_id=task.id,
-        deadline=task.deadline,
-        detail=detail,
-    )
+    def task_reminders(
+        self, person_id: int, mine: list[_Entry], shared: list[_Entry], most: int
+    ) -> list[PlannedReminder]:
+        """A person's task reminders, most urgent first; past `most`, one fold."""
+        wanted = most + LIST_LIMIT  # both lists are sorted: their heads are enough
+        merged = sorted(mine[:wanted] + shared[:wanted]) if mine and shared else mine or shared
+        rows = [self.task_reminder(person_id, entry) for entry in merged[:most]]
+        rest = len(mine) + len(shared) - most
+        if rest > 0:
+            if mine:
+                items = self.items(merged[most:wanted])
+            else:  # the same for every officer of the unit who has no task of their own
+                items = self._folds.get(id(shared)) or self._folds.setdefault(
+                    id(shared), self.items(shared[most:wanted])
+                )
+            detail = {"of": "round", "count": rest, "tasks": items}
+            rows.append(self.digest(Kind.FOLDED, person_id, "round", detail))
+        return rows
 
+    def task_reminder(self, person_id: int, entry: _Entry) -> PlannedReminder:
+        _, task_id, task, kind, _ = entry
+        assert kind is not None
+        detail = self._details.get(task_id) or self._detail(entry)
+        subject = f"task:{task_id}"
+        return PlannedReminder(
+            kind, person_id, subject, self.day, self.at, task_id, task.deadline, detail
+        )
 
-def _item(entry: _Entry) -> list[Any]:
-    """A task as a digest lists it: [id, code, title, deadline, kind, days]."""
-    deadline, code, task, kind, n = entry
-    return [
-        task.id,
-        code,
-        task.title[:TITLE_LIMIT],
-        None if task.deadline is None else deadline.isoformat(),
-        str(kind) if kind is not None else str(Kind.OVERDUE),
-        n,
-    ]
+    def _detail(self, entry: _Entry) -> dict[str, Any]:
+        found = self._details.get(entry[1])
+        if found is None:
+            deadline, task_id, _, kind, n = entry
+            found = {}
+            if kind is Kind.OVERDUE:
+                found["days_overdue"] = n
+            elif kind is Kind.DUE:
+                found["days_left"] = 0
+                found["calendar_days_left"] = (deadline - self.day).days
+            elif kind is Kind.BEFORE:
+                found["days_left"] = n
+            self._details[task_id] = found
+        return found
 
+    def items(self, entries: Iterable[_Entry]) -> list[list[Any]]:
+        """Tasks as a digest lists them: [task id, deadline, kind, days left or overdue]."""
+        found = []
+        for entry in itertools.islice(entries, LIST_LIMIT):
+            item = self._items.get(entry[1])
+            if item is None:
+                deadline, task_id, task, kind, n = entry
+                shown = None if task.deadline is None else deadline.isoformat()
+                item = [task_id, shown, str(kind or Kind.OVERDUE), n]
+                self._items[task_id] = item
+            found.append(item)
+        return found
 
-def _fold(
-    person_id: int,
-    subject: str,
-    of: str,
-    entries: Iterable[_Entry],
-    count: int,
-    today: date,
-    at: datetime,
-) -> PlannedReminder:
-    items = [_item(e) for e in itertools.islice(entries, LIST_LIMIT)]
-    return PlannedReminder(
-        kind=Kind.FOLDED,
-        person_id=person_id,
-        subject=subject,
-        day=today,
-        not_before=at,
-        detail={"of": of, "count": count, "tasks": items},
-    )
+    def fold(
+        self, person_id: int, subject: str, of: str, entries: Iterable[_Entry], count: int
+    ) -> PlannedReminder:
+        detail = {"of": of, "count": count, "tasks": self.items(entries)}
+        return self.digest(Kind.FOLDED, person_id, subject, detail)
+
+    def digest(
+        self, kind: Kind, person_id: int, subject: str, detail: Mapping[str, Any]
+    ) -> PlannedReminder:
+        return PlannedReminder(kind, person_id, subject, self.day, self.at, detail=detail)
 
 
 def _unit(view: RegisterView, unit_id: int) -> list[str]:
@@ -400,29 +394,19 @@ def _escalations(
     escalated: Mapping[int, list[_Entry]],
     heads: Mapping[int, list[int]],
     view: RegisterView,
-    *,
-    today: date,
-    at: datetime,
+    rows: _Rows,
 ) -> list[PlannedReminder]:
-    rows = []
+    out = []
     for unit_id in sorted(escalated):
-        entries = sorted(escalated[unit_id], key=_order)
-        detail = {
-            "unit": _unit(view, unit_id),
-            "count": len(entries),
-            "tasks": [_item(e) for e in entries[:LIST_LIMIT]],
-        }
+        entries = escalated[unit_id]
+        detail = {"unit": _unit(view, unit_id), "count": len(entries), "tasks": rows.items(entries)}
         for head_id in heads.get(unit_id, ()):
-            rows.append(
-                PlannedReminder(
-                    Kind.ESCALATION, head_id, f"unit:{unit_id}", today, at, detail=detail
-                )
-            )
-    return rows
+            out.append(rows.digest(Kind.ESCALATION, head_id, f"unit:{unit_id}", detail))
+    return out
 
 
 def _office_digest(
-    overdue: Mapping[int, list[_Entry]], view: RegisterView, *, today: date, at: datetime
+    overdue: Mapping[int, list[_Entry]], view: RegisterView, rows: _Rows
 ) -> list[PlannedReminder]:
     if not overdue:
         return []
@@ -436,22 +420,17 @@ def _office_digest(
         "unit_count": len(units),
         "units": units[:UNITS_LIMIT],
     }
-    return [
-        PlannedReminder(Kind.OFFICE, p.id, "office", today, at, detail=detail)
-        for p in view.people
-        if p.role is Role.ADMIN
-    ]
+    return [rows.digest(Kind.OFFICE, p.id, "office", detail) for p in view.people
+            if p.role is Role.ADMIN]  # fmt: skip
 
 
 def _weekly(
     view: RegisterView,
     overdue: Mapping[int, list[_Entry]],
     assigned_overdue: Mapping[int, list[_Entry]],
-    *,
-    today: date,
-    at: datetime,
+    rows: _Rows,
 ) -> list[PlannedReminder]:
-    rows = []
+    out = []
     for person in view.people:
         if person.id in view.weekly_paused:
             continue
@@ -464,19 +443,15 @@ def _weekly(
                 "open": counts.open,
                 "due_this_week": counts.due_this_week,
                 "overdue": counts.overdue,
-                "tasks": [_item(e) for e in entries[:LIST_LIMIT]],
+                "tasks": rows.items(entries),
             }
-            rows.append(
-                PlannedReminder(Kind.WEEKLY_HEAD, person.id, "week", today, at, detail=detail)
-            )
+            out.append(rows.digest(Kind.WEEKLY_HEAD, person.id, "week", detail))
         elif person.role is Role.LEADER:
-            entries = sorted(assigned_overdue.get(person.id, []), key=_order)
+            entries = assigned_overdue.get(person.id, [])
             detail = {
                 "totals": dict(view.totals or {}),
                 "count": len(entries),
-                "tasks": [_item(e) for e in entries[:LIST_LIMIT]],
+                "tasks": rows.items(entries),
             }
-            rows.append(
-                PlannedReminder(Kind.WEEKLY_LEADER, person.id, "week", today, at, detail=detail)
-            )
-    return rows
+            out.append(rows.digest(Kind.WEEKLY_LEADER, person.id, "week", detail))
+    return out

@@ -13,7 +13,7 @@ from typing import Any
 from bot.formats import format_date, format_int
 from bot.models import Role
 from bot.paging import CALLBACK_LIMIT, MESSAGE_LIMIT, text_length
-from bot.reminders.planner import Kind
+from bot.reminders.planner import Kind, TaskLine
 from bot.reminders.policy import Policy
 from bot.texts import Html, plain, t
 from bot.views import shorten
@@ -33,6 +33,7 @@ class Notice:
     task_code: str | None = None
     task_title: str | None = None
     deadline: date | None = None
+    lines: Mapping[int, TaskLine] = field(default_factory=dict)  # the tasks a digest lists
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,7 +49,7 @@ def render(notice: Notice, lang: str, policy: Policy) -> Rendered:
         return Rendered(_task_text(notice, lang, policy), task_buttons(lang, notice.task_code))
     if kind is Kind.FOLDED:
         head = t(lang, f"rem.folded.{notice.detail.get('of', 'round')}", count=_count(notice, lang))
-        return Rendered(_listing(head, notice.detail, lang, policy, t(lang, "rem.see_tasks")), [])
+        return Rendered(_listing(head, notice, lang, policy, t(lang, "rem.see_tasks")), [])
     if kind is Kind.ESCALATION:
         unit = notice.detail["unit"]
         head = t(
@@ -58,13 +59,13 @@ def render(notice: Notice, lang: str, policy: Policy) -> Rendered:
             count=_count(notice, lang),
             days=policy.escalate_after,
         )
-        return Rendered(_listing(head, notice.detail, lang, policy, t(lang, "rem.see_tasks")), [])
+        return Rendered(_listing(head, notice, lang, policy, t(lang, "rem.see_tasks")), [])
     if kind is Kind.OFFICE:
         return Rendered(_office(notice.detail, lang), [])
     if kind is Kind.WEEKLY_HEAD:
-        return Rendered(_weekly_head(notice.detail, lang, policy), [])
+        return Rendered(_weekly_head(notice, lang, policy), [])
     if kind is Kind.WEEKLY_LEADER:
-        return Rendered(_weekly_leader(notice.detail, lang, policy), [])
+        return Rendered(_weekly_leader(notice, lang, policy), [])
     if kind is Kind.UNREACHABLE:
         return Rendered(_unreachable(notice.detail, lang), [])
     raise ValueError(f"no text for a reminder of kind {kind}")
@@ -134,17 +135,20 @@ def _count(notice: Notice, lang: str) -> str:
     return format_int(int(notice.detail.get("count", 0)), lang)
 
 
-def task_line(item: Sequence[Any], lang: str, policy: Policy) -> Html:
-    """One task of a digest: [id, code, title, deadline, kind, days] as the planner wrote it."""
-    _, code, title, deadline, kind, days = item
+def task_line(
+    item: Sequence[Any], lines: Mapping[int, TaskLine], lang: str, policy: Policy
+) -> Html:
+    """One task of a digest: [task id, deadline, kind, days] as the planner wrote it."""
+    task_id, deadline, kind, days = item
+    line = lines.get(task_id)
     key = f"rem.line.{kind}"
     if kind == Kind.BEFORE and not policy.working_days:
         key = "rem.line.before_calendar"
     return t(
         lang,
         key,
-        code=code,
-        title=shorten(title, LINE_TITLE_LIMIT),
+        code=line.code if line else f"#{task_id}",
+        title=shorten(line.title, LINE_TITLE_LIMIT) if line else "",
         deadline=_deadline(lang, None if deadline is None else date.fromisoformat(deadline)),
         days=format_int(days, lang),
     )
@@ -162,12 +166,10 @@ def _fit(head: str, lines: Sequence[str], tail: Sequence[str], lang: str, total:
         shown.pop()
 
 
-def _listing(
-    head: Html, detail: Mapping[str, Any], lang: str, policy: Policy, footer: Html
-) -> Html:
-    items = detail.get("tasks", [])
-    lines = [task_line(item, lang, policy) for item in items]
-    return _fit(head, lines, ["", footer], lang, int(detail.get("count", len(items))))
+def _listing(head: Html, notice: Notice, lang: str, policy: Policy, footer: Html) -> Html:
+    items = notice.detail.get("tasks", [])
+    lines = [task_line(item, notice.lines, lang, policy) for item in items]
+    return _fit(head, lines, ["", footer], lang, int(notice.detail.get("count", len(items))))
 
 
 def _office(detail: Mapping[str, Any], lang: str) -> Html:
@@ -188,7 +190,8 @@ def _office(detail: Mapping[str, Any], lang: str) -> Html:
     return Html("\n".join([head, *lines, *tail]))
 
 
-def _weekly_head(detail: Mapping[str, Any], lang: str, policy: Policy) -> Html:
+def _weekly_head(notice: Notice, lang: str, policy: Policy) -> Html:
+    detail = notice.detail
     unit = detail["unit"]
     head = t(
         lang,
@@ -199,7 +202,7 @@ def _weekly_head(detail: Mapping[str, Any], lang: str, policy: Policy) -> Html:
         overdue=format_int(detail.get("overdue", 0), lang),
     )
     items = detail.get("tasks", [])
-    lines = [task_line(item, lang, policy) for item in items]
+    lines = [task_line(item, notice.lines, lang, policy) for item in items]
     tail = ["", t(lang, "rem.see_tasks"), t(lang, "rem.weekly.pause_hint")]
     return _fit(head, lines, tail, lang, int(detail.get("count", len(items))))
 
@@ -207,7 +210,8 @@ def _weekly_head(detail: Mapping[str, Any], lang: str, policy: Policy) -> Html:
 _TOTALS = ("assigned", "completed", "on_time", "late", "open", "open_in_time", "open_overdue")
 
 
-def _weekly_leader(detail: Mapping[str, Any], lang: str, policy: Policy) -> Html:
+def _weekly_leader(notice: Notice, lang: str, policy: Policy) -> Html:
+    detail = notice.detail
     totals = detail.get("totals") or {}
     head = t(lang, "rem.weekly_leader", **{k: format_int(totals.get(k, 0), lang) for k in _TOTALS})
     count = int(detail.get("count", 0))
@@ -216,7 +220,7 @@ def _weekly_leader(detail: Mapping[str, Any], lang: str, policy: Policy) -> Html
                                t(lang, "rem.weekly.pause_hint")]))  # fmt: skip
     items = detail.get("tasks", [])
     first = f"{head}\n\n{t(lang, 'rem.weekly_leader.tasks', count=format_int(count, lang))}"
-    lines = [task_line(item, lang, policy) for item in items]
+    lines = [task_line(item, notice.lines, lang, policy) for item in items]
     return _fit(first, lines, ["", t(lang, "rem.weekly.pause_hint")], lang, count)
 
 

@@ -68,6 +68,7 @@ def notice_of(item: OutboxItem) -> Notice:
         task_code=item.task_code,
         task_title=item.task_title,
         deadline=item.task_deadline,
+        lines=item.lines,
     )
 
 

@@ -2,7 +2,7 @@
 -- people Telegram refused (403) until they come back. Timestamps are ISO text in UTC.
 
 -- One row per notice to one person. The unique key makes planning twice plan nothing new:
--- subject is 'task:<id>' or a digest ('unit:<id>', 'office', 'week', 'round', ...).
+-- subject is 'task:<id>' or a digest's ('unit:<id>', 'office', 'week', 'round', ...).
 CREATE TABLE outbox (
     id          INTEGER PRIMARY KEY,
     subject     TEXT NOT NULL,
@@ -22,12 +22,11 @@ CREATE TABLE outbox (
     message_id  INTEGER,
     created_at  TEXT NOT NULL,
     sent_at     TEXT,
-    UNIQUE (subject, person_id, kind, day)
+    UNIQUE (day, person_id, kind, subject)      -- day first: a day's rows, in one range
 );
--- The queue in order; the rows in flight (stale after a crash); a day's rows by state.
+-- The queue in order; the rows in flight (stale after a crash).
 CREATE INDEX outbox_pending ON outbox(id) WHERE state = 'pending';
 CREATE INDEX outbox_sending ON outbox(id) WHERE state = 'sending';
-CREATE INDEX outbox_day ON outbox(day, state);
 
 -- One row per day whose round was planned: a restart plans a missed round once.
 CREATE TABLE reminder_rounds (
