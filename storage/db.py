@@ -67,6 +67,7 @@ class Database:
             await _configure(writer)
             if migrate:
                 await apply_migrations(writer)
+                await refresh_statistics(writer)
             reader = await aiosqlite.connect(path, isolation_level=None)
             await _configure(reader)
             await reader.execute("PRAGMA query_only=ON")
@@ -130,6 +131,20 @@ class Database:
 
     async def schema_version(self) -> int:
         return int(await self.fetchval("PRAGMA user_version"))
+
+
+async def refresh_statistics(conn: aiosqlite.Connection) -> None:
+    """Give the query planner fresh statistics of the tables and their indexes.
+
+    Without them SQLite may pick a wide index over a narrow partial one (measured: /stats
+    ~200 ms instead of ~20 ms on a million tasks). `analysis_limit` samples each index, so
+    this takes ~10 ms on a million tasks; a busy or read-only database is left as it is.
+    """
+    try:
+        await conn.execute("PRAGMA analysis_limit=1000")
+        await conn.execute("ANALYZE")
+    except sqlite3.OperationalError as exc:
+        log.debug("statistics not refreshed: %s", exc)
 
 
 async def apply_migrations(conn: aiosqlite.Connection) -> int:
