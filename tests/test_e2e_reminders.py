@@ -336,3 +336,43 @@ async def test_the_command_line_previews_a_round_and_shows_the_outbox(
     lines = status.out.splitlines()  # the command line's "today" is the real one
     assert lines[0] == "Hộp thư đi: chờ gửi 0, đang gửi 0, đã gửi 1, lỗi 0, đã hủy 0."
     assert lines[2:] == ["Các đợt nhắc gần đây:", "  15/04/2020: 1 tin"]
+
+
+async def test_an_imported_task_is_announced_to_its_officer_at_the_next_tick(
+    harness_factory: HarnessFactory,
+) -> None:
+    harness, world = await start(harness_factory)
+    csv = harness.settings.database.path.with_name("tasks.csv")
+    csv.write_text(
+        "ma_nhiem_vu,trich_yeu,don_vi_chu_tri,can_bo_xu_ly,ngay_giao,han_xu_ly\n"
+        "NV-20,Báo cáo sơ kết,SYT,OFFICER,15/04/2020,30/04/2020\n"
+        "NV-21,Kế hoạch kiểm tra,SNV,,15/04/2020,\n",
+        encoding="utf-8",
+    )
+    result = await harness.cli("import", "tasks", str(csv))
+    assert result.code == 0, result.err
+    # The command line tells time by the real clock: the bot's clock goes there too.
+    latest = await harness.db.fetchval("SELECT MAX(not_before) FROM outbox WHERE kind = 'assigned'")
+    harness.clock.set(datetime.fromisoformat(latest).astimezone(TZ))
+    await run_tick(harness)
+
+    def announced(person: Person) -> list[TgMessage]:
+        return [m for m in harness.actor(person).inbox if (m.text or "").startswith("📌")]
+
+    [notice] = announced(world.officer)
+    assert (notice.text or "").split("\n")[:3] == [
+        "📌 Nhiệm vụ mới được giao",
+        "NV-20 — Báo cáo sơ kết",
+        "Hạn xử lý: 30/04/2020",
+    ]
+    assert [b["callback_data"] for row in notice.buttons for b in row] == [
+        "done:NV-20",
+        "ext:NV-20",
+        "task:NV-20",
+    ]
+    for person in (world.other_head, world.other_officer):  # no named officer: the unit
+        [unit_notice] = announced(person)
+        assert (unit_notice.text or "").split("\n")[1:3] == [
+            "NV-21 — Kế hoạch kiểm tra",
+            "Hạn xử lý: không có thời hạn",
+        ]

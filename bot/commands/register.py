@@ -16,6 +16,7 @@ from bot.config import Settings
 from bot.exporter import export_file
 from bot.formats import format_date, format_int
 from bot.importer import FileProblem, ImportResult, Kind, Progress, import_file
+from bot.reminders.rounds import notify_assigned
 from bot.sample import write_sample
 from bot.texts import plain
 
@@ -72,9 +73,13 @@ def handle_import(args: argparse.Namespace, settings: Settings) -> int:
 
     async def run() -> ImportResult:
         async with open_database(settings) as db:
-            return await import_file(
+            result = await import_file(
                 db, kind, args.file, today=clock.today(), now=clock.now(), progress=progress
             )
+            if result.ok:  # the people of new and reassigned tasks are told (issue 5)
+                changed = result.created_task_ids + result.reassigned_task_ids
+                await notify_assigned(db, settings, task_ids=changed, now=clock.now())
+            return result
 
     try:
         result = _guarded(lang, lambda: asyncio.run(run()))
