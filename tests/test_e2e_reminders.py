@@ -376,3 +376,40 @@ async def test_an_imported_task_is_announced_to_its_officer_at_the_next_tick(
             "NV-21 — Kế hoạch kiểm tra",
             "Hạn xử lý: không có thời hạn",
         ]
+
+
+async def test_monday_brings_the_weekly_summaries(harness_factory: HarnessFactory) -> None:
+    monday = datetime(2020, 4, 13, 8, 0, tzinfo=TZ)
+    harness, world = await start(harness_factory, monday)
+    await make_task(harness.db, world.health, harness.now, code="NV-30", title="Đề án",
+                    deadline=date(2020, 4, 8), assigned_on=date(2020, 3, 2),
+                    officer=world.officer, assigner_id=world.leader.id)  # fmt: skip
+    await make_task(harness.db, world.health, harness.now, code="NV-31", title="Tờ trình",
+                    deadline=date(2020, 4, 16), assigned_on=date(2020, 3, 2),
+                    officer=world.officer)  # fmt: skip
+    await make_task(harness.db, world.health, harness.now, code="NV-32", title="Báo cáo",
+                    deadline=date(2020, 3, 31), assigned_on=date(2020, 3, 2),
+                    completed_on=date(2020, 3, 30), officer=world.officer)  # fmt: skip
+    await run_tick(harness)
+    [summary] = [
+        m.text for m in harness.actor(world.head).inbox if "Tóm tắt tuần" in (m.text or "")
+    ]
+    assert summary == (
+        "🗓 Tóm tắt tuần — SYT Sở Y tế\n"
+        "Đang thực hiện: 2\n"
+        "Đến hạn trong tuần này: 1\n"
+        "Quá hạn: 1\n"
+        "• NV-30 — Đề án (hạn 08/04/2020, quá hạn 5 ngày)\n\n"
+        "Xem đầy đủ: /tasks\n"
+        "Tạm dừng tóm tắt hằng tuần: /reminders"
+    )
+    [leader] = harness.actor(world.leader).inbox
+    assert leader.text == (
+        "🗓 Tóm tắt tuần (lũy kế từ đầu năm)\n"
+        "Đã giao: 3\n"
+        "Đã hoàn thành: 1 (đúng hạn 1, quá hạn 0)\n"
+        "Chưa hoàn thành: 2 (trong hạn 1, quá hạn 1)\n\n"
+        "Nhiệm vụ do đồng chí giao đang quá hạn: 1\n"
+        "• NV-30 — Đề án (hạn 08/04/2020, quá hạn 5 ngày)\n\n"
+        "Tạm dừng tóm tắt hằng tuần: /reminders"
+    )

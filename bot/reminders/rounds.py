@@ -5,16 +5,15 @@ line (bot/commands/reminders.py) and the importer."""
 
 from __future__ import annotations
 
-import importlib
 import logging
 import re
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 from bot.config import Settings
+from bot.figures import Period
 from bot.reminders.planner import (
     PlannedReminder,
     Recipient,
@@ -25,6 +24,7 @@ from bot.reminders.planner import (
 from bot.reminders.policy import Calendar, Policy, horizon, is_sending_day, is_weekly_day, round_day
 from storage import Database
 from storage import outbox as store
+from storage.figures import load_figures
 
 log = logging.getLogger(__name__)
 
@@ -46,17 +46,9 @@ async def load_view(db: Database, *, day: date, calendar: Calendar, policy: Poli
     )
 
 
-async def leader_totals(db: Database, day: date) -> dict[str, int] | None:
+async def leader_totals(db: Database, day: date) -> dict[str, int]:
     """The year-to-date figures of `dondoc stats` as of `day`, for leaders' summaries."""
-    try:
-        figures_module: Any = importlib.import_module("storage.figures")
-    except ModuleNotFoundError:
-        log.warning("storage.figures is not there: weekly summaries go without totals")
-        return None
-    from bot.figures import Period
-
-    month = Period(day.replace(day=1), day)
-    figures = await figures_module.load_figures(db, period=month, as_of=day)
+    figures = await load_figures(db, period=Period(day.replace(day=1), day), as_of=day)
     return {key: int(value) for key, value in asdict(figures.year_figures).items()}
 
 
