@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import io
 import re
+import zipfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -31,7 +32,7 @@ HEADER_PT = 13
 TABLE_PT = 12
 # Appendix tables hold at most this many rows; the counts in the text are always complete
 # and the workbook lists more (see bot.report_xlsx).
-APPENDIX_ROWS = 500
+APPENDIX_ROWS = 1_000
 _W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
 _DETAIL = re.compile(r"(\((?:chi tiết|details)[^)]*\))")
 _BLANK_DAY = "\u00a0" * 6  # the day is written by hand at signing
@@ -66,6 +67,32 @@ def build_docx(
     writer.write()
     out = io.BytesIO()
     document.save(out)
+    return _put_tables(out.getvalue(), writer.tables)
+
+
+def _marker(number: int) -> str:
+    return f"@@dondoc-table-{number}@@"
+
+
+def _put_tables(docx: bytes, tables: Sequence[str]) -> bytes:
+    """The document with each table's XML in place of its marker paragraph. Tables of a
+    thousand rows are text here: parsed into python-docx's tree they would cost seconds."""
+    if not tables:
+        return docx
+    source = zipfile.ZipFile(io.BytesIO(docx))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "word/document.xml":
+                text = data.decode("utf-8")
+                for number, table in enumerate(tables):
+                    marker = f"<w:p><w:r><w:t>{_marker(number)}</w:t></w:r></w:p>"
+                    if text.count(marker) != 1:
+                        raise RuntimeError(f"table {number}: its marker is not in the document")
+                    text = text.replace(marker, table)
+                data = text.encode("utf-8")
+            target.writestr(item, data)
     return out.getvalue()
 
 
@@ -161,7 +188,7 @@ def _table_xml(
             + "</w:tr>"
         )
     return (
-        f'<w:tbl {_W}><w:tblPr><w:tblW w:w="0" w:type="auto"/><w:jc w:val="center"/>'
+        '<w:tbl><w:tblPr><w:tblW w:w="0" w:type="auto"/><w:jc w:val="center"/>'
         f'<w:tblBorders>{border}</w:tblBorders><w:tblLayout w:type="fixed"/>'
         '<w:tblCellMar><w:left w:w="57" w:type="dxa"/><w:right w:w="57" w:type="dxa"/>'
         f"</w:tblCellMar></w:tblPr><w:tblGrid>{grid}</w:tblGrid>"
@@ -255,6 +282,7 @@ class _Writer:
         self.lang = lang
         self.figures = report.figures
         self.rows = rows
+        self.tables: list[str] = []  # the XML of the big tables, put in by _put_tables
 
     def text(self, key: str, **values: Any) -> str:
         return plain(self.lang, key, **values)
@@ -339,9 +367,9 @@ class _Writer:
         return table
 
     def add_table(self, xml: str) -> None:
-        from docx.oxml import parse_xml
-
-        self.insert_block(parse_xml(xml))
+        """A marker paragraph, replaced by the table's XML once the document is saved."""
+        self.doc.add_paragraph().add_run(_marker(len(self.tables)))
+        self.tables.append(xml)
         self.paragraph(after=0, pt=6)
 
     def insert_block(self, element: Any) -> None:

@@ -49,7 +49,7 @@ from bot.report_xlsx import build_xlsx
 from bot.texts import Html, plain
 from handlers.access import add_callback, add_command, in_group, refuse, reply
 from storage import reports
-from storage.figures import load_figures, unit_year_figures
+from storage.figures import unit_year_figures
 from storage.register import get_unit
 
 Callback = Callable[[Update, DondocContext], Coroutine[Any, Any, None]]
@@ -200,7 +200,7 @@ async def stats_command(update: Update, context: DondocContext) -> None:
         )
         await reply(update, text)
         return
-    figures_all = await load_figures(context.store, period=asked.period, as_of=asked.as_of)
+    figures_all = await reports.kept_figures(context.store, period=asked.period, as_of=asked.as_of)
     await reply(update, stats_text(figures_all, lang=context.lang))
 
 
@@ -379,7 +379,7 @@ async def mine_command(update: Update, context: DondocContext) -> None:
     today = context.clock.today()
     year_start = date(today.year, 1, 1)
     period = month_period(today.year, today.month)
-    everything = await load_figures(context.store, period=period, as_of=today)
+    everything = await reports.kept_figures(context.store, period=period, as_of=today)
     # The leaders' figures are keyed by the assigner's code (bot.figures.compute_figures).
     mine = [group.figures for group in everything.leaders if group.code == person.code]
     figures = mine[0] if mine else YearFigures()
@@ -418,7 +418,9 @@ async def chart_command(update: Update, context: DondocContext) -> None:
         )
         units = [GroupFigures(code=unit.code, name=unit.name, figures=year)]
     else:
-        units = (await load_figures(context.store, period=asked.period, as_of=asked.as_of)).units
+        units = (
+            await reports.kept_figures(context.store, period=asked.period, as_of=asked.as_of)
+        ).units
     if not top_units(units):
         await reply(update, context.t("chart.none"))
         return

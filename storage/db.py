@@ -132,6 +132,11 @@ class Database:
     async def schema_version(self) -> int:
         return int(await self.fetchval("PRAGMA user_version"))
 
+    async def data_version(self) -> int:
+        """A number that changes whenever a write is committed (seen from the reader): an
+        answer computed at one value stays true while the value stays."""
+        return int(await self.fetchval("PRAGMA data_version"))
+
 
 async def refresh_statistics(conn: aiosqlite.Connection) -> None:
     """Give the query planner fresh statistics of the tables and their indexes.

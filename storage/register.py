@@ -268,21 +268,6 @@ async def get_task(db: Database, *, code: str | None = None, id: int | None = No
     return task_from_row(row, cooperating=cooperating, extensions=changes)
 
 
-async def extensions_of(db: Database, task_ids: Iterable[int]) -> dict[int, list[DeadlineChange]]:
-    """The granted extensions of these tasks, oldest first, by task id (500 ids a query)."""
-    ids = sorted(set(task_ids))
-    changes: dict[int, list[DeadlineChange]] = {}
-    for start in range(0, len(ids), 500):
-        chunk = ids[start : start + 500]
-        for r in await db.fetchall(
-            f"SELECT * FROM deadline_changes WHERE task_id IN ({','.join('?' * len(chunk))})"
-            " ORDER BY task_id, granted_on, id",
-            chunk,
-        ):
-            changes.setdefault(r["task_id"], []).append(change_from_row(r))
-    return changes
-
-
 async def all_tasks(db: Database) -> list[Task]:
     """Every task with its extensions (for small registers, exports and tests)."""
     changes: dict[int, list[DeadlineChange]] = {}

@@ -1,26 +1,27 @@
 """The SQL of the leaders' answers and of the monthly report's appendices.
 
 Every query is set-based and bounded: counts are grouped in SQLite, lists come a page at a
-time or up to a limit, each through an index (migrations 0001 and 0006). Whether a task is
-late or overdue as of a day is decided by `bot.status` on the rows that SQL preselects, so
-the appendices say exactly what the figures count.
+time or up to a limit, each through an index (migrations 0001, 0006 and 0008). Whether a
+task is late or overdue as of a day is decided by the figures' own SQL (the deadline in
+force on T), so the appendices list exactly what the figures count.
 """
 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Sequence
+import weakref
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, tzinfo
+from typing import Any, TypeVar
 
-from bot.figures import Period, year_window
-from bot.models import Task, Unit
+from bot.figures import Figures, Period, year_window
+from bot.models import Unit
 from bot.report_data import Appendix, MonthlyReport, ProcessFigures, ReportTask, UnitOverdue
-from bot.status import Status, days_overdue, deadline_on, status_on
 from bot.text_search import fold
 from storage.db import Database
-from storage.figures import load_figures
-from storage.register import TASK_COLUMNS, extensions_of, iso, task_from_row, unit_from_row
+from storage.figures import DEADLINE_ON_T, load_figures
+from storage.register import TASK_COLUMNS, iso, unit_from_row
 
 # Names by scalar subqueries, not joins: the query planner then always starts from the
 # tasks index the WHERE clause names (with a join it may walk the units first).
@@ -29,6 +30,7 @@ _COLUMNS = (
     " (SELECT o.name FROM people o WHERE o.id = t.officer_id) AS officer_name"
 )
 _FROM = "FROM tasks t"
+Answer = TypeVar("Answer")
 _NEVER = "9999-12-31"  # an upper bound, so that "completed after T" is a range the index serves
 # Never more rows than this from one appendix query: the documents show fewer still.
 APPENDIX_LIMIT = 50_000
@@ -45,61 +47,64 @@ class TaskPage:
 # --- rows to report lines ------------------------------------------------------------------
 
 
-def report_task(task: Task, row: sqlite3.Row, as_of: date) -> ReportTask:
-    """A report line for `task` as of `as_of`: the deadline in force then, days overdue."""
+def _day(value: str | None) -> date | None:
+    return None if value is None else date.fromisoformat(value)
+
+
+def report_task(row: sqlite3.Row, as_of: date) -> ReportTask:
+    """A report line from a row with `dl`, the deadline in force on `as_of`."""
+    deadline = _day(row["dl"])
+    completed = _day(row["completed_on"])
+    if completed is not None and completed > as_of:
+        completed = None  # completed after the report's day: open on it
+    overdue = completed is None and deadline is not None and deadline < as_of
+    assigned = _day(row["assigned_on"])
+    assert assigned is not None
     return ReportTask(
-        code=task.code,
-        title=task.title,
+        code=row["code"],
+        title=row["title"],
         lead_unit=row["unit_name"],
-        assigned_on=task.assigned_on,
-        original_deadline=task.original_deadline,
-        deadline=deadline_on(task, as_of),
-        completed_on=task.completed_on
-        if task.completed_on and task.completed_on <= as_of
-        else None,
-        days_overdue=days_overdue(task, as_of),
-        doc_number=task.doc_number,
-        doc_date=task.doc_date,
+        assigned_on=assigned,
+        original_deadline=_day(row["original_deadline"]),
+        deadline=deadline,
+        completed_on=completed,
+        days_overdue=(as_of - deadline).days if overdue and deadline else 0,
+        doc_number=row["doc_number"],
+        doc_date=_day(row["doc_date"]),
         officer=row["officer_name"] or "",
-        report_state=task.report_state.value if task.report_state else None,
+        report_state=row["report_state"],
     )
 
 
-async def _tasks_as_of(
-    db: Database, rows: Sequence[sqlite3.Row], as_of: date
-) -> list[tuple[Task, sqlite3.Row]]:
-    """Rows as tasks; those extended after `as_of` carry their extensions (to know the
-    deadline in force on that day). Duplicate rows (from unions) are dropped."""
-    later = [r["id"] for r in rows if r["extended_on"] and r["extended_on"] > iso(as_of)]
-    changes = await extensions_of(db, later)
+def _lines(rows: Iterable[sqlite3.Row], as_of: date) -> list[ReportTask]:
+    """Report lines, each task once (the unions below may find one twice)."""
     seen: set[int] = set()
-    found = []
+    lines = []
     for row in rows:
-        if row["id"] in seen:
-            continue
-        seen.add(row["id"])
-        found.append((task_from_row(row, extensions=changes.get(row["id"], ())), row))
-    return found
+        if row["id"] not in seen:
+            seen.add(row["id"])
+            lines.append(report_task(row, as_of))
+    return lines
 
 
 # --- the appendices ------------------------------------------------------------------------
+# Late and overdue are decided in SQL by storage.figures.DEADLINE_ON_T (?1 is T), the very
+# expression the figures are counted with, so an appendix lists what its figure counts.
 
 
 async def late_in_period(db: Database, *, period: Period, as_of: date) -> list[ReportTask]:
-    """Appendix 1: tasks due in the period (original deadline in it) completed late by
-    `as_of`, the latest first."""
-    t = iso(as_of)
+    """Appendix 1: the tasks due in the period (original deadline in it) completed late by
+    `as_of`, the latest first. Found by the partial index of tasks completed after their
+    deadline, and by 0008's index of the tasks extended after T."""
+    due = "t.original_deadline BETWEEN ?2 AND ?3 AND t.assigned_on <= ?1 AND t.completed_on <= ?1"
     rows = await db.fetchall(
-        f"SELECT {_COLUMNS} {_FROM} WHERE t.original_deadline BETWEEN ? AND ?"
-        " AND t.assigned_on <= ? AND t.completed_on <= ?"
-        " AND (t.completed_on > t.deadline OR t.extended_on > ?) LIMIT ?",
-        (iso(period.start), iso(period.end), t, t, t, APPENDIX_LIMIT),
+        f"SELECT * FROM (SELECT {_COLUMNS}, {DEADLINE_ON_T} AS dl {_FROM}"
+        f" WHERE {due} AND t.completed_on > t.deadline"
+        f" UNION SELECT {_COLUMNS}, {DEADLINE_ON_T} AS dl {_FROM}"
+        f" WHERE {due} AND t.extended_on > ?1) WHERE completed_on > dl LIMIT ?4",
+        (iso(as_of), iso(period.start), iso(period.end), APPENDIX_LIMIT),
     )
-    late = [
-        report_task(task, row, as_of)
-        for task, row in await _tasks_as_of(db, rows, as_of)
-        if status_on(task, as_of) is Status.COMPLETED_LATE
-    ]
+    late = _lines(rows, as_of)
     late.sort(key=lambda task: (-task.days_late, task.lead_unit, task.code))
     return late
 
@@ -109,47 +114,59 @@ async def overdue_in_year(
 ) -> list[ReportTask]:
     """Appendix 2: tasks assigned in the year's window (`bot.figures.year_window`), not
     completed and overdue on `as_of`, the most overdue first (at most `limit`)."""
-    t, y, w = iso(as_of), iso(window.start), iso(window.end)
-    # Open today with a deadline before T (the index on open tasks, in deadline order);
+    # Open today with a deadline before T (the index of open tasks, in deadline order);
     # completed after T (open on T); extended after T (perhaps overdue on T). `+assigned_on`:
     # the year's range must not take the place of the narrow indexes (a scan of the year).
+    year = "+t.assigned_on BETWEEN ?2 AND ?3"
     rows = await db.fetchall(
-        f"SELECT * FROM (SELECT {_COLUMNS} {_FROM} WHERE t.completed_on IS NULL"
-        " AND t.deadline < ? AND t.assigned_on BETWEEN ? AND ? ORDER BY t.deadline LIMIT ?)"
-        f" UNION ALL SELECT * FROM (SELECT {_COLUMNS} {_FROM} WHERE t.completed_on > ?"
-        " AND t.completed_on <= ? AND t.deadline < ? AND t.assigned_on BETWEEN ? AND ?"
-        " ORDER BY t.deadline LIMIT ?)"
-        f" UNION ALL SELECT {_COLUMNS} {_FROM} WHERE t.extended_on > ?"
-        " AND (t.completed_on IS NULL OR t.completed_on > ?) AND +t.assigned_on BETWEEN ? AND ?",
-        (t, y, w, limit, t, _NEVER, t, y, w, limit, t, t, y, w),
+        f"SELECT * FROM (SELECT {_COLUMNS}, {DEADLINE_ON_T} AS dl {_FROM}"
+        f" WHERE t.completed_on IS NULL AND t.deadline < ?1 AND {year}"
+        " ORDER BY t.deadline LIMIT ?4)"
+        f" UNION ALL SELECT * FROM (SELECT {_COLUMNS}, {DEADLINE_ON_T} AS dl {_FROM}"
+        f" WHERE t.completed_on > ?1 AND t.completed_on <= ?5 AND t.deadline < ?1 AND {year}"
+        " ORDER BY t.deadline LIMIT ?4)"
+        f" UNION ALL SELECT * FROM (SELECT {_COLUMNS}, {DEADLINE_ON_T} AS dl {_FROM}"
+        f" WHERE t.extended_on > ?1 AND (t.completed_on IS NULL OR t.completed_on > ?1)"
+        f" AND {year})",
+        (iso(as_of), iso(window.start), iso(window.end), limit, _NEVER),
     )
-    return _most_overdue(await _tasks_as_of(db, rows, as_of), as_of, limit)
+    return _most_overdue(_lines(rows, as_of), limit)
 
 
-async def waiting_in_year(db: Database, *, window: Period, as_of: date) -> list[ReportTask]:
-    """Appendix 3: the tasks of appendix 2 whose completion report waits for review or was
-    returned (the seed's "done in reality, still shown overdue"); found through the partial
-    index on report_state (`+assigned_on` keeps SQLite off the year's range)."""
-    t, y, w = iso(as_of), iso(window.start), iso(window.end)
-    rows = await db.fetchall(
-        f"SELECT {_COLUMNS} {_FROM} WHERE t.report_state IS NOT NULL"
-        " AND (t.completed_on IS NULL OR t.completed_on > ?) AND +t.assigned_on BETWEEN ? AND ?"
-        " AND (t.deadline < ? OR t.extended_on > ?)",
-        (t, y, w, t, t),
-    )
-    return _most_overdue(await _tasks_as_of(db, rows, as_of), as_of, APPENDIX_LIMIT)
+_WAITING = (
+    f"SELECT {_COLUMNS}, {DEADLINE_ON_T} AS dl {_FROM} WHERE t.report_state IS NOT NULL"
+    " AND (t.completed_on IS NULL OR t.completed_on > ?1) AND +t.assigned_on BETWEEN ?2 AND ?3"
+)
 
 
-def _most_overdue(
-    tasks: Iterable[tuple[Task, sqlite3.Row]], as_of: date, limit: int
+async def waiting_in_year(
+    db: Database, *, window: Period, as_of: date, limit: int = APPENDIX_LIMIT
 ) -> list[ReportTask]:
-    found = [
-        report_task(task, row, as_of)
-        for task, row in tasks
-        if status_on(task, as_of) is Status.OPEN_OVERDUE
-    ]
-    found.sort(key=lambda task: (-task.days_overdue, task.lead_unit, task.code))
-    return found[:limit]
+    """Appendix 3: the tasks of appendix 2 whose completion report waits for review or was
+    returned (the seed's "done in reality, still shown overdue"), the most overdue first;
+    found through the partial index on report_state."""
+    rows = await db.fetchall(
+        f"SELECT * FROM ({_WAITING}) WHERE dl < ?1 ORDER BY dl, code LIMIT ?4",
+        (iso(as_of), iso(window.start), iso(window.end), limit),
+    )
+    return _most_overdue(_lines(rows, as_of), limit)
+
+
+async def waiting_counts(db: Database, *, window: Period, as_of: date) -> tuple[int, int]:
+    """How many tasks appendix 3 has in all: (a report waiting for review, returned)."""
+    row = await db.fetchone(
+        f"SELECT total(report_state = 'pending'), total(report_state = 'returned')"
+        f" FROM ({_WAITING}) WHERE dl < ?1",
+        (iso(as_of), iso(window.start), iso(window.end)),
+    )
+    assert row is not None
+    return int(row[0]), int(row[1])
+
+
+def _most_overdue(lines: list[ReportTask], limit: int) -> list[ReportTask]:
+    lines = [line for line in lines if line.days_overdue > 0]
+    lines.sort(key=lambda task: (-task.days_overdue, task.lead_unit, task.code))
+    return lines[:limit]
 
 
 # --- section 2: the process ----------------------------------------------------------------
@@ -186,17 +203,16 @@ def _local_day(stamp: str, tz: tzinfo) -> date:
 
 
 async def process_figures(
-    db: Database, *, period: Period, tz: tzinfo, waiting: Sequence[ReportTask] = ()
+    db: Database, *, period: Period, tz: tzinfo, waiting: tuple[int, int] = (0, 0)
 ) -> ProcessFigures:
     """Section 2: reports returned, extension requests granted and refused in the period;
-    the tasks of appendix 3 (`waiting`) by the state of their report."""
-    pending = sum(1 for task in waiting if task.report_state == "pending")
+    the tasks of appendix 3 by the state of their report (`waiting_counts`)."""
     return ProcessFigures(
         reports_returned=await _decided_in(db, "completion_reports", "returned", period, tz),
         extensions_granted=await _decided_in(db, "extension_requests", "granted", period, tz),
         extensions_refused=await _decided_in(db, "extension_requests", "refused", period, tz),
-        waiting_pending=pending,
-        waiting_returned=len(waiting) - pending,
+        waiting_pending=waiting[0],
+        waiting_returned=waiting[1],
     )
 
 
@@ -205,37 +221,79 @@ async def load_report(
 ) -> MonthlyReport:
     """Everything the monthly report says, from the same figures as `dondoc stats`; each
     appendix lists at most `limit` tasks (the worst first) and counts them all."""
-    figures = await load_figures(db, period=period, as_of=as_of)
+    figures = await kept_figures(db, period=period, as_of=as_of)
     window = year_window(period, as_of)
     late = await late_in_period(db, period=period, as_of=as_of)
     overdue = await overdue_in_year(db, window=window, as_of=as_of, limit=limit)
-    waiting = await waiting_in_year(db, window=window, as_of=as_of)
+    waiting = await waiting_in_year(db, window=window, as_of=as_of, limit=limit)
+    counts = await waiting_counts(db, window=window, as_of=as_of)
     return MonthlyReport(
         figures=figures,
         late=Appendix(late[:limit], figures.period_figures.late),
         overdue=Appendix(overdue, figures.year_figures.open_overdue),
-        waiting=Appendix(waiting[:limit], len(waiting)),
-        process=await process_figures(db, period=period, tz=tz, waiting=waiting),
+        waiting=Appendix(waiting, sum(counts)),
+        process=await process_figures(db, period=period, tz=tz, waiting=counts),
     )
 
 
 # --- the chat: /overdue, /unit, /mine ------------------------------------------------------
 
 
+class _Kept:
+    """Answers that stay true until the register changes: kept per database with the data
+    version they were computed at (read before computing, so a write made meanwhile only
+    makes the next call compute again)."""
+
+    def __init__(self) -> None:
+        self._kept: weakref.WeakKeyDictionary[Database, tuple[int, dict[object, Any]]] = (
+            weakref.WeakKeyDictionary()
+        )
+
+    async def get(
+        self, db: Database, key: object, compute: Callable[[], Awaitable[Answer]]
+    ) -> Answer:
+        version = await db.data_version()
+        kept = self._kept.get(db)
+        if kept is None or kept[0] != version or len(kept[1]) > 64:
+            kept = (version, {})
+            self._kept[db] = kept
+        if key not in kept[1]:
+            kept[1][key] = await compute()
+        found: Answer = kept[1][key]
+        return found
+
+
+_kept = _Kept()
+
+
+async def kept_figures(db: Database, *, period: Period, as_of: date) -> Figures:
+    """`storage.figures.load_figures`, computed once until the register changes (leaders
+    ask /stats, /chart, /mine over and over between two changes)."""
+    return await _kept.get(
+        db, ("figures", period, as_of), lambda: load_figures(db, period=period, as_of=as_of)
+    )
+
+
 async def overdue_by_unit(
     db: Database, *, today: date, unit_id: int | None = None
 ) -> list[UnitOverdue]:
-    """Overdue open tasks per lead unit (all years), most first, with the oldest."""
-    where = "t.completed_on IS NULL AND t.deadline < ?"
-    params: list[object] = [iso(today)]
+    """Overdue open tasks per lead unit (all years), most first, with the oldest. The same
+    for everyone until the register changes or the day turns: kept meanwhile (the list is
+    shared, callers do not change it)."""
     if unit_id is not None:
-        where += " AND t.lead_unit_id = ?"
-        params.append(unit_id)
+        return await _overdue_by_unit(db, today, " AND t.lead_unit_id = ?", [unit_id])
+    return await _kept.get(db, ("overdue", today), lambda: _overdue_by_unit(db, today, "", []))
+
+
+async def _overdue_by_unit(
+    db: Database, today: date, unit: str, params: list[object]
+) -> list[UnitOverdue]:
     rows = await db.fetchall(
         "SELECT u.id, u.code, u.name, count(*) AS n, min(t.deadline) AS oldest"
-        f" FROM tasks t JOIN units u ON u.id = t.lead_unit_id WHERE {where}"
+        " FROM tasks t JOIN units u ON u.id = t.lead_unit_id"
+        f" WHERE t.completed_on IS NULL AND t.deadline < ?{unit}"
         " GROUP BY t.lead_unit_id ORDER BY n DESC, u.code",
-        params,
+        [iso(today), *params],
     )
     return [
         UnitOverdue(
@@ -295,11 +353,11 @@ async def _page(
 ) -> TaskPage:
     total = int(await db.fetchval(f"SELECT count(*) FROM tasks t WHERE {where}", params))
     rows = await db.fetchall(
-        f"SELECT {_COLUMNS} {_FROM} WHERE {where} ORDER BY {order} LIMIT ? OFFSET ?",
+        f"SELECT {_COLUMNS}, t.deadline AS dl {_FROM} WHERE {where}"
+        f" ORDER BY {order} LIMIT ? OFFSET ?",
         (*params, limit, max(offset, 0)),
     )
-    tasks = [report_task(task, row, today) for task, row in await _tasks_as_of(db, rows, today)]
-    return TaskPage(tasks=tasks, total=total)
+    return TaskPage(tasks=[report_task(row, today) for row in rows], total=total)
 
 
 async def find_units(db: Database, query: str, *, limit: int = 20) -> list[Unit]:

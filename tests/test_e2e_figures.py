@@ -9,7 +9,7 @@ figures). The leader assigned three of them.
 from __future__ import annotations
 
 import io
-from datetime import date
+from datetime import date, timedelta
 
 from docx import Document
 from openpyxl import load_workbook
@@ -77,6 +77,17 @@ async def test_stats_says_the_month_in_the_seed_sentences(harness: Harness) -> N
     ]
 
 
+async def test_stats_follow_the_register(harness: Harness) -> None:
+    world = await register(harness)
+    leader = harness.actor(world.leader)
+    [before] = await leader.send("/stats")
+    await make_task(harness.db, world.health, harness.now, code="NV-8")
+    [after] = await leader.send("/stats")
+    assert before.text is not None and after.text is not None
+    assert "tổng số 3 nhiệm vụ" in before.text
+    assert "tổng số 4 nhiệm vụ" in after.text
+
+
 async def test_stats_of_another_month_and_a_bad_month(harness: Harness) -> None:
     world = await register(harness)
     leader = harness.actor(world.leader)
@@ -117,6 +128,21 @@ async def test_overdue_lists_units_and_a_button_opens_one(harness: Harness) -> N
     ]
     back = await leader.press(pressed.message, "⬅️ Danh sách đơn vị")
     assert back.message.text == answer.text
+
+
+async def test_overdue_follows_the_register_and_the_day(harness: Harness) -> None:
+    world = await register(harness)
+    leader = harness.actor(world.leader)
+    [before] = await leader.send("/overdue")
+    assert before.text is not None and "4 nhiệm vụ của 2 đơn vị" in before.text
+    await make_task(harness.db, world.interior, harness.now, code="NV-7",
+                    assigned_on=date(2020, 4, 1), deadline=date(2020, 4, 2))  # fmt: skip
+    [after] = await leader.send("/overdue")
+    assert after.text is not None and "5 nhiệm vụ của 2 đơn vị" in after.text
+    harness.clock.advance(timedelta(days=20))  # 05/05/2020: NV-3 (30/04) is overdue too
+    [later] = await leader.send("/overdue")
+    assert later.text is not None
+    assert "6 nhiệm vụ của 2 đơn vị (tính đến ngày 05/05/2020)" in later.text
 
 
 # --- /unit -------------------------------------------------------------------------------------
