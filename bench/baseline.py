@@ -48,14 +48,24 @@ async def month_figures(db: Database, *, start: date, end: date, today: date) ->
         " FROM figure_due WHERE original_deadline BETWEEN ? AND ? AND at <= ?",
         (start.isoformat(), end.isoformat(), t),
     )
-    months = (f"{today.year:04d}-01", f"{today.year:04d}-{today.month - 1:02d}")
+    # The year's total (migration 0008) less what its tasks stepped after T: the months
+    # after T's month, then the days of T's month after T.
+    month = t[:7]
     year = await db.fetchone(
-        "SELECT total(assigned), total(completed), total(late), total(overdue)"
-        " FROM figure_groups WHERE kind = 'unit' AND year = :y AND ("
-        " (grain = 'm' AND at BETWEEN :m0 AND :m1) OR (grain = 'd' AND at BETWEEN :d0 AND :t))",
-        {"y": today.year, "m0": months[0], "m1": months[1], "d0": t[:8] + "01", "t": t},
+        "SELECT total(a), total(c), total(l), total(o) FROM ("
+        " SELECT assigned AS a, completed AS c, late AS l, overdue AS o FROM figure_years"
+        "  WHERE kind = 'unit' AND year = :y"
+        " UNION ALL SELECT -assigned, -completed, -late, -overdue FROM figure_groups"
+        "  WHERE grain = 'm' AND at > :m AND kind = 'unit' AND year = :y"
+        " UNION ALL SELECT -assigned, -completed, -late, -overdue FROM figure_groups"
+        "  WHERE grain = 'd' AND at > :t AND at < :next AND kind = 'unit' AND year = :y)",
+        {"y": today.year, "m": month, "t": t, "next": _next_month(today)},
     )
     return [assigned, due, year]
+
+
+def _next_month(day: date) -> str:
+    return f"{day.year + day.month // 12:04d}-{day.month % 12 + 1:02d}-01"
 
 
 async def month_figures_by_scan(db: Database, *, start: date, end: date, today: date) -> list[Any]:
@@ -120,3 +130,11 @@ async def linked_telegram_ids(db: Database) -> list[int]:
 
 async def task_count(db: Database) -> int:
     return int(await db.fetchval("SELECT count(*) FROM tasks"))
+
+
+async def touch_register(db: Database) -> None:
+    """A write that changes nothing but is a write: answers kept until the register changes
+    (storage.reports) must be computed again after it."""
+    async with db.transaction() as conn:  # (SQLite skips an UPDATE that changes nothing)
+        await conn.execute("INSERT INTO units (code, name) VALUES ('BENCH-TOUCH', 'bench')")
+        await conn.execute("DELETE FROM units WHERE code = 'BENCH-TOUCH'")

@@ -14,7 +14,6 @@ import platform
 import statistics
 import sys
 import time
-from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -82,20 +81,6 @@ class Timing:
         return (
             f"p50 {self.p50:.2f} ms  p95 {self.p95:.2f} ms  p99 {self.p99:.2f} ms  (n={self.count})"
         )
-
-
-async def time_calls(
-    call: Callable[[], Awaitable[object]], *, count: int, warmup: int = 3
-) -> list[float]:
-    """Seconds taken by each of `count` awaited calls, after `warmup` untimed ones."""
-    for _ in range(warmup):
-        await call()
-    taken = []
-    for _ in range(count):
-        started = time.perf_counter()
-        await call()
-        taken.append(time.perf_counter() - started)
-    return taken
 
 
 def machine() -> dict[str, Any]:
