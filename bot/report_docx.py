@@ -130,25 +130,25 @@ def _base_style(document: Any) -> None:
     style.paragraph_format.line_spacing = 1.0
 
 
-def _runs_xml(text: str, *, pt: int, bold: bool = False, italic: bool = False) -> str:
-    props = ("<w:b/>" if bold else "") + ("<w:i/>" if italic else "")
-    props += f'<w:sz w:val="{pt * 2}"/><w:szCs w:val="{pt * 2}"/>'
-    parts = []
-    for i, line in enumerate(text.split("\n")):
-        if i:
-            parts.append("<w:br/>")
-        parts.append(f'<w:t xml:space="preserve">{escape(line)}</w:t>')
-    return f"<w:r><w:rPr>{props}</w:rPr>{''.join(parts)}</w:r>"
-
-
-def _cell_xml(text: str, *, mm: float, align: str, bold: bool = False, span: int = 1) -> str:
+def _cell_open(mm: float, align: str, *, bold: bool = False, span: int = 1) -> str:
+    """A table cell's XML up to its text (the same for every cell of a column)."""
     merge = f'<w:gridSpan w:val="{span}"/>' if span > 1 else ""
+    size = TABLE_PT * 2
     return (
         f'<w:tc><w:tcPr><w:tcW w:w="{_twips(mm)}" w:type="dxa"/>{merge}'
-        '<w:vAlign w:val="center"/></w:tcPr>'
-        f'<w:p><w:pPr><w:spacing w:before="20" w:after="20"/><w:ind w:firstLine="0"/>'
-        f'<w:jc w:val="{align}"/></w:pPr>{_runs_xml(text, pt=TABLE_PT, bold=bold)}</w:p></w:tc>'
+        '<w:vAlign w:val="center"/></w:tcPr><w:p><w:pPr><w:spacing w:before="20" w:after="20"/>'
+        f'<w:ind w:firstLine="0"/><w:jc w:val="{align}"/></w:pPr><w:r><w:rPr>'
+        f'{"<w:b/>" if bold else ""}<w:sz w:val="{size}"/><w:szCs w:val="{size}"/></w:rPr>'
+        '<w:t xml:space="preserve">'
     )
+
+
+_CELL_CLOSE = "</w:t></w:r></w:p></w:tc>"
+_LINE_BREAK = '</w:t><w:br/><w:t xml:space="preserve">'
+
+
+def _cell_text(text: str) -> str:
+    return escape(text).replace("\n", _LINE_BREAK)
 
 
 def _table_xml(
@@ -159,34 +159,34 @@ def _table_xml(
     footer: Sequence[str] | None = None,
     empty_key: str = "report.no_tasks",
 ) -> str:
-    """A bordered table: a bold header row repeated on every page, the rows, a bold footer."""
+    """A bordered table: a bold header row repeated on every page, the rows, a bold footer.
+    Each column's cell XML is made once; a row is then only its texts, escaped."""
     border = "".join(
         f'<w:{side} w:val="single" w:sz="4" w:space="0" w:color="000000"/>'
         for side in ("top", "left", "bottom", "right", "insideH", "insideV")
     )
     grid = "".join(f'<w:gridCol w:w="{_twips(c.mm)}"/>' for c in columns)
+    bold = [_cell_open(c.mm, c.align, bold=True) for c in columns]
     head = "".join(
-        _cell_xml(plain(lang, c.key), mm=c.mm, align="center", bold=True) for c in columns
+        _cell_open(c.mm, "center", bold=True) + _cell_text(plain(lang, c.key)) + _CELL_CLOSE
+        for c in columns
     )
+    opens = [(_cell_open(c.mm, c.align), c.value) for c in columns]
     body = [
         "<w:tr>"
-        + "".join(_cell_xml(c.value(row), mm=c.mm, align=c.align) for c in columns)
+        + "".join(cell + _cell_text(value(row)) + _CELL_CLOSE for cell, value in opens)
         + "</w:tr>"
         for row in rows
     ]
     if not body:
-        total = sum(c.mm for c in columns)
-        text = plain(lang, empty_key)
-        body.append(f"<w:tr>{_cell_xml(text, mm=total, align='center', span=len(columns))}</w:tr>")
+        cell = _cell_open(sum(c.mm for c in columns), "center", span=len(columns))
+        body.append(f"<w:tr>{cell}{_cell_text(plain(lang, empty_key))}{_CELL_CLOSE}</w:tr>")
     if footer is not None:
-        body.append(
-            "<w:tr>"
-            + "".join(
-                _cell_xml(text, mm=c.mm, align=c.align, bold=True)
-                for c, text in zip(columns, footer, strict=True)
-            )
-            + "</w:tr>"
+        cells = (
+            f"{cell}{_cell_text(text)}{_CELL_CLOSE}"
+            for cell, text in zip(bold, footer, strict=True)
         )
+        body.append(f"<w:tr>{''.join(cells)}</w:tr>")
     return (
         '<w:tbl><w:tblPr><w:tblW w:w="0" w:type="auto"/><w:jc w:val="center"/>'
         f'<w:tblBorders>{border}</w:tblBorders><w:tblLayout w:type="fixed"/>'

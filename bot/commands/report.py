@@ -12,11 +12,6 @@ from bot.clock import SystemClock
 from bot.commands import open_database, run_async
 from bot.config import Settings
 from bot.figures import Period, default_as_of, parse_period
-from bot.report_docx import APPENDIX_ROWS as DOCX_ROWS
-from bot.report_docx import build_docx
-from bot.report_xlsx import APPENDIX_ROWS as XLSX_ROWS
-from bot.report_xlsx import build_xlsx
-from storage.reports import load_report
 
 FORMATS = (".docx", ".xlsx")
 
@@ -66,6 +61,13 @@ def _fail(message: str) -> int:
 async def _write(
     settings: Settings, *, period: Period, as_of: date, out: Path, today: date, lang: str
 ) -> int:
+    # Imported here: every other `dondoc` command starts without the report's modules.
+    from bot.report_docx import APPENDIX_ROWS as DOCX_ROWS
+    from bot.report_docx import build_docx
+    from bot.report_xlsx import APPENDIX_ROWS as XLSX_ROWS
+    from bot.report_xlsx import build_xlsx
+    from storage.reports import load_report
+
     async with open_database(settings) as db:
         # Each document lists at most so many tasks per appendix: load no more than that.
         limit = DOCX_ROWS if out.suffix.lower() == ".docx" else XLSX_ROWS
