@@ -200,7 +200,9 @@ async def stats_command(update: Update, context: DondocContext) -> None:
         )
         await reply(update, text)
         return
-    figures_all = await reports.kept_figures(context.store, period=asked.period, as_of=asked.as_of)
+    figures_all = await reports.kept_figures(
+        context.store, period=asked.period, as_of=asked.as_of, groups=False
+    )
     await reply(update, stats_text(figures_all, lang=context.lang))
 
 

@@ -266,11 +266,15 @@ class _Kept:
 _kept = _Kept()
 
 
-async def kept_figures(db: Database, *, period: Period, as_of: date) -> Figures:
+async def kept_figures(
+    db: Database, *, period: Period, as_of: date, groups: bool = True
+) -> Figures:
     """`storage.figures.load_figures`, computed once until the register changes (leaders
     ask /stats, /chart, /mine over and over between two changes)."""
     return await _kept.get(
-        db, ("figures", period, as_of), lambda: load_figures(db, period=period, as_of=as_of)
+        db,
+        ("figures", period, as_of, groups),
+        lambda: load_figures(db, period=period, as_of=as_of, groups=groups),
     )
 
 

@@ -360,6 +360,10 @@ async def both_ways(
             tasks, period=period, as_of=as_of, unit_names=units, leader_names=LEADER_NAMES
         )
         sql = await load_figures(db, period=period, as_of=as_of)
+        # Without the per-unit and per-leader lists (/stats), the same totals.
+        alone = await load_figures(db, period=period, as_of=as_of, groups=False)
+        assert (alone.period_figures, alone.year_figures) == (sql.period_figures, sql.year_figures)
+        assert (alone.units, alone.leaders) == ([], [])
         # The year totals the triggers keep are the sums of the monthly cells.
         totals = []
         for table in ("figure_years", "figure_groups WHERE grain = 'm'"):
