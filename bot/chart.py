@@ -55,6 +55,7 @@ def render_chart(
     """The chart as PNG bytes, WIDTH_PX wide and `height_px(bars)` high."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
 
     shown = top_units(units, limit)
     total_units = sum(1 for unit in units if unit.figures.assigned > 0)
@@ -110,6 +111,7 @@ def render_chart(
     axes.set_yticks(rows, names, fontsize=10)
     axes.invert_yaxis()
     axes.set_xlim(0, largest * 1.12)
+    axes.xaxis.set_major_locator(MaxNLocator(integer=True))  # tasks are whole
     axes.xaxis.set_major_formatter(lambda x, _: format_int(int(x), lang))
     axes.tick_params(axis="x", labelsize=9)
     for side in ("top", "right"):
