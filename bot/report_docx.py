@@ -332,6 +332,13 @@ class _Writer:
                     run.font.size = Pt(pt)
         return paragraph
 
+    def centred(
+        self, container: Any, text: str, pt: int, *, bold: bool = False, italic: bool = False
+    ) -> None:
+        """A centred line of the header block or the signature."""
+        self.paragraph(text, align="center", pt=pt, bold=bold, italic=italic, after=0,
+                       container=container)  # fmt: skip
+
     def rule(self, container: Any, *, indent_mm: float) -> None:
         """A short centred line under a heading, as Decree 30 draws it: the bottom border
         of an empty 4 pt paragraph, made short by its indents."""
@@ -382,37 +389,14 @@ class _Writer:
         organization = self.settings.organization
         table = self.borderless_table((64, 110), indent_mm=-9)
         left, right = table.rows[0].cells
-        self.paragraph(
-            organization.name.upper(), align="center", pt=HEADER_PT, after=0, container=left
-        )
-        self.paragraph(
-            organization.office.upper(),
-            align="center",
-            pt=HEADER_PT,
-            bold=True,
-            after=0,
-            container=left,
-        )
+        self.centred(left, organization.name.upper(), HEADER_PT)
+        self.centred(left, organization.office.upper(), HEADER_PT, bold=True)
         self.rule(left, indent_mm=20)
-        self.paragraph(self.number_line(), align="center", pt=HEADER_PT, after=0, container=left)
-        self.paragraph(
-            self.text("report.motto_1"),
-            align="center",
-            pt=HEADER_PT - 1,
-            bold=True,
-            after=0,
-            container=right,
-        )
-        self.paragraph(
-            self.text("report.motto_2"),
-            align="center",
-            pt=BODY_PT,
-            bold=True,
-            after=0,
-            container=right,
-        )
+        self.centred(left, self.number_line(), HEADER_PT)
+        self.centred(right, self.text("report.motto_1"), HEADER_PT - 1, bold=True)
+        self.centred(right, self.text("report.motto_2"), BODY_PT, bold=True)
         self.rule(right, indent_mm=21)
-        self.paragraph(self.place_date(), align="center", italic=True, after=0, container=right)
+        self.centred(right, self.place_date(), BODY_PT, italic=True)
         self.paragraph(after=6)
 
     def number_line(self) -> str:
@@ -529,12 +513,10 @@ class _Writer:
         )
         for line in report.recipients:
             self.paragraph(f"- {line}", align="left", pt=11, after=0, container=left)
-        self.paragraph(
-            report.signer_title.upper(), align="center", bold=True, after=0, container=right
-        )
-        for _ in range(4):
-            self.paragraph(align="center", after=0, container=right)
-        self.paragraph(report.signer_name, align="center", bold=True, after=0, container=right)
+        self.centred(right, report.signer_title.upper(), BODY_PT, bold=True)
+        for _ in range(4):  # room for the signature and the seal
+            self.centred(right, "", BODY_PT)
+        self.centred(right, report.signer_name, BODY_PT, bold=True)
 
     def appendices(self) -> None:
         from docx.enum.section import WD_SECTION

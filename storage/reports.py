@@ -21,7 +21,7 @@ from bot.report_data import Appendix, MonthlyReport, ProcessFigures, ReportTask,
 from bot.text_search import fold
 from storage.db import Database
 from storage.figures import DEADLINE_ON_T, load_figures
-from storage.register import TASK_COLUMNS, iso, unit_from_row
+from storage.register import TASK_COLUMNS, day, iso, unit_from_row
 
 # Names by scalar subqueries, not joins: the query planner then always starts from the
 # tasks index the WHERE clause names (with a join it may walk the units first).
@@ -47,30 +47,26 @@ class TaskPage:
 # --- rows to report lines ------------------------------------------------------------------
 
 
-def _day(value: str | None) -> date | None:
-    return None if value is None else date.fromisoformat(value)
-
-
 def report_task(row: sqlite3.Row, as_of: date) -> ReportTask:
     """A report line from a row with `dl`, the deadline in force on `as_of`."""
-    deadline = _day(row["dl"])
-    completed = _day(row["completed_on"])
+    deadline = day(row["dl"])
+    completed = day(row["completed_on"])
     if completed is not None and completed > as_of:
         completed = None  # completed after the report's day: open on it
     overdue = completed is None and deadline is not None and deadline < as_of
-    assigned = _day(row["assigned_on"])
+    assigned = day(row["assigned_on"])
     assert assigned is not None
     return ReportTask(
         code=row["code"],
         title=row["title"],
         lead_unit=row["unit_name"],
         assigned_on=assigned,
-        original_deadline=_day(row["original_deadline"]),
+        original_deadline=day(row["original_deadline"]),
         deadline=deadline,
         completed_on=completed,
         days_overdue=(as_of - deadline).days if overdue and deadline else 0,
         doc_number=row["doc_number"],
-        doc_date=_day(row["doc_date"]),
+        doc_date=day(row["doc_date"]),
         officer=row["officer_name"] or "",
         report_state=row["report_state"],
     )
@@ -192,10 +188,10 @@ async def _decided_in(
         f"SELECT decided_at FROM {table} WHERE state = ? AND decided_at >= ? AND decided_at < ?",
         (state, iso(period.start - timedelta(days=1)), iso(period.end + timedelta(days=2))),
     )
-    return sum(1 for r in rows if period.start <= _local_day(r[0], tz) <= period.end)
+    return sum(1 for r in rows if period.start <= _localday(r[0], tz) <= period.end)
 
 
-def _local_day(stamp: str, tz: tzinfo) -> date:
+def _localday(stamp: str, tz: tzinfo) -> date:
     moment = datetime.fromisoformat(stamp)
     if moment.tzinfo is None:  # written without an offset: UTC, as the schema says
         moment = moment.replace(tzinfo=UTC)
