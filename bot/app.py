@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import importlib
 import logging
 from collections.abc import Awaitable, Hashable
 from typing import Any
@@ -22,21 +21,13 @@ from telegram.ext import (
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.context import BotData, DondocContext, Services
+from handlers import access, errors, fallback, figures, onboarding, reminders, tasks, workflow
 from storage import Database
 
 log = logging.getLogger(__name__)
 
 # Handler modules, each with `register(application)`; groups and order are theirs to state.
-HANDLER_MODULES = (
-    "handlers.errors",
-    "handlers.access",
-    "handlers.onboarding",
-    "handlers.tasks",
-    "handlers.workflow",
-    "handlers.reminders",
-    "handlers.figures",
-    "handlers.fallback",
-)
+HANDLER_MODULES = (errors, access, onboarding, tasks, workflow, reminders, figures, fallback)
 
 DondocApplication = Application[Any, DondocContext, dict[Any, Any], dict[Any, Any], BotData, Any]
 # Updates handled at the same time, across chats; one chat's updates go one after another.
@@ -116,12 +107,6 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> Dond
         .post_shutdown(close_services)
         .build()
     )
-    for name in HANDLER_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
-            continue  # a feature not built yet
+    for module in HANDLER_MODULES:
         module.register(application)
     return application

@@ -7,24 +7,15 @@ function `(args, settings) -> int` (the exit code).
 from __future__ import annotations
 
 import argparse
-import importlib
 import logging
 import sys
 from collections.abc import Sequence
 
+from bot.commands import backup, health, invite, register, reminders, report, run, stats
 from bot.config import ConfigError, config_path, load_settings
 
 # Subcommand modules, in the order `dondoc --help` lists them.
-COMMAND_MODULES = (
-    "bot.commands.run",
-    "bot.commands.register",
-    "bot.commands.stats",
-    "bot.commands.backup",
-    "bot.commands.health",
-    "bot.commands.invite",
-    "bot.commands.reminders",
-    "bot.commands.report",
-)
+COMMAND_MODULES = (run, register, stats, backup, health, invite, reminders, report)
 
 log = logging.getLogger("dondoc")
 
@@ -37,13 +28,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--config", metavar="PATH", help="the TOML file (default: ./config.toml)")
     parser.add_argument("-v", "--verbose", action="store_true", help="log more")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for name in COMMAND_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
-            continue  # a command not built yet
+    for module in COMMAND_MODULES:
         module.register(subparsers)
     return parser
 
