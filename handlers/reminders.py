@@ -129,11 +129,19 @@ def start_sender(application: Application[Any, Any, Any, Any, Any, Any]) -> asyn
     running = extra.get(_SENDER)
     if isinstance(running, asyncio.Task) and not running.done():
         return running
+    task: asyncio.Task[Any] = application.create_task(_drain(application), name="reminders.sender")
+    extra[_SENDER] = task
+    return task
+
+
+async def _drain(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     services = _services(application)
     setup = sender_setup(application)
-    messenger = setup.messenger or BotMessenger(
-        outbox_bot(application.bot, services.settings), read_timeout=setup.read_timeout
-    )
+    bot = None
+    messenger = setup.messenger
+    if messenger is None:
+        bot = outbox_bot(application.bot, services.settings, connections=setup.window)
+        messenger = BotMessenger(bot, read_timeout=setup.read_timeout)
     sender = Sender(
         services.db,
         messenger,
@@ -143,11 +151,11 @@ def start_sender(application: Application[Any, Any, Any, Any, Any, Any]) -> asyn
         window=setup.window,
         backoff=setup.backoff,
     )
-    task: asyncio.Task[Any] = application.create_task(
-        sender.drain(should_stop=lambda: not application.running), name="reminders.sender"
-    )
-    extra[_SENDER] = task
-    return task
+    try:
+        await sender.drain(should_stop=lambda: not application.running)
+    finally:
+        if bot is not None:
+            await bot.shutdown()
 
 
 # --- /reminders ------------------------------------------------------------------------------

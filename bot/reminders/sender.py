@@ -29,6 +29,7 @@ from typing import Protocol
 from telegram import Bot
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
+from telegram.request import HTTPXRequest
 from telegram.warnings import PTBDeprecationWarning
 
 from bot.clock import Clock
@@ -187,14 +188,19 @@ class BotMessenger:
         return int(result["message_id"])
 
 
-def outbox_bot(bot: Bot, settings: Settings) -> Bot:
-    """A plain Bot on the application bot's connection pool, without its rate limiter."""
+def outbox_bot(bot: Bot, settings: Settings, *, connections: int | None = None) -> Bot:
+    """The application's bot (its token and server) as a plain Bot, without its rate
+    limiter, on a pool of its own of at most `connections` (the sender's window): httpcore
+    checks every pooled connection at each request, and a shared pool of 256 grows to
+    dozens under a round, most of the sender's CPU. Close it with `await bot.shutdown()`."""
+    size = connections or default_window(settings.telegram.messages_per_second)
+    request = HTTPXRequest(connection_pool_size=size, pool_timeout=5.0)
     return Bot(
         token=bot.token,
         base_url=settings.telegram.api_base_url,
         base_file_url=settings.telegram.file_url,
-        request=bot.request,
-        get_updates_request=bot.request,
+        request=request,
+        get_updates_request=request,
     )
 
 
@@ -291,6 +297,7 @@ class _Drain:
         self.gone: set[int] = set()  # people found unreachable in this drain
         self.more = True  # the last claim was full: there may be more due rows
         self.last_flush = sender.monotonic()
+        self.latency = 0.25  # seconds a send takes (moving average); Telegram's to start with
 
     def abandon(self) -> None:
         for task in self.flying:
@@ -331,7 +338,10 @@ class _Drain:
         now = s.monotonic()
         soonest: float | None = None
         kept: deque[_Slot] = deque()
-        while self.queue:
+        # No more in flight than the rate needs at the latency seen: each open connection
+        # costs httpcore's pool CPU at every request (the window stays the upper bound).
+        needed = max(2, math.ceil(s.limiter.rate * self.latency * 1.5))
+        while self.queue and len(self.flying) < needed:
             slot = self.queue.popleft()
             item = slot.item
             if item.person_id in self.gone:
@@ -348,6 +358,7 @@ class _Drain:
             s.limiter.take(item.chat_id)
             task = asyncio.ensure_future(self._send(slot))
             self.flying[task] = slot
+        kept.extend(self.queue)
         self.queue = kept
         return soonest
 
@@ -359,6 +370,7 @@ class _Drain:
         except (KeyError, ValueError, TypeError, IndexError) as exc:
             log.exception("reminder %s cannot be written", item.id)
             return Outcome(item, "failed", error=f"cannot be written: {exc!r}")
+        started = self.s.monotonic()
         try:
             message_id = await self.s.messenger.send(item.chat_id, rendered.text, rendered.buttons)
         except RetryAfter as exc:
@@ -374,6 +386,7 @@ class _Drain:
             return Outcome(item, "failed", error=f"400: {exc.message}")
         except TelegramError as exc:  # 5xx, timeouts, network errors: try again
             return Outcome(item, "retry", error=f"{type(exc).__name__}: {exc.message}")
+        self.latency = 0.8 * self.latency + 0.2 * (self.s.monotonic() - started)
         return Outcome(item, "sent", message_id=message_id)
 
     async def _await(self, wait: float | None) -> None:
