@@ -116,10 +116,15 @@ async def tick(
         log.exception("the daily backup failed; the next tick tries again")
     await rounds.plan_round(services.db, now=now, calendar=services.calendar, policy=policy)
     task = start_sender(application)
+    due = None
     while wait:
         await task
-        if not await store.due_count(services.db, now=services.clock.now()):
+        # Rows due now but not sent: a drain that ended as another began. Go on while that
+        # makes progress (in quiet hours, or on a shutdown, the drain sends nothing).
+        left = await store.due_count(services.db, now=services.clock.now())
+        if not left or left == due:
             return
+        due = left
         task = start_sender(application)
 
 

@@ -14,7 +14,7 @@ import pytest
 
 from bot.models import Person, ReportState, Role
 from bot.reminders.policy import Policy
-from bot.reminders.rounds import plan_round
+from bot.reminders.rounds import notify_assigned, plan_round
 from bot.reminders.sender import Backoff, SendLimiter
 from bot.workdays import WorkCalendar
 from handlers.reminders import sender_setup, start_sender, tick
@@ -413,3 +413,22 @@ async def test_monday_brings_the_weekly_summaries(harness_factory: HarnessFactor
         "• NV-30 — Đề án (hạn 08/04/2020, quá hạn 5 ngày)\n\n"
         "Tạm dừng tóm tắt hằng tuần: /reminders"
     )
+
+
+async def test_a_notice_that_meets_quiet_hours_waits_for_the_morning(
+    harness_factory: HarnessFactory,
+) -> None:
+    evening = datetime(2020, 4, 15, 21, 30, tzinfo=TZ)
+    harness, world = await start(harness_factory, evening)
+    task = await make_task(harness.db, world.health, harness.now, code="NV-40",
+                           deadline=date(2020, 4, 30), officer=world.officer)  # fmt: skip
+    written = datetime(2020, 4, 15, 20, 50, tzinfo=TZ)  # imported before 21:00, not yet sent
+    assert await notify_assigned(harness.db, harness.settings, task_ids=[task.id], now=written) == 1
+    await run_tick(harness)
+    officer = harness.actor(world.officer)
+    assert officer.inbox == []
+    harness.clock.set(datetime(2020, 4, 16, 7, 0, tzinfo=TZ))
+    await run_tick(harness)
+    assert [(m.text or "").split("\n")[:2] for m in officer.inbox] == [
+        ["📌 Nhiệm vụ mới được giao", f"NV-40 — {task.title}"]
+    ]
