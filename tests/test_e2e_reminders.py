@@ -12,7 +12,7 @@ from datetime import date, datetime
 
 import pytest
 
-from bot.models import Person, ReportState, Role
+from bot.models import Person, ReportState, Role, Task
 from bot.reminders.policy import Policy
 from bot.reminders.rounds import notify_assigned, plan_round
 from bot.reminders.sender import Backoff, SendLimiter
@@ -43,6 +43,12 @@ async def start(harness_factory: HarnessFactory, now: datetime = ROUND) -> tuple
 async def run_tick(harness: Harness) -> None:
     assert harness.app is not None
     await tick(harness.app, wait=True)
+
+
+async def due_today(harness: Harness, world: World, code: str, **fields: object) -> Task:
+    """A task of the health department due on the day of the round, for its officer."""
+    return await make_task(harness.db, world.health, harness.now, code=code, deadline=DUE,
+                           officer=world.officer, **fields)  # fmt: skip
 
 
 def texts(messages: list[TgMessage]) -> list[str]:
@@ -111,10 +117,8 @@ async def test_replying_done_to_a_reminder_reports_that_task(
     harness_factory: HarnessFactory,
 ) -> None:
     harness, world = await start(harness_factory)
-    await make_task(harness.db, world.health, harness.now, code="NV-2", deadline=DUE,
-                    officer=world.officer)  # fmt: skip
-    await make_task(harness.db, world.health, harness.now, code="NV-3", deadline=DUE,
-                    officer=world.officer)  # fmt: skip
+    await due_today(harness, world, "NV-2")
+    await due_today(harness, world, "NV-3")
     await run_tick(harness)
     officer = harness.actor(world.officer)
     [_, second] = officer.inbox
@@ -135,10 +139,8 @@ async def test_a_task_waiting_for_review_or_extended_since_planning_is_not_sent(
     harness_factory: HarnessFactory,
 ) -> None:
     harness, world = await start(harness_factory)
-    await make_task(harness.db, world.health, harness.now, code="NV-4", deadline=DUE,
-                    officer=world.officer)  # fmt: skip
-    await make_task(harness.db, world.health, harness.now, code="NV-5", deadline=DUE,
-                    officer=world.officer)  # fmt: skip
+    await due_today(harness, world, "NV-4")
+    await due_today(harness, world, "NV-5")
     policy = Policy.from_settings(harness.settings)
     planned = await plan_round(harness.db, now=harness.now, calendar=WorkCalendar(), policy=policy)
     assert planned is not None and planned.added == 2
@@ -207,8 +209,7 @@ async def test_a_blocked_person_is_unreachable_until_they_start_again(
     harness_factory: HarnessFactory,
 ) -> None:
     harness, world = await start(harness_factory)
-    await make_task(harness.db, world.health, harness.now, code="NV-8", deadline=DUE,
-                    officer=world.officer, title="Báo cáo tháng")  # fmt: skip
+    await due_today(harness, world, "NV-8", title="Báo cáo tháng")
     officer = harness.actor(world.officer)
     admin = harness.actor(world.admin)
     harness.tg.block(officer.user, notify=False)
@@ -241,8 +242,7 @@ async def test_down_at_eight_and_back_at_ten_sends_the_round_once(
     harness_factory: HarnessFactory,
 ) -> None:
     harness, world = await start(harness_factory, MORNING)
-    await make_task(harness.db, world.health, harness.now, code="NV-10", deadline=DUE,
-                    officer=world.officer, title="Báo cáo tuần")  # fmt: skip
+    await due_today(harness, world, "NV-10", title="Báo cáo tuần")
     await run_tick(harness)
     await harness.stop()
     harness.clock.set(datetime(2020, 4, 15, 10, 0, tzinfo=TZ))
@@ -319,8 +319,7 @@ async def test_the_command_line_previews_a_round_and_shows_the_outbox(
     harness_factory: HarnessFactory,
 ) -> None:
     harness, world = await start(harness_factory)
-    await make_task(harness.db, world.health, harness.now, code="NV-12", deadline=DUE,
-                    officer=world.officer, title="Kế hoạch năm")  # fmt: skip
+    await due_today(harness, world, "NV-12", title="Kế hoạch năm")
     result = await harness.cli("reminders", "preview", "--at", "2020-04-15 08:00")
     assert result.code == 0
     assert result.out.splitlines() == [
