@@ -425,10 +425,16 @@ async def _store_outcomes(conn: aiosqlite.Connection, outcomes: Sequence[Outcome
         " ON CONFLICT (chat_id, message_id) DO UPDATE SET task_id = excluded.task_id",
         [(o.item.chat_id, o.message_id, o.item.task_id, at) for o in about_a_task],
     )
+    events = [(o.item.task_id, at, _reminded(o.item)) for o in about_a_task
+              if o.item.kind in _REMINDED]  # fmt: skip
+    for o in sent:  # the tasks a head was told of are escalated, each in its history
+        if o.item.kind is Kind.ESCALATION:
+            told = json.dumps({"reminder": "escalation", "person_id": o.item.person_id})
+            events += [(task_id, at, told) for task_id in o.item.listed]
     await conn.executemany(
         "INSERT INTO task_events (task_id, at, kind, actor_id, detail)"
         " VALUES (?, ?, 'reminded', NULL, ?)",
-        [(o.item.task_id, at, _reminded(o.item)) for o in about_a_task if o.item.kind in _REMINDED],
+        events,
     )
     others = [o for o in outcomes if o.state not in ("sent", "released")]
     if others:

@@ -111,6 +111,9 @@ async def test_heads_and_the_office_hear_of_overdue_tasks(harness_factory: Harne
     assert texts(harness.actor(world.admin).inbox) == [
         "📊 Nhiệm vụ quá hạn: 1 nhiệm vụ ở 1 đơn vị\n• SYT Sở Y tế: 1 nhiệm vụ (lâu nhất 5 ngày)"
     ]
+    [history] = await harness.actor(world.admin).send("/history NV-7")
+    assert (history.text or "").count("Nhắc hạn") == 1
+    assert "Báo Thủ trưởng đơn vị về nhiệm vụ quá hạn" in (history.text or "")
 
 
 async def test_replying_done_to_a_reminder_reports_that_task(
