@@ -115,17 +115,25 @@ async def tick(
     except (OSError, sqlite3.Error):
         log.exception("the daily backup failed; the next tick tries again")
     await rounds.plan_round(services.db, now=now, calendar=services.calendar, policy=policy)
-    task = start_sender(application)
+    if wait:
+        await flush(application)
+    else:
+        start_sender(application)
+
+
+async def flush(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """Run the sender and return only when nothing due is left to send (tests: a notice
+    stored by a handler has then been delivered)."""
+    services = _services(application)
     due = None
-    while wait:
-        await task
+    while True:
+        await start_sender(application)
         # Rows due now but not sent: a drain that ended as another began. Go on while that
         # makes progress (in quiet hours, or on a shutdown, the drain sends nothing).
         left = await store.due_count(services.db, now=services.clock.now())
         if not left or left == due:
             return
         due = left
-        task = start_sender(application)
 
 
 def start_sender(application: Application[Any, Any, Any, Any, Any, Any]) -> asyncio.Task[Any]:

@@ -10,10 +10,9 @@ the item before a reviewer is then edited to show who decided, without buttons.
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, ReplyParameters, Update
 from telegram.error import BadRequest, TelegramError
@@ -25,6 +24,8 @@ from bot.context import DondocContext
 from bot.formats import DateInputError, format_date, format_int, parse_user_date
 from bot.models import Person, ReportState, Role, Task
 from bot.paging import pager_buttons, parse_pager
+from bot.reminders.planner import Kind, PlannedReminder
+from bot.reminders.policy import Policy, send_time
 from bot.texts import Html, plain, t
 from bot.workflow import (
     CompletionReport,
@@ -47,6 +48,7 @@ from bot.workflow import (
 )
 from bot.workflow_views import TITLE_CHARS, moment, review_card, short
 from handlers.access import add_callback, add_command, requires
+from handlers.reminders import start_sender
 from handlers.tasks import find_task
 from storage import workflow as store
 from storage.bot import open_tasks_for, reachable_admins, remember_message, task_for_message
@@ -142,21 +144,40 @@ async def say_refusal(update: Update, context: DondocContext, refusal: Refusal) 
     await say(update, context, context.t(refusal.key, **refusal_values(context, refusal)))
 
 
-async def tell(
-    context: DondocContext, person: Person | None, key: str, *, task: Task, **values: Any
-) -> None:
-    """A message to someone other than the sender; a blocked or unlinked account is logged."""
-    if person is None or person.telegram_id is None:
-        return
-    try:
-        sent = await context.bot.send_message(person.telegram_id, t(person.language, key, **values))
-    except TelegramError as exc:
-        log.warning("could not tell %s about task %s: %s", person.code, task.code, exc)
-        return
-    await remember_message(
-        context.store, chat_id=person.telegram_id, message_id=sent.message_id, task_id=task.id,
-        at=context.clock.now(),
-    )  # fmt: skip
+def notices(
+    context: DondocContext,
+    people: Iterable[Person | None],
+    key: str,
+    *,
+    task: Task,
+    item_id: int,
+    **values: str,
+) -> list[PlannedReminder]:
+    """The outbox rows telling people other than the sender of a decision: stored with the
+    decision, sent by the reminders' sender (retried, held in quiet hours, never lost).
+    `values` are already as shown (dates formatted); the text is written in each person's
+    language when sent. One row per person and decision: enqueueing again adds nothing."""
+    now = context.clock.now()
+    policy = Policy.from_settings(context.settings)
+    day, not_before = policy.local(now).date(), send_time(now, policy)
+    return [
+        PlannedReminder(
+            kind=Kind.NOTICE,
+            person_id=person.id,
+            subject=f"{key}:{item_id}",
+            day=day,
+            not_before=not_before,
+            task_id=task.id,
+            detail={"key": key, "values": values},
+        )
+        for person in people
+        if person is not None and person.telegram_id is not None
+    ]
+
+
+def nudge(context: DondocContext) -> None:
+    """Notices just stored leave at once (the sender holds them back in quiet hours)."""
+    start_sender(context.application)
 
 
 async def start_dialogue(
@@ -656,19 +677,21 @@ async def accept_pressed(
 ) -> None:
     query = update.callback_query
     assert query is not None and isinstance(item, CompletionReport)
+    on = format_date(item.reported_on)
+    reporter = await get_person(context.store, id=item.person_id) if item.person_id else None
+    told = notices(context, [reporter], "wf.notify.accepted", task=task, item_id=item.id,
+                   code=task.code, title=short(task.title, TITLE_CHARS), on=on)  # fmt: skip
     decision = await store.accept_report(
-        context.store, report_id=item.id, person_id=me(context).id, now=context.clock.now()
-    )
+        context.store, report_id=item.id, person_id=me(context).id, now=context.clock.now(),
+        notices=told,
+    )  # fmt: skip
     if not decision.taken:
         await already(update, context, ItemKind.REPORT, item.id, decision)
         return
-    on = format_date(item.reported_on)
+    nudge(context)
     await query.answer(plain(context.lang, "wf.answer.accepted", on=on))
     await refresh_cards(context, ItemKind.REPORT, (item.id,))
     await refresh_cards(context, ItemKind.EXTENSION, decision.withdrawn)
-    reporter = await get_person(context.store, id=item.person_id) if item.person_id else None
-    await tell(context, reporter, "wf.notify.accepted", task=task, code=task.code,
-               title=short(task.title, TITLE_CHARS), on=on)  # fmt: skip
 
 
 async def grant_pressed(
@@ -721,9 +744,16 @@ async def grant(
 
     task = await get_task(context.store, id=request.task_id)
     assert task is not None
+    date_text = format_date(new_deadline)
+    told = notices(
+        context, await concerned(context, request.person_id, task), "wf.notify.granted",
+        task=task, item_id=request.id, code=task.code, title=short(task.title, TITLE_CHARS),
+        date=date_text, old=format_date(task.deadline) if task.deadline else "",
+        asked=format_date(request.new_deadline),
+    )  # fmt: skip
     outcome = await store.grant_extension(
         context.store, request_id=request.id, person_id=me(context).id, now=context.clock.now(),
-        today=today, new_deadline=new_deadline, check=check,
+        today=today, new_deadline=new_deadline, check=check, notices=told,
     )  # fmt: skip
     query = update.callback_query
     if isinstance(outcome, Refusal):
@@ -735,19 +765,12 @@ async def grant(
     if not outcome.taken:
         await already(update, context, ItemKind.EXTENSION, request.id, outcome)
         return None
-    date_text = format_date(new_deadline)
+    nudge(context)
     if query is not None:
         await query.answer(plain(context.lang, "wf.answer.granted", date=date_text))
     else:
         await say(update, context, context.t("wf.grant.done", code=task.code, date=date_text))
     await refresh_cards(context, ItemKind.EXTENSION, (request.id,))
-    values = {
-        "code": task.code, "title": short(task.title, TITLE_CHARS), "date": date_text,
-        "old": format_date(task.deadline) if task.deadline else "",
-        "asked": format_date(request.new_deadline),
-    }  # fmt: skip
-    for person in await concerned(context, request.person_id, task):
-        await tell(context, person, "wf.notify.granted", task=task, **values)
     return None
 
 
@@ -776,31 +799,33 @@ async def decide_with_reason(
     loaded = await load_item(context, kind, dialogue.item_id)
     assert loaded is not None
     item, task = loaded
-    if kind is ItemKind.REPORT:
-        decision = await store.return_report(
-            context.store, report_id=item.id, person_id=person.id, now=now, reason=reason
-        )
-    else:
-        decision = await store.refuse_extension(
-            context.store, request_id=item.id, person_id=person.id, now=now, reason=reason
-        )
-    await store.end_dialogue(context.store, person.id)
-    if not decision.taken:
-        await already(update, context, kind, item.id, decision)
-        return None
-    done_key = "wf.return.done" if kind is ItemKind.REPORT else "wf.refuse.done"
-    await say(update, context, context.t(done_key, code=task.code))
-    await refresh_cards(context, kind, (item.id,))
     values = {
         "code": task.code, "title": short(task.title, TITLE_CHARS), "reason": reason,
         "deadline": format_date(task.deadline) if task.deadline else "",
     }  # fmt: skip
     if kind is ItemKind.REPORT:
         reporter = await get_person(context.store, id=item.person_id) if item.person_id else None
-        await tell(context, reporter, "wf.notify.returned", task=task, **values)
+        told = notices(context, [reporter], "wf.notify.returned", task=task, item_id=item.id,
+                       **values)  # fmt: skip
+        decision = await store.return_report(
+            context.store, report_id=item.id, person_id=person.id, now=now, reason=reason,
+            notices=told,
+        )  # fmt: skip
     else:
-        for someone in await concerned(context, item.person_id, task):
-            await tell(context, someone, "wf.notify.refused", task=task, **values)
+        told = notices(context, await concerned(context, item.person_id, task),
+                       "wf.notify.refused", task=task, item_id=item.id, **values)  # fmt: skip
+        decision = await store.refuse_extension(
+            context.store, request_id=item.id, person_id=person.id, now=now, reason=reason,
+            notices=told,
+        )  # fmt: skip
+    await store.end_dialogue(context.store, person.id)
+    if not decision.taken:
+        await already(update, context, kind, item.id, decision)
+        return None
+    nudge(context)
+    done_key = "wf.return.done" if kind is ItemKind.REPORT else "wf.refuse.done"
+    await say(update, context, context.t(done_key, code=task.code))
+    await refresh_cards(context, kind, (item.id,))
     return None
 
 

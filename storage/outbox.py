@@ -20,7 +20,7 @@ import aiosqlite
 
 from bot.models import Role
 from bot.reminders.planner import (
-    TASK_KINDS,
+    REPLY_KINDS,
     Kind,
     OpenTask,
     PlannedReminder,
@@ -230,6 +230,18 @@ async def add_planned(
     return added
 
 
+async def add_notices(
+    conn: aiosqlite.Connection, notices: Sequence[PlannedReminder], *, now: datetime
+) -> int:
+    """Put notices of a decision in the outbox, inside the decision's own transaction;
+    a notice already there (same day, person, kind and subject) is not added again."""
+    if not notices:
+        return 0
+    rows = _Rows(utc(now))
+    cursor = await conn.executemany(_INSERT, [rows.row(n) for n in notices])
+    return max(cursor.rowcount, 0)
+
+
 async def round_planned(db: Database, *, day: date) -> bool:
     found = await db.fetchval("SELECT 1 FROM reminder_rounds WHERE day = ?", (day.isoformat(),))
     return found is not None
@@ -419,7 +431,7 @@ async def _store_outcomes(conn: aiosqlite.Connection, outcomes: Sequence[Outcome
         " attempts = attempts + 1, last_error = '' WHERE id = ?",
         [(o.item.chat_id, o.message_id, at, o.item.id) for o in sent],
     )
-    about_a_task = [o for o in sent if o.item.kind in TASK_KINDS and o.item.task_id is not None]
+    about_a_task = [o for o in sent if o.item.kind in REPLY_KINDS and o.item.task_id is not None]
     await conn.executemany(
         "INSERT INTO bot_messages (chat_id, message_id, task_id, sent_at) VALUES (?, ?, ?, ?)"
         " ON CONFLICT (chat_id, message_id) DO UPDATE SET task_id = excluded.task_id",

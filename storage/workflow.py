@@ -16,6 +16,7 @@ from datetime import date, datetime
 import aiosqlite
 
 from bot.models import Person, Task
+from bot.reminders.planner import PlannedReminder
 from bot.workflow import (
     CompletionReport,
     Decision,
@@ -26,6 +27,7 @@ from bot.workflow import (
     Step,
 )
 from storage.db import Database
+from storage.outbox import add_notices
 from storage.register import (
     add_event,
     day,
@@ -193,14 +195,31 @@ async def _accept(
     )
 
 
-async def accept_report(db: Database, *, report_id: int, person_id: int, now: datetime) -> Decision:
-    """Accept a waiting report: the task is completed on the day the report was sent."""
+async def accept_report(
+    db: Database,
+    *,
+    report_id: int,
+    person_id: int,
+    now: datetime,
+    notices: Sequence[PlannedReminder] = (),
+) -> Decision:
+    """Accept a waiting report: the task is completed on the day the report was sent.
+    `notices` (of this decision) go into the outbox in the same transaction, if taken."""
     async with db.transaction() as conn:
-        return await _accept(conn, report_id, person_id=person_id, now=now)
+        decision = await _accept(conn, report_id, person_id=person_id, now=now)
+        if decision.taken:
+            await add_notices(conn, notices, now=now)
+        return decision
 
 
 async def return_report(
-    db: Database, *, report_id: int, person_id: int, now: datetime, reason: str
+    db: Database,
+    *,
+    report_id: int,
+    person_id: int,
+    now: datetime,
+    reason: str,
+    notices: Sequence[PlannedReminder] = (),
 ) -> Decision:
     """Return a waiting report with the reason (yêu cầu phúc đáp lại); the task stays open."""
     async with db.transaction() as conn:
@@ -225,6 +244,7 @@ async def return_report(
             conn, task_id=row[0], kind="returned", at=now, actor_id=person_id,
             detail={"report": report_id, "reason": reason},
         )  # fmt: skip
+        await add_notices(conn, notices, now=now)
     return Decision(taken=True, state="returned", decided_by=person_id, decided_at=now)
 
 
@@ -350,6 +370,7 @@ async def grant_extension(
     today: date,
     new_deadline: date | None = None,
     check: TaskCheck,
+    notices: Sequence[PlannedReminder] = (),
 ) -> Decision | Refusal:
     """Grant a request, as asked or to `new_deadline`: the deadline moves, the original is
     kept, and the change records who, when (`granted_on` = today) and why."""
@@ -386,11 +407,18 @@ async def grant_extension(
             detail={"request": request_id, "old_deadline": iso(task.deadline),
                     "new_deadline": iso(granted), "asked": iso(request.new_deadline)},
         )  # fmt: skip
+        await add_notices(conn, notices, now=now)
     return Decision(taken=True, state="granted", decided_by=person_id, decided_at=now)
 
 
 async def refuse_extension(
-    db: Database, *, request_id: int, person_id: int, now: datetime, reason: str
+    db: Database,
+    *,
+    request_id: int,
+    person_id: int,
+    now: datetime,
+    reason: str,
+    notices: Sequence[PlannedReminder] = (),
 ) -> Decision:
     """Refuse a request with the reviewer's reason; the deadline stays."""
     async with db.transaction() as conn:
@@ -404,6 +432,7 @@ async def refuse_extension(
             conn, task_id=task_id, kind="extension_refused", at=now, actor_id=person_id,
             detail={"request": request_id, "reason": reason},
         )  # fmt: skip
+        await add_notices(conn, notices, now=now)
     return Decision(taken=True, state="refused", decided_by=person_id, decided_at=now)
 
 

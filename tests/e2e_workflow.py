@@ -8,6 +8,7 @@ from datetime import date
 
 from bot.figures import Period, PeriodFigures, YearFigures
 from bot.models import Role, Task
+from handlers.reminders import flush
 from storage.register import get_task, task_history
 from tests.factories import World, make_person, make_task, small_world
 from tests.harness import Actor, Harness
@@ -70,6 +71,13 @@ async def task_now(desk: Desk, code: str = CODE) -> Task:
 async def event_kinds(desk: Desk, code: str = CODE) -> list[str]:
     task = await task_now(desk, code)
     return [event.kind for event in await task_history(desk.harness.db, task.id)]
+
+
+async def delivered(desk: Desk) -> None:
+    """Wait until the notices of decisions (sent through the reminders' outbox, which the
+    decision nudged) have left."""
+    assert desk.harness.app is not None
+    await flush(desk.harness.app)
 
 
 def latest(actor: Actor) -> TgMessage:

@@ -11,6 +11,7 @@ from tests.e2e_workflow import (
     DEADLINE,
     TITLE,
     Desk,
+    delivered,
     event_kinds,
     figures,
     latest,
@@ -126,6 +127,7 @@ async def test_granting_moves_the_deadline_and_keeps_the_original(harness: Harne
         f"✅ Nhiệm vụ {CODE} — {TITLE} được gia hạn đến 30/04/2020 (hạn trước: 20/04/2020; "
         "đề nghị: 30/04/2020)."
     )
+    await delivered(desk)
     assert latest(desk.officer).text == told
     assert latest(desk.head).text == told
     assert await event_kinds(desk) == ["created", "extension_requested", "extension_granted"]
@@ -149,6 +151,7 @@ async def test_granting_another_date_asks_for_it(harness: Harness) -> None:
     [done] = await desk.admin.send("25/04/2020")
     assert done.text == f"✅ Đã gia hạn nhiệm vụ {CODE} đến 25/04/2020; bot đã báo đơn vị."
     assert (await task_now(desk)).deadline == date(2020, 4, 25)
+    await delivered(desk)
     assert latest(desk.officer).text == (
         f"✅ Nhiệm vụ {CODE} — {TITLE} được gia hạn đến 25/04/2020 (hạn trước: 20/04/2020; "
         "đề nghị: 30/04/2020)."
@@ -169,6 +172,7 @@ async def test_refusing_asks_the_reason_and_keeps_the_deadline(harness: Harness)
         f"❌ Đề nghị gia hạn nhiệm vụ {CODE} — {TITLE} không được chấp nhận.\nLý do: Không có "
         "căn cứ gia hạn\nHạn xử lý vẫn là 20/04/2020."
     )
+    await delivered(desk)
     assert latest(desk.officer).text == told
     assert latest(desk.head).text == told
     assert latest(desk.admin2).text == (

@@ -8,7 +8,17 @@ from datetime import date, timedelta
 
 from bot.models import ReportState
 from storage.bot import set_language
-from tests.e2e_workflow import CODE, TITLE, Desk, event_kinds, figures, latest, open_desk, task_now
+from tests.e2e_workflow import (
+    CODE,
+    TITLE,
+    Desk,
+    delivered,
+    event_kinds,
+    figures,
+    latest,
+    open_desk,
+    task_now,
+)
 from tests.factories import make_task
 from tests.harness import Harness
 from tests.tgdouble.models import TgMessage
@@ -56,6 +66,7 @@ async def test_accepting_completes_the_task_on_the_day_the_report_was_sent(
     task = await task_now(desk)
     assert task.completed_on == date(2020, 4, 15)
     assert task.report_state is None
+    await delivered(desk)
     assert latest(desk.officer).text == (
         f"✅ Văn phòng đã chấp nhận báo cáo hoàn thành nhiệm vụ {CODE} — {TITLE}. Nhiệm vụ "
         "hoàn thành ngày 15/04/2020."
@@ -110,6 +121,7 @@ async def test_returning_asks_the_reason_and_the_officer_may_report_again(
     )
     for message in (card, other_card):
         assert message.text == decided(message, line) and message.buttons == []
+    await delivered(desk)
     notice = latest(desk.officer)
     assert notice.text == (
         f"↩️ Báo cáo hoàn thành nhiệm vụ {CODE} — {TITLE} đã bị trả lại.\nYêu cầu phúc đáp "
@@ -163,6 +175,7 @@ async def test_two_reviewers_pressing_at_once_make_one_decision(harness: Harness
     assert await event_kinds(desk) == ["created", "reported", "completed"]
     for message in (card, other_card):
         assert harness.tg.message(message.chat_id, message.message_id).buttons == []
+    await delivered(desk)
     assert sum("đã chấp nhận báo cáo" in (m.text or "") for m in desk.officer.inbox) == 1
 
 

@@ -38,10 +38,13 @@ class Kind(StrEnum):
     WEEKLY_HEAD = "weekly_head"  # a unit head: open, due this week, overdue
     WEEKLY_LEADER = "weekly_leader"  # a leader: the totals and their overdue tasks
     UNREACHABLE = "unreachable"  # the Office: Telegram refused a person (sender.py)
+    NOTICE = "notice"  # a workflow decision (accepted, returned, granted, refused)
 
 
 # Reminders about one task: they carry its buttons and a reply to them finds the task.
 TASK_KINDS = frozenset({Kind.ASSIGNED, Kind.BEFORE, Kind.DUE, Kind.OVERDUE})
+# Messages a reply finds the task of: the reminders above and the notices of decisions.
+REPLY_KINDS = TASK_KINDS | {Kind.NOTICE}
 # The news of one round: replaced by the next round, so never sent on a later day.
 ROUND_KINDS = frozenset(
     {

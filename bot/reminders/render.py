@@ -68,6 +68,8 @@ def render(notice: Notice, lang: str, policy: Policy) -> Rendered:
         return Rendered(_weekly_leader(notice, lang, policy), [])
     if kind is Kind.UNREACHABLE:
         return Rendered(_unreachable(notice.detail, lang), [])
+    if kind is Kind.NOTICE:  # the catalogue key and its values, written when decided
+        return Rendered(t(lang, notice.detail["key"], **notice.detail.get("values", {})), [])
     raise ValueError(f"no text for a reminder of kind {kind}")
 
 
