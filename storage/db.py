@@ -94,12 +94,16 @@ class Database:
             await self._writer.execute("COMMIT")
 
     async def fetchall(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
-        async with self._reader.execute(sql, params) as cursor:
-            return list(await cursor.fetchall())
+        # One trip to the reader's thread, the statement run to its end there: a read then
+        # sees every write committed before it began. (Run as execute, fetch, close, another
+        # coroutine's statement left open between those steps held later reads on its older
+        # snapshot: a report just filed was not found under concurrent updates.)
+        return list(await self._reader.execute_fetchall(sql, params))
 
     async def fetchone(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
-        async with self._reader.execute(sql, params) as cursor:
-            return await cursor.fetchone()
+        """The first row of a query of one row (a key, an aggregate)."""
+        rows = await self.fetchall(sql, params)
+        return rows[0] if rows else None
 
     async def fetchval(self, sql: str, params: Params = ()) -> Any:
         row = await self.fetchone(sql, params)
