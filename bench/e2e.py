@@ -53,15 +53,24 @@ class BotProcess:
     ready: asyncio.Event = field(default_factory=asyncio.Event)
     peak_rss: int = 0
 
-    async def read_stderr(self) -> None:
+    async def read_stderr(self, log: Path | None) -> None:
         assert self.process.stderr is not None
-        async for raw in self.process.stderr:
-            line = raw.decode("utf-8", "replace").rstrip()
-            if line.startswith(READY_MARK):
-                self.ready.set()
-            elif line.startswith(ERROR_MARK):
-                self.errors.append(line)
-            self.log_tail = [*self.log_tail[-40:], line]
+        out = log.open("w", encoding="utf-8") if log is not None else None
+        try:
+            async for raw in self.process.stderr:
+                self._line(raw.decode("utf-8", "replace").rstrip())
+                if out is not None:
+                    out.write(raw.decode("utf-8", "replace"))
+        finally:
+            if out is not None:
+                out.close()
+
+    def _line(self, line: str) -> None:
+        if line.startswith(READY_MARK):
+            self.ready.set()
+        elif line.startswith(ERROR_MARK):
+            self.errors.append(line)
+        self.log_tail = [*self.log_tail[-40:], line]
 
     async def sample_memory(self) -> None:
         proc = psutil.Process(self.process.pid)
@@ -81,7 +90,10 @@ class BotProcess:
         return self.peak_rss
 
 
-async def start_bot(config: Path, at: datetime) -> tuple[BotProcess, list[asyncio.Task[None]]]:
+async def start_bot(
+    config: Path, at: datetime, profile: Path | None, log: Path | None
+) -> tuple[BotProcess, list[asyncio.Task[None]]]:
+    extra = ["--profile", str(profile)] if profile else []
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
@@ -89,12 +101,13 @@ async def start_bot(config: Path, at: datetime) -> tuple[BotProcess, list[asynci
         str(config),
         "--at",
         at.isoformat(),
+        *extra,
         stdout=asyncio.subprocess.DEVNULL,
         stderr=asyncio.subprocess.PIPE,
         env=os.environ | {"PYTHONUNBUFFERED": "1"},
     )
     bot = BotProcess(process)
-    tasks = [asyncio.create_task(bot.read_stderr()), asyncio.create_task(bot.sample_memory())]
+    tasks = [asyncio.create_task(bot.read_stderr(log)), asyncio.create_task(bot.sample_memory())]
     return bot, tasks
 
 
@@ -129,6 +142,15 @@ async def _wait_until(condition: Any, limit: float) -> bool:
             return True
         await asyncio.sleep(0.02)
     return bool(condition())
+
+
+def _cpu_seconds(bot: BotProcess) -> float:
+    """User and system CPU of the bot's process (its threads included) so far."""
+    try:
+        times = psutil.Process(bot.process.pid).cpu_times()
+    except psutil.Error:
+        return 0.0
+    return float(times.user + times.system)
 
 
 async def _wait_for_answers(answered: Any, expected: int, bot: BotProcess) -> None:
@@ -169,9 +191,13 @@ async def open_cards(double: TimedDouble, officers: list[tuple[int, str]]) -> di
 async def run(args: argparse.Namespace, bench: Bench, work: Path) -> None:
     source = args.db
     await asyncio.to_thread(
-        ensure_register, source, tasks=args.tasks, units=args.units, people=args.people,
+        ensure_register,
+        source,
+        tasks=args.tasks,
+        units=args.units,
+        people=args.people,
         today=args.today,
-    )  # fmt: skip
+    )
     started = time.perf_counter()
     db_path = copy_register(source, work / "register.sqlite3")
     bench.figure("register copied", f"{time.perf_counter() - started:.1f} s")
@@ -191,7 +217,7 @@ async def run(args: argparse.Namespace, bench: Bench, work: Path) -> None:
     for telegram_id in everyone:  # the Office, leaders and heads hear of reports too
         double.user(telegram_id, f"Cán bộ {telegram_id}", started=True)
     config = write_config(work, db_path, double.base_url, args.rate)
-    bot, tasks = await start_bot(config, at)
+    bot, tasks = await start_bot(config, at, args.profile_bot, args.bot_log)
     try:
         ready = await _wait_until(
             lambda: bot.ready.is_set() and double.stats.by_method["getUpdates"] > 0, 60
@@ -234,6 +260,7 @@ async def act(
         )
         officers = [(t, c) for t, c in officers if t in cards]
     since = len(double.call_times)
+    cpu_before = _cpu_seconds(bot)
     sent: dict[Any, float] = {}  # callback query id (press) or chat id (command) → when queued
     gap = args.seconds / max(len(officers), 1)
     first = time.perf_counter()
@@ -275,6 +302,11 @@ async def act(
         bench.figure("update → answer", str(timing))
         bench.figure("update → answer p50", f"{timing.p50:.1f} ms")
         bench.figure("update → answer p99", f"{timing.p99:.1f} ms")
+    cpu = _cpu_seconds(bot) - cpu_before
+    bench.figure(
+        "CPU of the bot process while acting",
+        f"{cpu:.2f} s, {1000 * cpu / max(len(found), 1):.2f} ms an update",
+    )
     bench.judge("updates never answered", len(sent) - len(found), 0)
     after = double.timed_calls()[since:]
     by_method: dict[str, int] = {}
@@ -299,6 +331,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--mode", choices=("press", "command"), default="press")
     parser.add_argument("--rate", type=float, default=300, help="messages/s, double and bot")
     parser.add_argument("--json", type=Path, help="also write the figures here")
+    parser.add_argument("--profile-bot", type=Path, help="the bot's CPU profile (cProfile) here")
+    parser.add_argument("--bot-log", type=Path, help="the bot's standard error, all of it, here")
     args = parser.parse_args(argv)
     bench = Bench(f"end to end: {args.officers} officers, {args.mode}, {args.seconds:g} s")
     bench.header(db=str(args.db), rate=args.rate)

@@ -9,9 +9,11 @@ as one line starting with BENCH-ERROR, for the benchmark to count.
 from __future__ import annotations
 
 import argparse
+import cProfile
 import logging
 import signal
 import sys
+import time
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -28,7 +30,18 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.e2e_bot")
     parser.add_argument("config", type=Path)
     parser.add_argument("--at", type=datetime.fromisoformat, required=True)
+    parser.add_argument("--profile", type=Path, help="write a CPU profile (cProfile) here")
     args = parser.parse_args(argv)
+    if args.profile is None:
+        return run(args)
+    profile = cProfile.Profile(time.process_time)
+    try:
+        return int(profile.runcall(run, args))
+    finally:
+        profile.dump_stats(args.profile)
+
+
+def run(args: argparse.Namespace) -> int:
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")  # fmt: skip
     settings = load_settings(args.config, required=True)

@@ -131,9 +131,11 @@ async def _round(
         started, cpu = time.perf_counter(), time.process_time()
         report = await sender.drain()
         drained, cpu = time.perf_counter() - started, time.process_time() - cpu
+        per_message = cpu / max(report.sent, 1)
         bench.figure(
             "CPU of the sender's process while draining",
-            f"{cpu:.2f} s, {1000 * cpu / max(report.sent, 1):.2f} ms a message",
+            f"{cpu:.2f} s in {drained:.2f} s, {1000 * per_message:.2f} ms a message"
+            f" (one free core: ~{1 / max(per_message, 1e-9):.0f} messages/s at most)",
         )
         states = (await status(db, today=args.today)).states
     return report, states, drained
