@@ -16,6 +16,7 @@ from bot.importer import Catalog, Change, PersonRecord, Plan, TaskRecord, UnitRe
 from bot.phones import phone_key
 from bot.text_search import fold
 from storage.db import Database
+from storage.figures import figures_summed_once
 from storage.register import (
     TASK_COLUMNS,
     iso,
@@ -122,7 +123,7 @@ async def apply_tasks(
 ) -> tuple[list[int], list[int]]:
     """Write the plan; returns the ids of the tasks created and of those reassigned."""
     at = stamp(now)
-    async with db.transaction() as conn:
+    async with db.transaction() as conn, figures_summed_once(conn):
         created = await _create_tasks(conn, plan.create, at)
         extended = {c.old.id: _extended_on(c, today) for c in plan.update}
         await conn.executemany(

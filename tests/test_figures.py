@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import shutil
 import tempfile
+from contextlib import AbstractAsyncContextManager, nullcontext
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -27,7 +28,7 @@ from bot.figures import (
 )
 from bot.models import DeadlineChange, Role, Task
 from storage import Database
-from storage.figures import load_figures, unit_year_figures
+from storage.figures import figures_summed_once, load_figures, unit_year_figures
 from storage.register import add_person, add_task, add_unit, all_tasks, list_units
 
 NOW = datetime(2020, 4, 1, 8, 0, tzinfo=UTC)
@@ -390,6 +391,56 @@ def test_load_figures_equals_compute_figures(
         pure, sql, tasks = asyncio.run(both_ways(path, register, period, as_of))
     assert tasks == [replace(spec_task(i, s), title="t") for i, s in enumerate(register, 1)]
     assert sql == pure
+
+
+# A bulk write's changes (storage.importing): every task moved, some reopened, extended or
+# given to another unit, and a copy of each registered anew.
+BULK_CHANGES = (
+    "UPDATE tasks SET assigned_on = date(assigned_on, '-40 day'),"
+    " completed_on = CASE WHEN id % 2 = 0 THEN NULL ELSE completed_on END,"
+    " deadline = CASE WHEN id % 3 = 0 THEN date(deadline, '+10 day') ELSE deadline END,"
+    " lead_unit_id = CASE WHEN id % 5 = 0 THEN (SELECT min(id) FROM units) ELSE lead_unit_id END",
+    "INSERT INTO tasks (code, title, lead_unit_id, assigner, assigned_on, original_deadline,"
+    " deadline, completed_on, created_at, updated_at) SELECT code || '-b', title, lead_unit_id,"
+    " assigner, assigned_on, original_deadline, deadline, completed_on, created_at, updated_at"
+    " FROM tasks",
+)
+
+
+async def figure_cells(path: Path, register: list[Spec], *, bulk: bool) -> list[list[object]]:
+    """The register written, then BULK_CHANGES, summed at once (`bulk`) or row by row."""
+    db = await Database.open(path)
+    try:
+        await write_register(db, register)
+        async with db.transaction() as conn:
+            summing: AbstractAsyncContextManager[None] = (
+                figures_summed_once(conn) if bulk else nullcontext()
+            )
+            async with summing:
+                for sql in BULK_CHANGES:
+                    await conn.execute(sql)
+        found: list[list[object]] = []
+        for table in ("figure_groups", "figure_due", "figure_years"):
+            rows = await db.fetchall(f"SELECT * FROM {table} ORDER BY 1, 2, 3")
+            found.append([tuple(r) for r in rows if any(v != 0 for v in tuple(r)[-4:])])
+        found.append([await db.fetchval("SELECT count(*) FROM figure_changes")])
+    finally:
+        await db.close()
+    return found
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(register=registers)
+def test_figures_summed_once_are_the_cells_the_triggers_sum_row_by_row(
+    empty_register: Path, register: list[Spec]
+) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        for name in ("rows", "bulk"):
+            shutil.copyfile(empty_register, Path(folder) / name)
+        rows = asyncio.run(figure_cells(Path(folder) / "rows", register, bulk=False))
+        bulk = asyncio.run(figure_cells(Path(folder) / "bulk", register, bulk=True))
+    assert bulk == rows
+    assert bulk[3] == [0]  # nothing left waiting
 
 
 async def test_one_units_year_equals_its_line_in_the_figures(tmp_path: Path) -> None:
