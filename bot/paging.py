@@ -39,10 +39,11 @@ class Row:
     line: str
 
 
-def _render(rows: Sequence[Row], continued: Callable[[str], str], first: Row | None) -> str:
-    """A page's body; `first` is the row before the page, if its section goes on here."""
+def render_page(rows: Sequence[Row], continued: Callable[[str], str], before: str | None) -> str:
+    """A page's body; `before` is the section of the row before the page (None on the first
+    page): a section that goes on here gets its continuation header."""
     parts: list[str] = []
-    previous = first.section if first is not None else None
+    previous = before
     for index, row in enumerate(rows):
         if index == 0 or row.section != previous:
             if parts:
@@ -54,6 +55,47 @@ def _render(rows: Sequence[Row], continued: Callable[[str], str], first: Row | N
     return "\n".join(parts)
 
 
+def page_spans(
+    sections: Sequence[str],
+    lengths: Sequence[int],
+    *,
+    budget: int,
+    per_page: int,
+    continued: Callable[[str], str] = lambda header: header,
+) -> list[range]:
+    """Which rows go on which page, from the rows' sections and the lengths of their lines
+    alone (`text_length`): a list need not be rendered to be paged, only the page shown.
+
+    Each page is at most `budget` long and `per_page` rows (a row too long for any page gets
+    a page of its own). A page's length is added up row by row (lengths add over joined
+    text), so a list of hundreds of rows pages in linear time. No rows: no pages."""
+    header_lengths: dict[tuple[str, bool], int] = {}
+
+    def header_length(section: str, goes_on: bool) -> int:
+        known = header_lengths.get((section, goes_on))
+        if known is None:
+            known = text_length(continued(section) if goes_on else section)
+            header_lengths[section, goes_on] = known
+        return known
+
+    spans: list[range] = []
+    start, count = 0, len(sections)
+    while start < count:
+        goes_on = start > 0 and sections[start - 1] == sections[start]
+        length = header_length(sections[start], goes_on) + 1 + lengths[start]
+        end = start + 1
+        while end < count and end - start < per_page:
+            extra = 1 + lengths[end]  # "\n" and the line
+            if sections[end] != sections[end - 1]:
+                extra += 2 + header_length(sections[end], False)  # "\n", a blank, the header
+            if length + extra > budget:
+                break
+            length, end = length + extra, end + 1
+        spans.append(range(start, end))
+        start = end
+    return spans
+
+
 def paginate(
     rows: Sequence[Row],
     *,
@@ -61,31 +103,22 @@ def paginate(
     per_page: int,
     continued: Callable[[str], str] = lambda header: header,
 ) -> list[str]:
-    """The bodies of the pages, each at most `budget` long and `per_page` rows (a row too
-    long for any page gets a page of its own). No rows: no pages.
-
-    A page's length is added up row by row (lengths add over joined text), so each page is
-    rendered once: a list of hundreds of tasks pages in linear time."""
-    pages: list[str] = []
-    start = 0
-    while start < len(rows):
-        before = rows[start - 1] if start > 0 else None
-        first = rows[start]
-        goes_on = before is not None and before.section == first.section
-        length = text_length(continued(first.section) if goes_on else first.section)
-        length += 1 + text_length(first.line)
-        end = start + 1
-        while end < len(rows) and end - start < per_page:
-            row = rows[end]
-            extra = 1 + text_length(row.line)  # "\n" and the line
-            if row.section != rows[end - 1].section:
-                extra += 2 + text_length(row.section)  # "\n", a blank line, the header
-            if length + extra > budget:
-                break
-            length, end = length + extra, end + 1
-        pages.append(_render(rows[start:end], continued, before))
-        start = end
-    return pages
+    """The bodies of the pages of `rows` (see `page_spans`). No rows: no pages."""
+    spans = page_spans(
+        [row.section for row in rows],
+        [text_length(row.line) for row in rows],
+        budget=budget,
+        per_page=per_page,
+        continued=continued,
+    )
+    return [
+        render_page(
+            rows[span.start : span.stop],
+            continued,
+            rows[span.start - 1].section if span.start > 0 else None,
+        )
+        for span in spans
+    ]
 
 
 def pager_data(kind: str, page: int, *args: str) -> str:

@@ -3,16 +3,19 @@ rows and a day in, Telegram HTML out (every value escaped through `bot.texts.t`)
 
 from __future__ import annotations
 
+import html
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, tzinfo
 from enum import StrEnum
+from functools import lru_cache
+from string import Formatter
 
 from bot.formats import format_date, format_int
 from bot.models import Person, ReportState, Task, TaskEvent, Unit
-from bot.paging import MESSAGE_LIMIT, Row, paginate, text_length
+from bot.paging import MESSAGE_LIMIT, Row, clamp, page_spans, render_page, text_length
 from bot.status import Status, days_overdue, deadline_on, status_on
-from bot.texts import Html, t
+from bot.texts import Html, t, template
 from bot.workflow_views import event_line
 
 TASKS_PER_PAGE = 25
@@ -20,6 +23,8 @@ LIST_TITLE_LIMIT = 90  # characters of a title on a list line
 CARD_TITLE_LIMIT = 600
 CARD_CONTENT_LIMIT = 2000
 CARD_EVENTS = 5
+_FIELDS = Formatter()
+_DATE_LENGTH = len(format_date(date.max))  # dd/mm/yyyy, every date
 
 
 class Group(StrEnum):
@@ -55,10 +60,10 @@ def group_of(task: Task, today: date, soon_days: int) -> Group:
     return Group.LATER
 
 
-def _note(lang: str, task: Task) -> Html:
-    if task.report_state is ReportState.PENDING:
+def _note(lang: str, state: ReportState | None) -> Html:
+    if state is ReportState.PENDING:
         return t(lang, "tasks.note.pending")
-    if task.report_state is ReportState.RETURNED:
+    if state is ReportState.RETURNED:
         return t(lang, "tasks.note.returned")
     return Html("")
 
@@ -66,7 +71,7 @@ def _note(lang: str, task: Task) -> Html:
 def task_line(lang: str, task: Task, today: date) -> Html:
     """`• NV-2020-0345 Báo cáo … — hạn 15/04/2020, quá hạn 3 ngày`."""
     title = shorten(task.title, LIST_TITLE_LIMIT)
-    note = _note(lang, task)
+    note = _note(lang, task.report_state)
     if task.deadline is None:
         return t(lang, "tasks.line_no_deadline", code=task.code, title=title, note=note)
     overdue = days_overdue(task, today)
@@ -82,17 +87,62 @@ def task_line(lang: str, task: Task, today: date) -> Html:
     )
 
 
-def task_rows(lang: str, tasks: Sequence[Task], today: date, soon_days: int) -> list[Row]:
-    """The /tasks rows: by section, then by deadline (the most overdue first), then code."""
-    placed = sorted(
+# The fields of the three kinds of line, each used once (else lines are measured rendered).
+_LINE_FIELDS = {
+    "tasks.line_no_deadline": {"code", "title", "note"},
+    "tasks.line": {"code", "title", "deadline", "note"},
+    "tasks.line_overdue": {"code", "title", "deadline", "days", "note"},
+}
+
+
+def _fixed_length(lang: str, key: str) -> int | None:
+    """The length of the text `key` with empty values, when its fields are those of
+    `_LINE_FIELDS`, each once and plain (so that a line's length is this plus its values')."""
+    text = template(lang, key)
+    found = [(name, spec, conv) for _, name, spec, conv in _FIELDS.parse(text) if name is not None]
+    names = [name for name, _, _ in found]
+    if len(names) != len(_LINE_FIELDS[key]) or set(names) != _LINE_FIELDS[key]:
+        return None
+    if any(spec or conv for _, spec, conv in found):
+        return None
+    return text_length(text.format(**dict.fromkeys(names, "")))
+
+
+@lru_cache(maxsize=4096)
+def _code_title_length(code: str, title: str) -> int:
+    """The length of a line's code and title as `t()` puts them in (shortened, escaped)."""
+    # Escaping and UTF-16 lengths add over joined text.
+    return text_length(html.escape(code + shorten(title, LIST_TITLE_LIMIT), quote=False))
+
+
+def task_line_lengths(lang: str, placed: Sequence[tuple[Group, Task]], today: date) -> list[int]:
+    """`[text_length(task_line(lang, task, today)) for _, task in placed]`, had without
+    rendering the lines: /tasks pages a list of hundreds by these, renders only the page shown.
+    `placed`: the tasks with their `group_of` as of `today`."""
+    fixed = {key: _fixed_length(lang, key) for key in _LINE_FIELDS}
+    no_deadline, in_time, overdue = (fixed[key] for key in _LINE_FIELDS)
+    if no_deadline is None or in_time is None or overdue is None:
+        return [text_length(task_line(lang, task, today)) for _, task in placed]
+    notes = {state: text_length(_note(lang, state)) for state in (None, *ReportState)}
+    lengths = []
+    for group, task in placed:
+        length = _code_title_length(task.code, task.title) + notes[task.report_state]
+        if task.deadline is None:
+            lengths.append(length + no_deadline)
+        elif group is Group.OVERDUE:  # the same as days_overdue(task, today) > 0
+            days = format_int(days_overdue(task, today), lang)
+            lengths.append(length + _DATE_LENGTH + overdue + len(days))  # ASCII, nothing escaped
+        else:
+            lengths.append(length + _DATE_LENGTH + in_time)
+    return lengths
+
+
+def _placed(tasks: Sequence[Task], today: date, soon_days: int) -> list[tuple[Group, Task]]:
+    """The tasks by section, then by deadline (the most overdue first), then code."""
+    return sorted(
         ((group_of(task, today, soon_days), task) for task in tasks),
         key=lambda pair: (ORDER[pair[0]], pair[1].deadline or date.max, pair[1].code),
     )
-    headers = {
-        group: t(lang, f"tasks.group.{group.value}", days=format_int(soon_days, lang))
-        for group in Group
-    }
-    return [Row(headers[group], task_line(lang, task, today)) for group, task in placed]
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,25 +155,41 @@ class ListPage:
 def task_list_page(
     lang: str, name: str, tasks: Sequence[Task], today: date, soon_days: int, page: int
 ) -> ListPage:
-    """Page `page` of a person's open tasks, one message long at most."""
+    """Page `page` of a person's open tasks, one message long at most. The list is paged by
+    the lengths of its lines (`task_line_lengths`): only the lines of that page are rendered."""
     if not tasks:
         return ListPage(t(lang, "tasks.none"), 0, 1)
     header = t(lang, "tasks.header", name=name, count=format_int(len(tasks), lang))
     footer = t(lang, "tasks.footer")
     widest_marker = t(lang, "tasks.page", page=999, pages=999)
     budget = MESSAGE_LIMIT - text_length(header + widest_marker + footer) - 8
-    bodies = paginate(
-        task_rows(lang, tasks, today, soon_days),
+    placed = _placed(tasks, today, soon_days)
+    days = format_int(soon_days, lang)
+    headers = {group: t(lang, f"tasks.group.{group.value}", days=days) for group in Group}
+
+    def continued(section: str) -> str:
+        return t(lang, "tasks.continued", header=Html(section))
+
+    spans = page_spans(
+        [headers[group] for group, _ in placed],
+        task_line_lengths(lang, placed, today),
         budget=budget,
         per_page=TASKS_PER_PAGE,
-        continued=lambda section: t(lang, "tasks.continued", header=Html(section)),
+        continued=continued,
     )
-    page = max(0, min(page, len(bodies) - 1))
+    page = clamp(page, len(spans))
+    shown = placed[spans[page].start : spans[page].stop]
+    before = spans[page].start - 1
+    body = render_page(
+        [Row(headers[group], task_line(lang, task, today)) for group, task in shown],
+        continued,
+        headers[placed[before][0]] if before >= 0 else None,
+    )
     parts: list[str] = [header]
-    if len(bodies) > 1:
-        parts[0] += " · " + t(lang, "tasks.page", page=page + 1, pages=len(bodies))
-    parts += ["", bodies[page], "", footer]
-    return ListPage(Html("\n".join(parts)), page, len(bodies))
+    if len(spans) > 1:
+        parts[0] += " · " + t(lang, "tasks.page", page=page + 1, pages=len(spans))
+    parts += ["", body, "", footer]
+    return ListPage(Html("\n".join(parts)), page, len(spans))
 
 
 # --- the task card --------------------------------------------------------------------------
