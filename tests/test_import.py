@@ -12,11 +12,13 @@ import openpyxl
 import pytest
 
 from bot.cli import main
+from bot.figures import Period, compute_figures, month_period
 from bot.importer import ImportResult, Kind, RowError, import_file
 from bot.models import Role
 from bot.status import Status, status_on
 from storage import Database
-from storage.register import get_person, get_task, get_unit, task_history
+from storage.figures import load_figures
+from storage.register import all_tasks, get_person, get_task, get_unit, list_units, task_history
 
 TODAY = date(2020, 4, 20)
 NOW = datetime(2020, 4, 20, 2, 0, tzinfo=UTC)
@@ -581,3 +583,85 @@ async def test_progress_counts_rows_read_and_checked(
     assert result.created == 10
     assert seen == [("read", 4), ("read", 8), ("read", 10), ("checked", 4), ("checked", 8),
                     ("checked", 10), ("write", 10)]  # fmt: skip
+
+
+# --- the report figures after an import (issue 7: summed once, not row by row) -----------
+
+
+def figures_task(code: str, unit: str, assigned: str, deadline: str, **more: str) -> dict[str, str]:
+    officer = {"SYT": "CV-SYT", "UBND-CL": "CV-CL"}[unit]
+    return task(
+        ma_nhiem_vu=code,
+        don_vi_chu_tri=unit,
+        can_bo_xu_ly=officer,
+        don_vi_phoi_hop="",
+        ngay_giao=assigned,
+        han_ban_dau=more.pop("han_ban_dau", deadline),
+        han_xu_ly=deadline,
+        ngay_hoan_thanh=more.pop("ngay_hoan_thanh", ""),
+        **more,
+    )
+
+
+FIRST_FILE = [
+    figures_task("F-01", "SYT", "06/01/2020", "31/01/2020", ngay_hoan_thanh="20/01/2020"),
+    figures_task("F-02", "SYT", "10/02/2020", "28/02/2020", ngay_hoan_thanh="05/03/2020"),
+    figures_task("F-03", "UBND-CL", "02/03/2020", "15/03/2020"),
+    figures_task("F-04", "UBND-CL", "02/03/2020", "31/03/2020", han_ban_dau="20/03/2020"),
+    figures_task("F-05", "SYT", "16/03/2020", "", han_ban_dau="", nguoi_giao="UBND tỉnh"),
+    figures_task("F-06", "SYT", "01/04/2020", "10/04/2020", ngay_hoan_thanh="12/04/2020"),
+    figures_task("F-07", "UBND-CL", "13/03/2020", "31/03/2020", ngay_hoan_thanh="31/03/2020"),
+    figures_task("F-08", "SYT", "15/12/2019", "15/01/2020"),
+    figures_task("F-09", "UBND-CL", "14/04/2020", "30/04/2020"),
+]
+# Deadlines extended (today) or corrected, completions added and removed, lead units moved.
+SECOND_FILE = [
+    figures_task("F-03", "UBND-CL", "02/03/2020", "30/04/2020"),
+    figures_task(
+        "F-04",
+        "SYT",
+        "02/03/2020",
+        "31/03/2020",
+        han_ban_dau="20/03/2020",
+        ngay_hoan_thanh="25/03/2020",
+    ),
+    figures_task("F-02", "SYT", "10/02/2020", "28/02/2020"),
+    figures_task(
+        "F-05", "SYT", "16/03/2020", "10/04/2020", han_ban_dau="10/04/2020", nguoi_giao="UBND tỉnh"
+    ),
+    figures_task("F-08", "UBND-CL", "15/12/2019", "15/01/2020", ngay_hoan_thanh="02/02/2020"),
+    figures_task("F-10", "SYT", "17/04/2020", "20/04/2020", ngay_hoan_thanh="20/04/2020"),
+]
+
+
+async def test_the_report_figures_after_imports_equal_the_rule(
+    world: Database, tmp_path: Path
+) -> None:
+    first = await load(world, Kind.TASKS, write_csv(tmp_path / "first.csv", FIRST_FILE))
+    second = await load(world, Kind.TASKS, write_csv(tmp_path / "second.csv", SECOND_FILE))
+    assert (first.created, second.created, second.updated) == (9, 1, 5)
+    # Nothing left waiting: the bot's own writes are summed by the triggers again.
+    waiting = "SELECT (SELECT count(*) FROM figure_bulk) + (SELECT count(*) FROM figure_changes)"
+    assert await world.fetchval(waiting) == 0
+    tasks = await all_tasks(world)
+    units = {u.id: (u.code, u.name) for u in await list_units(world)}
+    leaders = {"LD01": "Hồ Tiến Thiệu", "VP01": "Hà Thu Trang"}
+    checked = 0
+    for period in (
+        month_period(2020, 3),
+        month_period(2020, 4),
+        Period(date(2020, 1, 1), date(2020, 3, 31)),
+        month_period(2019, 12),
+    ):
+        for as_of in (date(2020, 1, 20), date(2020, 3, 16), date(2020, 4, 1), TODAY):
+            if as_of < period.start:
+                continue
+            stored = await load_figures(world, period=period, as_of=as_of)
+            rule = compute_figures(
+                tasks, period=period, as_of=as_of, unit_names=units, leader_names=leaders
+            )
+            assert stored == rule, (period, as_of)
+            checked += 1
+    assert checked == 13
+    march = await load_figures(world, period=month_period(2020, 3), as_of=TODAY)
+    assert march.year_figures.assigned == 6
