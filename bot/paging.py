@@ -14,6 +14,8 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from bot.texts import Html
+
 MESSAGE_LIMIT = 4096  # Telegram's, for a message text after entity parsing
 CALLBACK_LIMIT = 64  # bytes of callback_data
 PAGER_PREFIX = "pg"
@@ -127,6 +129,15 @@ def pager_data(kind: str, page: int, *args: str) -> str:
     if len(data.encode()) > CALLBACK_LIMIT:
         raise ValueError(f"callback data longer than {CALLBACK_LIMIT} bytes: {data!r}")
     return data
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """One page of a paged list, ready to send."""
+
+    text: Html
+    page: int  # 0-based, clamped to the pages there are
+    pages: int
 
 
 @dataclass(frozen=True, slots=True)

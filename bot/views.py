@@ -13,7 +13,7 @@ from string import Formatter
 
 from bot.formats import format_date, format_int
 from bot.models import Person, ReportState, Task, TaskEvent, Unit
-from bot.paging import MESSAGE_LIMIT, Row, clamp, page_spans, render_page, text_length
+from bot.paging import MESSAGE_LIMIT, Page, Row, clamp, page_spans, render_page, text_length
 from bot.status import Status, days_overdue, deadline_on, status_on
 from bot.texts import Html, t, template
 from bot.workflow_views import event_line
@@ -145,20 +145,13 @@ def _placed(tasks: Sequence[Task], today: date, soon_days: int) -> list[tuple[Gr
     )
 
 
-@dataclass(frozen=True, slots=True)
-class ListPage:
-    text: Html
-    page: int  # 0-based, clamped to the pages there are
-    pages: int
-
-
 def task_list_page(
     lang: str, name: str, tasks: Sequence[Task], today: date, soon_days: int, page: int
-) -> ListPage:
+) -> Page:
     """Page `page` of a person's open tasks, one message long at most. The list is paged by
     the lengths of its lines (`task_line_lengths`): only the lines of that page are rendered."""
     if not tasks:
-        return ListPage(t(lang, "tasks.none"), 0, 1)
+        return Page(t(lang, "tasks.none"), 0, 1)
     header = t(lang, "tasks.header", name=name, count=format_int(len(tasks), lang))
     footer = t(lang, "tasks.footer")
     widest_marker = t(lang, "tasks.page", page=999, pages=999)
@@ -189,7 +182,7 @@ def task_list_page(
     if len(spans) > 1:
         parts[0] += " · " + t(lang, "tasks.page", page=page + 1, pages=len(spans))
     parts += ["", body, "", footer]
-    return ListPage(Html("\n".join(parts)), page, len(spans))
+    return Page(Html("\n".join(parts)), page, len(spans))
 
 
 # --- the task card --------------------------------------------------------------------------

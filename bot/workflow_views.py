@@ -9,7 +9,7 @@ from datetime import date, datetime, tzinfo
 
 from bot.formats import format_date
 from bot.models import Task, TaskEvent
-from bot.paging import MESSAGE_LIMIT, Row, clamp, paginate, text_length
+from bot.paging import MESSAGE_LIMIT, Page, Row, clamp, paginate, text_length
 from bot.texts import Html, plain, t
 from bot.workflow import CompletionReport, ExtensionRequest
 
@@ -137,13 +137,6 @@ def event_line(lang: str, event: TaskEvent, names: Mapping[int, str], tz: tzinfo
     return t(lang, "wf.history.line", at=moment(event.at, tz), what=what, who=Html(who))
 
 
-@dataclass(frozen=True, slots=True)
-class HistoryPage:
-    text: Html
-    page: int  # 0-based, clamped to the pages there are
-    pages: int
-
-
 def history_page(
     lang: str,
     task: Task,
@@ -151,7 +144,7 @@ def history_page(
     names: Mapping[int, str],
     tz: tzinfo,
     page: int,
-) -> HistoryPage:
+) -> Page:
     """Page `page` of a task's history, oldest first, one message long at most."""
     head = t(lang, "wf.history.head", code=task.code, title=short(task.title, TITLE_CHARS))
     rows = [Row(head, event_line(lang, event, names, tz)) for event in events] or [Row(head, "")]
@@ -159,6 +152,6 @@ def history_page(
     bodies = paginate(rows, budget=MESSAGE_LIMIT - text_length(widest) - 8, per_page=HISTORY_ROWS)
     page = clamp(page, len(bodies))
     if len(bodies) == 1:
-        return HistoryPage(Html(bodies[0]), 0, 1)
+        return Page(Html(bodies[0]), 0, 1)
     marker = t(lang, "wf.history.page", page=page + 1, pages=len(bodies))
-    return HistoryPage(Html(f"{bodies[page]}\n\n{marker}"), page, len(bodies))
+    return Page(Html(f"{bodies[page]}\n\n{marker}"), page, len(bodies))

@@ -10,9 +10,9 @@ from telegram.ext import Application
 from bot.access import UNIT_ROLES, may_report, may_view
 from bot.context import DondocContext
 from bot.models import Task
-from bot.paging import CALLBACK_LIMIT, pager_buttons, parse_pager, shown_text
+from bot.paging import CALLBACK_LIMIT, Page, pager_buttons, parse_pager, shown_text
 from bot.texts import plain
-from bot.views import CARD_EVENTS, ListPage, TaskCard, task_card, task_list_page
+from bot.views import CARD_EVENTS, TaskCard, task_card, task_list_page
 from handlers.access import add_callback, add_command, reply
 from storage import bot as store
 from storage.db import Database
@@ -31,7 +31,7 @@ def register(application: Application) -> None:
 # --- /tasks ----------------------------------------------------------------------------------
 
 
-async def _tasks_page(context: DondocContext, page: int) -> ListPage:
+async def _tasks_page(context: DondocContext, page: int) -> Page:
     person = context.person
     assert person is not None
     tasks = await store.open_tasks_for(context.store, person)
@@ -39,7 +39,7 @@ async def _tasks_page(context: DondocContext, page: int) -> ListPage:
     return task_list_page(context.lang, person.name, tasks, context.clock.today(), soon, page)
 
 
-def _pager(page: ListPage) -> InlineKeyboardMarkup | None:
+def _pager(page: Page) -> InlineKeyboardMarkup | None:
     buttons = pager_buttons(PAGER_KIND, page.page, page.pages)
     if not buttons:
         return None

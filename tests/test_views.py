@@ -13,12 +13,11 @@ import pytest
 from bot import views
 from bot.formats import format_date, format_int
 from bot.models import DeadlineChange, ReportState, Task
-from bot.paging import MESSAGE_LIMIT, Row, text_length
+from bot.paging import MESSAGE_LIMIT, Page, Row, text_length
 from bot.texts import Html, t
 from bot.views import (
     LIST_TITLE_LIMIT,
     TASKS_PER_PAGE,
-    ListPage,
     group_of,
     shorten,
     task_line,
@@ -110,9 +109,9 @@ def _old_paginate(
 
 def _old_task_list_page(
     lang: str, name: str, tasks: Sequence[Task], today: date, soon_days: int, page: int
-) -> ListPage:
+) -> Page:
     if not tasks:
-        return ListPage(t(lang, "tasks.none"), 0, 1)
+        return Page(t(lang, "tasks.none"), 0, 1)
     header = t(lang, "tasks.header", name=name, count=format_int(len(tasks), lang))
     footer = t(lang, "tasks.footer")
     widest_marker = t(lang, "tasks.page", page=999, pages=999)
@@ -128,7 +127,7 @@ def _old_task_list_page(
     if len(bodies) > 1:
         parts[0] += " · " + t(lang, "tasks.page", page=page + 1, pages=len(bodies))
     parts += ["", bodies[page], "", footer]
-    return ListPage(Html("\n".join(parts)), page, len(bodies))
+    return Page(Html("\n".join(parts)), page, len(bodies))
 
 
 # --- random registers ------------------------------------------------------------------------
