@@ -26,6 +26,7 @@ from bot.reminders.render import WEEKLY_ROLES, Buttons, Rendered, Upcoming, over
 from bot.reminders.sender import (
     Backoff,
     BotMessenger,
+    Cards,
     Messenger,
     Sender,
     SendLimiter,
@@ -41,6 +42,7 @@ log = logging.getLogger(__name__)
 UPCOMING_DAYS = 5  # working days /reminders looks ahead
 _SETUP = "reminders.setup"
 _SENDER = "reminders.sender"
+_CARDS = "reminders.cards"
 
 
 def register(application: Application) -> None:
@@ -92,6 +94,11 @@ def sender_setup(application: Application[Any, Any, Any, Any, Any, Any]) -> Send
         setup = extra[_SETUP] = SenderSetup(limiter, default_window(limiter.rate))
     assert isinstance(setup, SenderSetup)
     return setup
+
+
+def use_cards(application: Application[Any, Any, Any, Any, Any, Any], cards: Cards) -> None:
+    """Who writes the reviewers' cards the outbox holds (the workflow, at build time)."""
+    application.bot_data.extra[_CARDS] = cards
 
 
 def _services(application: Application[Any, Any, Any, Any, Any, Any]) -> Services:
@@ -163,6 +170,7 @@ async def _drain(application: Application[Any, Any, Any, Any, Any, Any]) -> None
         limiter=setup.limiter,
         window=setup.window,
         backoff=setup.backoff,
+        cards=application.bot_data.extra.get(_CARDS),
     )
     try:
         await sender.drain(should_stop=lambda: not application.running)

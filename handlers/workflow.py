@@ -5,6 +5,10 @@ and the guided dialogues, kept in the database so that a restart keeps them.
 Button data carries no authority: every press is checked again against who pressed and
 the current state. A decision takes effect once (storage.workflow); every message that put
 the item before a reviewer is then edited to show who decided, without buttons.
+
+A new report or request reaches its reviewers through the reminders' outbox: one row per
+reviewer, stored in the item's own transaction, the card written when the sender takes it
+(`OutboxCards`), so the sender's answer never waits on the reviewers' chats.
 """
 
 from __future__ import annotations
@@ -12,7 +16,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, ReplyParameters, Update
 from telegram.error import BadRequest, TelegramError
@@ -20,13 +25,15 @@ from telegram.ext import Application, MessageHandler, filters
 
 from bot import workflow_views as views
 from bot.access import may_view
-from bot.context import DondocContext
+from bot.context import DondocContext, Services
 from bot.formats import DateInputError, format_date, format_int, parse_user_date
 from bot.models import Person, ReportState, Role, Task
 from bot.paging import pager_buttons, parse_pager
 from bot.reminders.planner import Kind, PlannedReminder
 from bot.reminders.policy import Policy, send_time
-from bot.texts import Html, plain, t
+from bot.reminders.sender import Attachment
+from bot.reminders.sender import Card as SenderCard
+from bot.texts import Html, language, plain, t
 from bot.workflow import (
     CompletionReport,
     Decision,
@@ -48,10 +55,12 @@ from bot.workflow import (
 )
 from bot.workflow_views import TITLE_CHARS, moment, review_card, short
 from handlers.access import add_callback, add_command, requires
-from handlers.reminders import start_sender
+from handlers.reminders import start_sender, use_cards
 from handlers.tasks import find_task
+from storage import Database
 from storage import workflow as store
 from storage.bot import open_tasks_for, reachable_admins, remember_message, task_for_message
+from storage.outbox import OutboxItem
 from storage.register import get_person, get_task, get_unit, people_with_role, task_history
 
 log = logging.getLogger(__name__)
@@ -66,6 +75,7 @@ FILES = filters.Document.ALL | filters.PHOTO
 
 
 def register(application: Application) -> None:
+    use_cards(application, OutboxCards(application))
     add_command(application, "done", done_command, *REPORTERS)
     add_command(application, "extend", extend_command, *REPORTERS)
     add_command(application, "review", review_command, Role.ADMIN)
@@ -144,6 +154,28 @@ async def say_refusal(update: Update, context: DondocContext, refusal: Refusal) 
     await say(update, context, context.t(refusal.key, **refusal_values(context, refusal)))
 
 
+def outbox_rows(
+    context: DondocContext,
+    people: Iterable[Person | None],
+    kind: Kind,
+    subject: str,
+    *,
+    task: Task,
+    detail: Mapping[str, object],
+) -> list[PlannedReminder]:
+    """Messages to people other than the sender, stored with what they are about and sent by
+    the reminders' sender (paced, retried, held in quiet hours, never lost). One row per
+    person and subject: enqueueing again adds nothing."""
+    now = context.clock.now()
+    policy = Policy.from_settings(context.settings)
+    day, not_before = policy.local(now).date(), send_time(now, policy)
+    return [
+        PlannedReminder(kind, person.id, subject, day, not_before, task.id, detail=detail)
+        for person in people
+        if person is not None and person.telegram_id is not None
+    ]
+
+
 def notices(
     context: DondocContext,
     people: Iterable[Person | None],
@@ -153,30 +185,14 @@ def notices(
     item_id: int,
     **values: str,
 ) -> list[PlannedReminder]:
-    """The outbox rows telling people other than the sender of a decision: stored with the
-    decision, sent by the reminders' sender (retried, held in quiet hours, never lost).
-    `values` are already as shown (dates formatted); the text is written in each person's
-    language when sent. One row per person and decision: enqueueing again adds nothing."""
-    now = context.clock.now()
-    policy = Policy.from_settings(context.settings)
-    day, not_before = policy.local(now).date(), send_time(now, policy)
-    return [
-        PlannedReminder(
-            kind=Kind.NOTICE,
-            person_id=person.id,
-            subject=f"{key}:{item_id}",
-            day=day,
-            not_before=not_before,
-            task_id=task.id,
-            detail={"key": key, "values": values},
-        )
-        for person in people
-        if person is not None and person.telegram_id is not None
-    ]
+    """The notices of a decision. `values` are already as shown (dates formatted); the text
+    is written in each person's language when sent."""
+    detail = {"key": key, "values": values}
+    return outbox_rows(context, people, Kind.NOTICE, f"{key}:{item_id}", task=task, detail=detail)
 
 
 def nudge(context: DondocContext) -> None:
-    """Notices just stored leave at once (the sender holds them back in quiet hours)."""
+    """Rows just stored leave at once (the sender holds them back in quiet hours)."""
     start_sender(context.application)
 
 
@@ -363,6 +379,7 @@ async def file_report(
         today=context.clock.today(), result=result, reply_doc=", ".join(numbers),
         file_id=None if file is None else file[0], file_kind=None if file is None else file[1],
         review=settings.review_completion, check=check,
+        cards=await review_cards(context, ItemKind.REPORT, task),
     )  # fmt: skip
     if isinstance(outcome, Refusal):
         await say_refusal(update, context, outcome)
@@ -378,7 +395,7 @@ async def file_report(
     )
     await say(update, context, Html(f"{text}\n{docs}"), task=task)
     if decision is None:
-        await put_before_reviewers(context, ItemKind.REPORT, report.id, task)
+        nudge(context)  # the cards stored with the report
     else:
         await refresh_cards(context, ItemKind.EXTENSION, decision.withdrawn)
     return None
@@ -489,6 +506,7 @@ async def file_extension(
     outcome = await store.request_extension(
         context.store, task_id=task.id, person_id=person.id, now=context.clock.now(),
         today=today, new_deadline=new_deadline, reason=reason, check=check,
+        cards=await review_cards(context, ItemKind.EXTENSION, task),
     )  # fmt: skip
     if isinstance(outcome, Refusal):
         await say_refusal(update, context, outcome)
@@ -496,7 +514,7 @@ async def file_extension(
     await store.end_dialogue(context.store, person.id)
     text = context.t("wf.extend.sent", code=task.code, date=format_date(new_deadline))
     await say(update, context, text, task=task)
-    await put_before_reviewers(context, ItemKind.EXTENSION, outcome.id, task)
+    nudge(context)  # the cards stored with the request
     return None
 
 
@@ -521,71 +539,129 @@ async def reviewers(context: DondocContext, kind: ItemKind, task: Task) -> list[
     return found
 
 
-async def put_before_reviewers(
-    context: DondocContext, kind: ItemKind, item_id: int, task: Task
-) -> None:
-    for person in await reviewers(context, kind, task):
-        assert person.telegram_id is not None
-        try:
-            await send_card(context, person.telegram_id, person.language, kind, item_id)
-        except TelegramError as exc:
-            log.warning("could not put %s %s before %s: %s", kind, item_id, person.code, exc)
+async def review_cards(context: DondocContext, kind: ItemKind, task: Task) -> store.ReviewCards:
+    """The outbox rows that put a new report or request before each reviewer, made once its
+    id is known, inside its own transaction: the cards are written when they go out."""
+    people = await reviewers(context, kind, task)
+
+    def rows(item_id: int) -> list[PlannedReminder]:
+        detail = {"item": kind.value, "id": item_id}
+        subject = f"{kind.value}:{item_id}"
+        return outbox_rows(context, people, Kind.REVIEW, subject, task=task, detail=detail)
+
+    return rows
 
 
 @dataclass(frozen=True, slots=True)
 class Card:
+    """A report or a request as a reviewer sees it now; buttons (label, data) one a row."""
+
     text: Html
-    markup: InlineKeyboardMarkup | None
+    buttons: tuple[tuple[str, str], ...]
     task: Task
+    waiting: bool
     file: tuple[str, str] | None = None
 
+    @property
+    def markup(self) -> InlineKeyboardMarkup | None:
+        rows = [[InlineKeyboardButton(label, callback_data=data)] for label, data in self.buttons]
+        return InlineKeyboardMarkup(rows) if rows else None
 
-async def render_card(context: DondocContext, lang: str, kind: ItemKind, item_id: int) -> Card:
-    """A report or a request as a reviewer sees it now (see `bot.workflow_views`)."""
-    loaded = await load_item(context, kind, item_id)
-    assert loaded is not None
+    def caption(self, lang: str) -> Html:
+        return t(lang, "wf.file.caption", code=self.task.code)
+
+
+async def render_card(services: Services, lang: str, kind: ItemKind, item_id: int) -> Card | None:
+    """A report or a request as a reviewer sees it now (see `bot.workflow_views`); None
+    when there is no such item."""
+    db = services.db
+    loaded = await load_item(db, kind, item_id)
+    if loaded is None:
+        return None
     item, task = loaded
-    unit = await get_unit(context.store, id=task.lead_unit_id)
+    unit = await get_unit(db, id=task.lead_unit_id)
     people = await store.people_by_id(
-        context.store, [i for i in (item.person_id, item.decided_by) if i is not None]
+        db, [i for i in (item.person_id, item.decided_by) if i is not None]
     )
     card = review_card(
         lang, item, task, unit_name=unit.name if unit else "",
-        names={i: p.name for i, p in people.items()}, tz=context.clock.tz,
-        max_extensions=context.settings.workflow.max_extensions,
+        names={i: p.name for i, p in people.items()}, tz=services.clock.tz,
+        max_extensions=services.settings.workflow.max_extensions,
     )  # fmt: skip
-    markup = None
-    if card.buttons:
-        rows = [[InlineKeyboardButton(label, callback_data=data)] for label, data in card.buttons]
-        markup = InlineKeyboardMarkup(rows)
     file = None
     if isinstance(item, CompletionReport) and item.file_id and item.file_kind:
         file = (item.file_id, item.file_kind)
-    return Card(card.text, markup, task, file)
+    return Card(card.text, card.buttons, task, item.state == "pending", file)
+
+
+async def remember_card(
+    db: Database, kind: ItemKind, item_id: int, *, chat_id: int, message_id: int, task: int,
+    at: datetime,
+) -> None:  # fmt: skip
+    """A decision edits every card of its item; a reply to a card finds its task."""
+    await store.remember_review_message(
+        db, kind=kind, item_id=item_id, chat_id=chat_id, message_id=message_id
+    )
+    await remember_message(db, chat_id=chat_id, message_id=message_id, task_id=task, at=at)
 
 
 async def send_card(
     context: DondocContext, chat_id: int, lang: str, kind: ItemKind, item_id: int
 ) -> None:
-    """Send a card (and the report's file under it); remember it to edit on a decision."""
-    card = await render_card(context, lang, kind, item_id)
+    """Send a card (and the report's file under it) at once, as /review does."""
+    card = await render_card(context.services, lang, kind, item_id)
+    assert card is not None
     sent = await context.bot.send_message(chat_id, card.text, reply_markup=card.markup)
-    now = context.clock.now()
-    await store.remember_review_message(
-        context.store, kind=kind, item_id=item_id, chat_id=chat_id, message_id=sent.message_id
-    )
-    await remember_message(
-        context.store, chat_id=chat_id, message_id=sent.message_id, task_id=card.task.id, at=now
-    )
+    await remember_card(
+        context.store, kind, item_id, chat_id=chat_id, message_id=sent.message_id,
+        task=card.task.id, at=context.clock.now(),
+    )  # fmt: skip
     if card.file is None:
         return
     file_id, file_kind = card.file
-    caption = t(lang, "wf.file.caption", code=card.task.code)
+    caption = card.caption(lang)
     under = ReplyParameters(message_id=sent.message_id)
     if file_kind == "photo":
         await context.bot.send_photo(chat_id, file_id, caption=caption, reply_parameters=under)
     else:
         await context.bot.send_document(chat_id, file_id, caption=caption, reply_parameters=under)
+
+
+class OutboxCards:
+    """The reviewers' cards the reminders' sender takes from the outbox (its `Cards`):
+    written from the register when they go out, in the reviewer's language, and recorded
+    as `send_card` records them."""
+
+    def __init__(self, application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+        self.application = application
+
+    @property
+    def services(self) -> Services:
+        services = self.application.bot_data.services
+        assert isinstance(services, Services), "the application has not been initialised"
+        return services
+
+    async def card(self, item: OutboxItem) -> SenderCard | None:
+        lang = language(item.language)
+        card = await render_card(
+            self.services, lang, ItemKind(item.detail["item"]), int(item.detail["id"])
+        )
+        if card is None:
+            return None
+        file = None
+        if card.file is not None:
+            file = Attachment(card.file[0], card.file[1], card.caption(lang))
+        buttons = [[button] for button in card.buttons]
+        return SenderCard(card.text, buttons, waiting=card.waiting, file=file)
+
+    async def sent(self, item: OutboxItem, message_id: int) -> None:
+        assert item.chat_id is not None and item.task_id is not None
+        services = self.services
+        await remember_card(
+            services.db, ItemKind(item.detail["item"]), int(item.detail["id"]),
+            chat_id=item.chat_id, message_id=message_id, task=item.task_id,
+            at=services.clock.now(),
+        )  # fmt: skip
 
 
 async def refresh_cards(context: DondocContext, kind: ItemKind, item_ids: tuple[int, ...]) -> None:
@@ -596,7 +672,9 @@ async def refresh_cards(context: DondocContext, kind: ItemKind, item_ids: tuple[
         ):
             person = await get_person(context.store, telegram_id=chat_id)
             lang = person.language if person else context.settings.organization.language
-            card = await render_card(context, lang, kind, item_id)
+            card = await render_card(context.services, lang, kind, item_id)
+            if card is None:
+                continue
             try:
                 await context.bot.edit_message_text(
                     card.text, chat_id=chat_id, message_id=message_id, reply_markup=card.markup
@@ -620,14 +698,14 @@ ACTIONS: dict[str, ItemKind] = {
 
 
 async def load_item(
-    context: DondocContext, kind: ItemKind, item_id: int
+    db: Database, kind: ItemKind, item_id: int
 ) -> tuple[CompletionReport | ExtensionRequest, Task] | None:
     item: CompletionReport | ExtensionRequest | None
     if kind is ItemKind.REPORT:
-        item = await store.get_report(context.store, item_id)
+        item = await store.get_report(db, item_id)
     else:
-        item = await store.get_request(context.store, item_id)
-    task = None if item is None else await get_task(context.store, id=item.task_id)
+        item = await store.get_request(db, item_id)
+    task = None if item is None else await get_task(db, id=item.task_id)
     return None if item is None or task is None else (item, task)
 
 
@@ -656,7 +734,8 @@ async def review_button(update: Update, context: DondocContext) -> None:
     assert query is not None
     parts = (query.data or "").split(":")
     kind = ACTIONS.get(parts[1]) if len(parts) == 3 else None
-    loaded = await load_item(context, kind, int(parts[2])) if kind and parts[2].isdigit() else None
+    item_id = int(parts[2]) if len(parts) == 3 and parts[2].isdigit() else None
+    loaded = await load_item(context.store, kind, item_id) if kind and item_id else None
     if kind is None or loaded is None:
         await query.answer(plain(context.lang, "wf.answer.stale"))
         return
@@ -796,7 +875,7 @@ async def decide_with_reason(
     reason, person, now = clean_text(text), me(context), context.clock.now()
     assert dialogue.item_id is not None
     kind = ItemKind.REPORT if dialogue.step is Step.RETURN_REASON else ItemKind.EXTENSION
-    loaded = await load_item(context, kind, dialogue.item_id)
+    loaded = await load_item(context.store, kind, dialogue.item_id)
     assert loaded is not None
     item, task = loaded
     values = {

@@ -372,11 +372,12 @@ class Outcome:
     - parked: too many failures in a row: pending again, not before `retry_at`;
     - failed: Telegram refused this message for good (a bug to look at, never dropped);
     - unreachable: Telegram refused the person; pending until they come back;
-    - released: claimed but not tried (quiet hours, shutdown, its person unreachable).
+    - released: claimed but not tried (quiet hours, shutdown, its person unreachable);
+    - cancelled: no longer worth sending, found when it was to go (a decided review card).
     """
 
     item: OutboxItem
-    state: Literal["sent", "retry", "parked", "failed", "unreachable", "released"]
+    state: Literal["sent", "retry", "parked", "failed", "unreachable", "released", "cancelled"]
     message_id: int | None = None
     error: str = ""
     retry_at: datetime | None = None
@@ -475,6 +476,7 @@ _STATE_AFTER = {
     "parked": "pending",
     "failed": "failed",
     "unreachable": "pending",
+    "cancelled": "cancelled",
 }
 
 

@@ -38,6 +38,12 @@ from storage.register import (
 )
 
 TaskCheck = Callable[[Task], Refusal | None]
+# The outbox rows that put a new report or request before its reviewers, given its id.
+ReviewCards = Callable[[int], Sequence[PlannedReminder]]
+
+
+def _no_cards(item_id: int) -> Sequence[PlannedReminder]:
+    return ()
 
 
 def _when(value: str | None) -> datetime | None:
@@ -103,9 +109,11 @@ async def submit_report(
     file_kind: str | None,
     review: bool,
     check: TaskCheck,
+    cards: ReviewCards = _no_cards,
 ) -> tuple[CompletionReport, Decision | None] | Refusal:
-    """File a completion report. With `review` it waits (the task reads "chờ duyệt");
-    without, the task is completed today and the `Decision` says so."""
+    """File a completion report. With `review` it waits (the task reads "chờ duyệt") and
+    `cards(report_id)` go into the outbox in the same transaction; without, the task is
+    completed today and the `Decision` says so."""
     async with db.transaction() as conn:
         task = await get_task(db, id=task_id)
         refusal = Refusal("unknown_task") if task is None else check(task)
@@ -129,7 +137,9 @@ async def submit_report(
             conn, task_id=task_id, kind="reported", at=now, actor_id=person_id, detail=detail
         )
         decision = None
-        if not review:
+        if review:
+            await add_notices(conn, cards(report_id), now=now)
+        else:
             decision = await _accept(conn, report_id, person_id=None, now=now)
     report = await get_report(db, report_id)
     assert report is not None
@@ -261,8 +271,10 @@ async def request_extension(
     new_deadline: date,
     reason: str,
     check: Callable[[Task, bool], Refusal | None],
+    cards: ReviewCards = _no_cards,
 ) -> ExtensionRequest | Refusal:
-    """File a request for more time; `check(task, request_open)` runs under the write lock."""
+    """File a request for more time; `check(task, request_open)` runs under the write lock,
+    and `cards(request_id)` go into the outbox in the same transaction."""
     async with db.transaction() as conn:
         task = await get_task(db, id=task_id)
         if task is None:
@@ -286,6 +298,7 @@ async def request_extension(
             conn, task_id=task_id, kind="extension_requested", at=now, actor_id=person_id,
             detail={"request": request_id, "new_deadline": iso(new_deadline), "reason": reason},
         )  # fmt: skip
+        await add_notices(conn, cards(request_id), now=now)
     request = await get_request(db, request_id)
     assert request is not None
     return request

@@ -6,7 +6,17 @@ from datetime import date, timedelta
 
 from bot.models import ReportState
 from storage.workflow import get_dialogue
-from tests.e2e_workflow import CODE, TITLE, Desk, event_kinds, latest, open_desk, refused, task_now
+from tests.e2e_workflow import (
+    CODE,
+    TITLE,
+    Desk,
+    delivered,
+    event_kinds,
+    latest,
+    open_desk,
+    refused,
+    task_now,
+)
 from tests.harness import Harness, HarnessFactory
 
 SENT = (
@@ -33,6 +43,8 @@ def card(result: str, docs: str, *, by: str = "Nguyễn Chuyên Viên", extra: s
 
 
 async def assert_waits_for_review(desk: Desk, result: str, docs: str = "123/BC-SNV") -> None:
+    """The task waits; each admin got the card (sent by the outbox, after the answer)."""
+    await delivered(desk)
     task = await task_now(desk)
     assert task.report_state is ReportState.PENDING
     assert task.completed_on is None
@@ -103,6 +115,7 @@ async def test_the_unit_head_may_report_and_so_may_any_officer_when_none_is_name
     desk = await open_desk(harness, officer_named=False)
     [reply] = await desk.colleague.send(f"/done {CODE} Xong, Công văn 45/QĐ-UBND")
     assert reply.text == f"{SENT}\nVăn bản trả lời: 45/QĐ-UBND"
+    await delivered(desk)
     assert latest(desk.admin).text == card(
         "Xong, Công văn 45/QĐ-UBND", "45/QĐ-UBND", by="Đỗ Đồng Nghiệp"
     )
@@ -125,6 +138,7 @@ async def test_without_review_done_completes_the_task_at_once(
     task = await task_now(desk)
     assert task.completed_on == date(2020, 4, 15)
     assert task.report_state is None
+    await delivered(desk)
     assert len(desk.admin.inbox) == admin_before
     assert await event_kinds(desk) == ["created", "reported", "completed"]
 
@@ -144,6 +158,7 @@ async def test_a_document_with_a_done_caption_reaches_the_reviewers_by_file_id(
     await harness.settle()
     file_id = sent["document"]["file_id"]
     assert latest(desk.officer).text == f"{SENT}\nVăn bản trả lời: 123/BC-SNV"
+    await delivered(desk)
     review, attachment = desk.admin.inbox[-2:]
     assert review.text == card(
         result, "123/BC-SNV", extra="\nTệp đính kèm: có (ngay dưới tin nhắn này)."
@@ -164,6 +179,7 @@ async def test_a_photo_sent_within_the_dialogue_is_kept_until_the_result_comes(
     assert latest(desk.officer).text == "Đã nhận tệp. Bây giờ hãy gửi nội dung kết quả."
     [reply] = await desk.officer.send("Ảnh biên bản, Công văn 45/QĐ-UBND")
     assert reply.text == f"{SENT}\nVăn bản trả lời: 45/QĐ-UBND"
+    await delivered(desk)
     review, photo = desk.admin.inbox[-2:]
     assert review.text is not None and "Tệp đính kèm: có" in review.text
     assert photo.photo is not None and photo.reply_to == review.message_id

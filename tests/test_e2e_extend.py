@@ -45,8 +45,10 @@ def request_card(deadline: str = "20/04/2020", count: int = 0) -> str:
 
 
 async def asked(desk: Desk, text: str = f"/extend {CODE} 30/04/2020 {REASON}") -> None:
+    """The officer asks; the reviewers' cards go out through the outbox, after the answer."""
     [reply] = await desk.officer.send(text)
     assert reply.text == sent("30/04/2020")
+    await delivered(desk)
 
 
 # --- the three ways and the button ------------------------------------------------------------
@@ -70,6 +72,7 @@ async def test_extend_as_a_reply_to_the_task_card(harness: Harness) -> None:
     [task_card] = await desk.officer.send(f"/task {CODE}")
     [reply] = await desk.officer.send(f"/extend 30/4 {REASON}", reply_to=task_card)
     assert reply.text == sent("30/04/2020")
+    await delivered(desk)
     assert latest(desk.admin).text == request_card() + "\n\n⌛ Chờ quyết định."
 
 
@@ -209,6 +212,7 @@ async def test_a_completed_task_closes_its_open_request(harness: Harness) -> Non
     request, other_request = latest(desk.admin), latest(desk.admin2)
     grant = other_request.button("✅ Gia hạn")["callback_data"]
     await desk.officer.send(f"/done {CODE} Đã có Báo cáo số 123/BC-SNV")
+    await delivered(desk)
     await desk.admin.press(latest(desk.admin), "✅ Chấp nhận")
     assert request.text == (
         request_card() + "\n\n☑️ Không cần quyết định nữa: nhiệm vụ đã hoàn thành."

@@ -10,6 +10,7 @@ from handlers.reminders import sender_setup, tick
 from storage.bot import utc
 from tests.e2e_workflow import CODE, TITLE, Desk, delivered, latest, open_desk
 from tests.harness import TZ, Harness, HarnessFactory
+from tests.tgdouble.models import TgMessage
 
 QUIET_TICKS = {"tick_seconds": 3600}  # the JobQueue stays out of the way: tests tick
 ACCEPTED = (
@@ -19,15 +20,18 @@ ACCEPTED = (
 
 
 async def reported(harness_factory: HarnessFactory, **settings: object) -> Desk:
-    """A bot whose officer has reported on the desk's task."""
+    """A bot whose officer has reported on the desk's task (the cards to the admins sent,
+    unless in quiet hours)."""
     desk = await open_desk(await harness_factory(reminders=QUIET_TICKS, **settings))
     await desk.officer.send(f"/done {CODE} Đã có Báo cáo số 123/BC-SNV")
+    await delivered(desk)
     return desk
 
 
-async def accepted(desk: Desk) -> None:
-    """An admin accepts the report: the decision is taken, its notice stored."""
-    pressed = await desk.admin.press(latest(desk.admin), "✅ Chấp nhận")
+async def accepted(desk: Desk, card: TgMessage | None = None) -> None:
+    """An admin accepts the report (on `card`, else the last message they got): the
+    decision is taken, its notice stored."""
+    pressed = await desk.admin.press(card or latest(desk.admin), "✅ Chấp nhận")
     assert pressed.answer is not None
     assert pressed.answer.text == "Đã chấp nhận. Nhiệm vụ hoàn thành ngày 15/04/2020."
 
@@ -48,12 +52,15 @@ async def test_a_decision_in_quiet_hours_is_told_in_the_morning_once(
 ) -> None:
     desk = await reported(harness_factory, now=datetime(2020, 4, 15, 22, 30, tzinfo=TZ))
     harness = desk.harness
-    await accepted(desk)
+    assert desk.admin.inbox == []  # the card waits for the morning too; /review shows it
+    _, card = await desk.admin.send("/review")
+    await accepted(desk, card)
     await delivered(desk)
     assert notices(desk) == []
     assert await outbox_states(harness) == {"pending": 1}
     morning = datetime(2020, 4, 16, 7, 0, tzinfo=TZ)
-    assert await harness.db.fetchval("SELECT not_before FROM outbox") == utc(morning)
+    when = await harness.db.fetchval("SELECT not_before FROM outbox WHERE kind = 'notice'")
+    assert when == utc(morning)
     harness.clock.set(datetime(2020, 4, 16, 6, 59, tzinfo=TZ))
     await delivered(desk)
     assert notices(desk) == []

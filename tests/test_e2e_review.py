@@ -28,8 +28,10 @@ WAITING = "\n\n⌛ Chờ quyết định."
 
 
 async def reported(desk: Desk) -> tuple[TgMessage, TgMessage]:
-    """The officer reports at 09:00 on 15/04; the two admins' cards (edits show in them)."""
+    """The officer reports at 09:00 on 15/04; the two admins' cards, once the outbox has sent
+    them (edits show in them)."""
     await desk.officer.send(f"/done {CODE} {RESULT}")
+    await delivered(desk)
     return latest(desk.admin), latest(desk.admin2)
 
 
@@ -138,6 +140,7 @@ async def test_returning_asks_the_reason_and_the_officer_may_report_again(
     )
     assert again.text is not None and again.text.startswith("✅ Đã gửi báo cáo hoàn thành")
     assert (await task_now(desk)).report_state is ReportState.PENDING
+    await delivered(desk)
     assert latest(desk.admin).button_texts == ["✅ Chấp nhận", "↩️ Trả lại"]
     assert await event_kinds(desk) == ["created", "reported", "returned", "reported"]
 
@@ -255,6 +258,7 @@ async def test_review_lists_what_waits_oldest_first_with_its_buttons(harness: Ha
     await desk.officer.send(f"/done {CODE} {RESULT}")
     harness.clock.advance(timedelta(hours=1))
     await desk.officer.send(f"/extend {other.code} 30/04/2020 Chờ ý kiến của Bộ Y tế")
+    await delivered(desk)
     head, report, request = await desk.admin.send("/review")
     assert head.text == "Đang chờ quyết định: 2 việc, cũ nhất trước."
     assert report.text is not None and report.text.startswith(
@@ -292,6 +296,7 @@ async def test_history_tells_every_event_with_who_and_when(harness: Harness) -> 
     await desk.admin.send("Thiếu số liệu")
     harness.clock.advance(timedelta(hours=1))
     await desk.officer.send(f"/done {CODE} Đã bổ sung, Báo cáo 130/BC-SYT")
+    await delivered(desk)
     harness.clock.advance(timedelta(days=1))
     await desk.admin.press(latest(desk.admin), "✅ Chấp nhận")
     [history] = await desk.head.send(f"/history {CODE}")

@@ -39,6 +39,7 @@ class Kind(StrEnum):
     WEEKLY_LEADER = "weekly_leader"  # a leader: the totals and their overdue tasks
     UNREACHABLE = "unreachable"  # the Office: Telegram refused a person (sender.py)
     NOTICE = "notice"  # a workflow decision (accepted, returned, granted, refused)
+    REVIEW = "review"  # a report or request put before a reviewer: its card, read when sent
 
 
 # Reminders about one task: they carry its buttons and a reply to them finds the task.

@@ -11,6 +11,8 @@
   rows wait until they come back, and the Office is told once.
 - Outbox sends bypass PTB's AIORateLimiter (`outbox_bot`): it would retry 429s itself (and
   `rate_limit_args=0` cannot switch that off), hiding them from the sender's own pacing.
+- Reviewers' cards (Kind.REVIEW) are written when they go out, by the `Cards` the workflow
+  injects: a card whose report or request was decided meanwhile is not sent (cancelled).
 """
 
 from __future__ import annotations
@@ -18,13 +20,14 @@ from __future__ import annotations
 import asyncio
 import logging
 import math
+import sqlite3
 import time
 import warnings
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Protocol
+from typing import Any, Literal, Protocol, runtime_checkable
 
 from telegram import Bot
 from telegram.constants import ParseMode
@@ -154,6 +157,47 @@ class Messenger(Protocol):
         ...
 
 
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    """A file sent again by its Telegram file id, under a message (a report's file)."""
+
+    file_id: str
+    kind: str  # "photo" or "document"
+    caption: str  # HTML
+
+
+@dataclass(frozen=True, slots=True)
+class Card:
+    """A message written from the register when it goes out (a reviewer's card)."""
+
+    text: str  # HTML
+    buttons: Buttons
+    waiting: bool = True  # False: decided meanwhile, so not worth sending
+    file: Attachment | None = None
+
+
+class Cards(Protocol):
+    """Writes and records the cards of outbox rows of kind REVIEW. Injected (the workflow's
+    handlers know how a card reads and where its message ids go; the sender does not)."""
+
+    async def card(self, item: OutboxItem) -> Card | None:
+        """The card as it stands now (None: its report or request is gone)."""
+        ...
+
+    async def sent(self, item: OutboxItem, message_id: int) -> None:
+        """Remember the card's message: a decision edits it, a reply to it finds the task."""
+        ...
+
+
+@runtime_checkable
+class CardMessenger(Messenger, Protocol):
+    """A messenger that can also send a file under a message and edit a message."""
+
+    async def send_file(self, chat_id: int, file: Attachment, reply_to: int) -> int: ...
+
+    async def edit(self, chat_id: int, message_id: int, text: str, buttons: Buttons) -> None: ...
+
+
 class BotMessenger:
     """Sends through a telegram.Bot (a plain one: see `outbox_bot`), asking for the raw
     result: building PTB's Message and keyboard objects for thousands of reminders costs
@@ -171,21 +215,50 @@ class BotMessenger:
             "link_preview_options": {"is_disabled": True},
         }
         if buttons:
-            fields["reply_markup"] = {
-                "inline_keyboard": [
-                    [{"text": label, "callback_data": data} for label, data in row]
-                    for row in buttons
-                ]
-            }
-        # Bot API method names are case-insensitive; "sendmessage" keeps do_api_request from
-        # warning that Bot.send_message exists (we want its raw dict, not a Message).
-        if self.read_timeout is None:  # the request's own timeouts
-            result = await self.bot.do_api_request("sendmessage", api_kwargs=fields)
-        else:
-            result = await self.bot.do_api_request(
-                "sendmessage", api_kwargs=fields, read_timeout=self.read_timeout
-            )
+            fields["reply_markup"] = _keyboard(buttons)
+        result = await self._call("sendmessage", fields)
         return int(result["message_id"])
+
+    async def send_file(self, chat_id: int, file: Attachment, reply_to: int) -> int:
+        kind = "photo" if file.kind == "photo" else "document"
+        fields: dict[str, object] = {
+            "chat_id": chat_id,
+            kind: file.file_id,
+            "caption": file.caption,
+            "parse_mode": ParseMode.HTML.value,
+            "reply_parameters": {"message_id": reply_to},
+        }
+        result = await self._call(f"send{kind}", fields)
+        return int(result["message_id"])
+
+    async def edit(self, chat_id: int, message_id: int, text: str, buttons: Buttons) -> None:
+        fields: dict[str, object] = {
+            "chat_id": chat_id,
+            "message_id": message_id,
+            "text": text,
+            "parse_mode": ParseMode.HTML.value,
+            "link_preview_options": {"is_disabled": True},
+        }
+        if buttons:  # none: the buttons go
+            fields["reply_markup"] = _keyboard(buttons)
+        await self._call("editmessagetext", fields)
+
+    async def _call(self, method: str, fields: dict[str, object]) -> Any:
+        # Bot API method names are case-insensitive; lower case keeps do_api_request from
+        # warning that Bot.send_message etc. exist (we want the raw dict, not a Message).
+        if self.read_timeout is None:  # the request's own timeouts
+            return await self.bot.do_api_request(method, api_kwargs=fields)
+        return await self.bot.do_api_request(
+            method, api_kwargs=fields, read_timeout=self.read_timeout
+        )
+
+
+def _keyboard(buttons: Buttons) -> dict[str, object]:
+    return {
+        "inline_keyboard": [
+            [{"text": label, "callback_data": data} for label, data in row] for row in buttons
+        ]
+    }
 
 
 def outbox_bot(bot: Bot, settings: Settings, *, connections: int | None = None) -> Bot:
@@ -224,6 +297,7 @@ class DrainReport:
     retried: int = 0
     parked: int = 0
     failed: int = 0
+    cancelled: int = 0  # review cards whose item was decided before they went
     unreachable: list[int] = field(default_factory=list)
 
 
@@ -233,6 +307,17 @@ class _Slot:
     attempts: int = 0  # transient failures in this drain (429s not counted)
     due: float = 0.0  # monotonic time of its next try
     retry_after: float | None = None  # Telegram said when (429)
+    card: Card | None = None  # a card sent (`message_id`) whose file is still to go
+    message_id: int | None = None
+
+
+class _Unsent(Exception):
+    """A row that is not sent, and what becomes of it (not a failure of Telegram's)."""
+
+    def __init__(self, state: Literal["failed", "parked", "cancelled"], reason: str) -> None:
+        super().__init__(reason)
+        self.state = state
+        self.reason = reason
 
 
 def default_window(rate: float) -> int:
@@ -259,6 +344,7 @@ class Sender:
         max_attempts: int = 8,
         park_for: timedelta = timedelta(minutes=5),
         monotonic: Callable[[], float] = time.monotonic,
+        cards: Cards | None = None,
     ) -> None:
         self.db = db
         self.messenger = messenger
@@ -270,6 +356,7 @@ class Sender:
         self.max_attempts = max_attempts
         self.park_for = park_for
         self.monotonic = monotonic
+        self.cards = cards
         self.batch = max(1, self.window // 2)  # rows claimed, results stored, at a time
 
     async def drain(self, *, should_stop: Callable[[], bool] = lambda: False) -> DrainReport:
@@ -364,15 +451,15 @@ class _Drain:
 
     async def _send(self, slot: _Slot) -> Outcome:
         item = slot.item
-        assert item.chat_id is not None
-        try:
-            rendered = render(notice_of(item), item.language, self.s.policy)
-        except (KeyError, ValueError, TypeError, IndexError) as exc:
-            log.exception("reminder %s cannot be written", item.id)
-            return Outcome(item, "failed", error=f"cannot be written: {exc!r}")
         started = self.s.monotonic()
         try:
-            message_id = await self.s.messenger.send(item.chat_id, rendered.text, rendered.buttons)
+            if item.kind is Kind.REVIEW:
+                message_id = await self._send_card(slot)
+            else:
+                message_id = await self._send_message(item)
+        except _Unsent as unsent:
+            retry_at = self.s.clock.now() + self.s.park_for if unsent.state == "parked" else None
+            return Outcome(item, unsent.state, error=unsent.reason, retry_at=retry_at)
         except RetryAfter as exc:
             seconds = retry_after(exc)
             self.s.limiter.hold(seconds)
@@ -388,6 +475,72 @@ class _Drain:
             return Outcome(item, "retry", error=f"{type(exc).__name__}: {exc.message}")
         self.latency = 0.8 * self.latency + 0.2 * (self.s.monotonic() - started)
         return Outcome(item, "sent", message_id=message_id)
+
+    async def _send_message(self, item: OutboxItem) -> int:
+        assert item.chat_id is not None
+        try:
+            rendered = render(notice_of(item), item.language, self.s.policy)
+        except (KeyError, ValueError, TypeError, IndexError) as exc:
+            log.exception("reminder %s cannot be written", item.id)
+            raise _Unsent("failed", f"cannot be written: {exc!r}") from exc
+        return await self.s.messenger.send(item.chat_id, rendered.text, rendered.buttons)
+
+    async def _send_card(self, slot: _Slot) -> int:
+        """A reviewer's card as it stands now, recorded at once, then its file under it. A
+        retry after the card went sends only the file. A decision taken between writing the
+        card and recording it would miss this card: it is read again, and edited if changed."""
+        item, cards, messenger = slot.item, self.s.cards, self.s.messenger
+        assert item.chat_id is not None
+        if cards is None:  # a process without the workflow's handlers: not ours to write
+            raise _Unsent("parked", "no writer of review cards in this process")
+        if slot.message_id is None:
+            try:
+                card = await cards.card(item)
+            except (KeyError, ValueError, TypeError) as exc:
+                log.exception("review card %s cannot be written", item.id)
+                raise _Unsent("failed", f"cannot be written: {exc!r}") from exc
+            if card is None or not card.waiting:
+                raise _Unsent("cancelled", "decided before it was sent")
+            if card.file is not None and not isinstance(messenger, CardMessenger):
+                raise _Unsent("failed", "this messenger cannot send files")
+            message_id = await messenger.send(item.chat_id, card.text, card.buttons)
+            slot.card, slot.message_id = card, message_id
+            try:
+                await cards.sent(item, message_id)
+            except sqlite3.Error:  # sent all the same: its buttons work, decisions miss it
+                log.exception("review card %s was sent but not recorded", item.id)
+            await self._edit_if_decided(slot, card, message_id)
+        card, message_id = slot.card, slot.message_id
+        assert card is not None and message_id is not None
+        if card.file is not None and isinstance(messenger, CardMessenger):
+            await self._paced(item.chat_id)
+            try:
+                await messenger.send_file(item.chat_id, card.file, message_id)
+            except BadRequest as exc:  # the card is there; a file Telegram refuses stays out
+                if "chat not found" in exc.message.lower():
+                    raise
+                log.error("the file of review card %s was refused: %s", item.id, exc.message)
+        return message_id
+
+    async def _edit_if_decided(self, slot: _Slot, card: Card, message_id: int) -> None:
+        cards, messenger = self.s.cards, self.s.messenger
+        assert cards is not None and slot.item.chat_id is not None
+        now = await cards.card(slot.item)
+        if now is None or (now.text, now.buttons) == (card.text, card.buttons):
+            return
+        if not isinstance(messenger, CardMessenger):
+            return
+        try:
+            await messenger.edit(slot.item.chat_id, message_id, now.text, now.buttons)
+        except TelegramError as exc:
+            log.warning("review card %s was not edited: %s", slot.item.id, exc)
+
+    async def _paced(self, chat_id: int) -> None:
+        """Wait for a token of the limits (a second message within one row's send)."""
+        wait = self.s.limiter.wait_time(chat_id)
+        if wait > 0:
+            await asyncio.sleep(wait)
+        self.s.limiter.take(chat_id)  # a send started meanwhile leaves a debt: later ones wait
 
     async def _await(self, wait: float | None) -> None:
         if not self.flying:
@@ -421,6 +574,8 @@ class _Drain:
             log.error("reminder %s refused by Telegram: %s", slot.item.id, outcome.error)
         elif outcome.state == "unreachable":
             self.gone.add(slot.item.person_id)
+        elif outcome.state == "cancelled":
+            report.cancelled += 1
         self.results.append(outcome)
 
     async def _exchange(self, limit: int) -> None:
