@@ -6,6 +6,9 @@ runs here. Officers who each have an open task act within `--seconds`, evenly sp
 - `press`: each first opens the task card (`/task CODE`, not timed), then presses its Done
   button ("done:CODE"); the answer is the bot's answerCallbackQuery for that press;
 - `command`: each sends `/done CODE <result>`; the answer is the bot's first message back.
+  Each report puts a card before every admin through the reminders' outbox, at Telegram's
+  per-chat pace (1/s per admin): the cards sent and still waiting when the bot stopped are
+  shown.
 Figures: sustained updates per second, p50/p99 from update (queued in the double) to the
 answer, errors (bot-side exceptions, calls the double refused, updates never answered) and
 the peak RSS of the bot process. Judged: errors = 0, peak RSS ≤ 200 MB.
@@ -36,7 +39,7 @@ from bench.common import Bench, Timing
 from bench.double import TimedDouble, limits
 from bench.e2e_bot import ERROR_MARK, READY_MARK
 from bench.generate import copy_register, ensure_register
-from storage import Database
+from storage import Database, outbox
 
 DEFAULT_DB = Path("/tmp/bench/m.sqlite3")
 TOKEN = "123456:BENCH-E2E"
@@ -133,6 +136,15 @@ def write_config(folder: Path, db_path: Path, base_url: str, rate: float) -> Pat
         encoding="utf-8",
     )
     return path
+
+
+async def _outbox(db_path: Path, today: date) -> dict[str, int]:
+    """The outbox's rows by state (at 07:30, before any round: the review cards)."""
+    db = await Database.open(db_path)
+    try:
+        return (await outbox.status(db, today=today)).states
+    finally:
+        await db.close()
 
 
 async def _wait_until(condition: Any, limit: float) -> bool:
@@ -232,6 +244,9 @@ async def run(args: argparse.Namespace, bench: Bench, work: Path) -> None:
         code = await stop_bot(bot, tasks)
         await double.stop()
     bench.figure("bot exit code", code)
+    if args.mode == "command":
+        found = await _outbox(db_path, args.today)
+        bench.figure("outbox (review cards) when the bot stopped", found)
     refused = [str(r) for r in double.refused]
     errors = len(bot.errors) + len(refused)
     for line in (bot.errors + refused)[:5]:
