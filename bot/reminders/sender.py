@@ -473,6 +473,8 @@ class _Drain:
             return Outcome(item, "failed", error=f"400: {exc.message}")
         except TelegramError as exc:  # 5xx, timeouts, network errors: try again
             return Outcome(item, "retry", error=f"{type(exc).__name__}: {exc.message}")
+        except sqlite3.Error as exc:  # a card read from a busy database: try again
+            return Outcome(item, "retry", error=f"database: {exc}")
         self.latency = 0.8 * self.latency + 0.2 * (self.s.monotonic() - started)
         return Outcome(item, "sent", message_id=message_id)
 
