@@ -233,3 +233,25 @@ async def test_a_file_refused_after_its_card_went_is_retried_alone(harness: Harn
         assert attachment.document is not None and attachment.document["file_id"] == file_id
         assert attachment.reply_to == card.message_id
     assert await review_rows(harness) == {"sent": 2}
+
+
+async def test_an_admin_who_blocked_the_bot_gets_the_card_after_their_next_start(
+    harness: Harness,
+) -> None:
+    desk = await open_desk(harness)
+    harness.tg.block(desk.admin2.user, notify=False)
+    harness.tg.expect_refusals(1, match="blocked")
+    await desk.officer.send(f"/done {CODE} {RESULT}")
+    await delivered(desk)
+    [card] = cards(desk.admin)
+    assert card.button_texts == ["✅ Chấp nhận", "↩️ Trả lại"]
+    assert latest(desk.admin).text is not None
+    assert latest(desk.admin).text.startswith("📵 Không gửi được tin nhắn cho Lý Thị Thẩm Định")
+    assert desk.admin2.inbox == []
+    assert await review_rows(harness) == {"pending": 1, "sent": 1}
+    harness.tg.unblock(desk.admin2.user, notify=False)
+    await desk.admin2.send("/start")
+    await delivered(desk)
+    [late] = cards(desk.admin2)
+    assert late.text == CARD.format(at="09:00 15/04/2020") + WAITING
+    assert await review_rows(harness) == {"sent": 2}
