@@ -245,8 +245,8 @@ async def test_an_admin_who_blocked_the_bot_gets_the_card_after_their_next_start
     await delivered(desk)
     [card] = cards(desk.admin)
     assert card.button_texts == ["✅ Chấp nhận", "↩️ Trả lại"]
-    assert latest(desk.admin).text is not None
-    assert latest(desk.admin).text.startswith("📵 Không gửi được tin nhắn cho Lý Thị Thẩm Định")
+    told = latest(desk.admin).text
+    assert told is not None and told.startswith("📵 Không gửi được tin nhắn cho Lý Thị Thẩm Định")
     assert desk.admin2.inbox == []
     assert await review_rows(harness) == {"pending": 1, "sent": 1}
     harness.tg.unblock(desk.admin2.user, notify=False)
