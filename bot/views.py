@@ -8,8 +8,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, tzinfo
 from enum import StrEnum
-from functools import lru_cache
+from functools import lru_cache, partial
+from operator import itemgetter
 from string import Formatter
+from typing import NamedTuple
 
 from bot.formats import format_date, format_int
 from bot.models import Person, ReportState, Task, TaskEvent, Unit
@@ -46,12 +48,36 @@ def shorten(text: str, limit: int) -> str:
     return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
 
 
-def group_of(task: Task, today: date, soon_days: int) -> Group:
-    """Where an open task goes on /tasks as of `today`."""
-    deadline = deadline_on(task, today)
+class ListedTask(NamedTuple):
+    """An open task as /tasks lists it on a day: what its line shows, and the deadline in
+    force that day (which decides its section; `listed`). A tuple: cheap to make by the
+    hundred, and a list of them is a key (`_layout`)."""
+
+    code: str
+    title: str
+    deadline: date | None  # the current deadline, the one the line shows
+    in_force: date | None  # `bot.status.deadline_on(task, day)`
+    report_state: ReportState | None = None
+
+    def days_overdue(self, today: date) -> int:
+        """`bot.status.days_overdue` of the open task (`today`: the day it was listed on)."""
+        if self.in_force is None or self.in_force >= today:
+            return 0
+        return (today - self.in_force).days
+
+
+def listed(task: Task, today: date) -> ListedTask:
+    """An open task as /tasks lists it on `today`."""
+    in_force = deadline_on(task, today)
+    return ListedTask(task.code, task.title, task.deadline, in_force, task.report_state)
+
+
+def group_of(task: ListedTask, today: date, soon_days: int) -> Group:
+    """Where an open task goes on /tasks as of `today` (the day it was listed on)."""
+    deadline = task.in_force
     if deadline is None:
         return Group.NO_DEADLINE
-    if status_on(task, today) is Status.OPEN_OVERDUE:
+    if deadline < today:  # open, past the deadline in force: `Status.OPEN_OVERDUE`
         return Group.OVERDUE
     if deadline == today:
         return Group.DUE_TODAY
@@ -68,13 +94,13 @@ def _note(lang: str, state: ReportState | None) -> Html:
     return Html("")
 
 
-def task_line(lang: str, task: Task, today: date) -> Html:
+def task_line(lang: str, task: ListedTask, today: date) -> Html:
     """`• NV-2020-0345 Báo cáo … — hạn 15/04/2020, quá hạn 3 ngày`."""
     title = shorten(task.title, LIST_TITLE_LIMIT)
     note = _note(lang, task.report_state)
     if task.deadline is None:
         return t(lang, "tasks.line_no_deadline", code=task.code, title=title, note=note)
-    overdue = days_overdue(task, today)
+    overdue = task.days_overdue(today)
     key = "tasks.line_overdue" if overdue else "tasks.line"
     return t(
         lang,
@@ -115,67 +141,92 @@ def _code_title_length(code: str, title: str) -> int:
     return text_length(html.escape(code + shorten(title, LIST_TITLE_LIMIT), quote=False))
 
 
-def task_line_lengths(lang: str, placed: Sequence[tuple[Group, Task]], today: date) -> list[int]:
-    """`[text_length(task_line(lang, task, today)) for _, task in placed]`, had without
-    rendering the lines: /tasks pages a list of hundreds by these, renders only the page shown.
-    `placed`: the tasks with their `group_of` as of `today`."""
-    fixed = {key: _fixed_length(lang, key) for key in _LINE_FIELDS}
-    no_deadline, in_time, overdue = (fixed[key] for key in _LINE_FIELDS)
-    if no_deadline is None or in_time is None or overdue is None:
-        return [text_length(task_line(lang, task, today)) for _, task in placed]
+_Known = tuple[int, date, Group, int | None]  # a section's place, deadline key, section, tail
+
+
+def placed_lines(
+    lang: str, tasks: Sequence[ListedTask], today: date, soon_days: int
+) -> list[tuple[Group, ListedTask, int]]:
+    """The tasks by section, then by deadline (the most overdue first), then code, each with
+    its section and the length of its line, `text_length(task_line(lang, task, today))`, had
+    without rendering the line: /tasks pages a list of hundreds by these and renders only the
+    page shown. One pass (a head's list has hundreds of tasks; many share a deadline)."""
+    no_deadline, in_time, overdue = (_fixed_length(lang, key) for key in _LINE_FIELDS)
     notes = {state: text_length(_note(lang, state)) for state in (None, *ReportState)}
-    lengths = []
-    for group, task in placed:
-        length = _code_title_length(task.code, task.title) + notes[task.report_state]
-        if task.deadline is None:
-            lengths.append(length + no_deadline)
-        elif group is Group.OVERDUE:  # the same as days_overdue(task, today) > 0
-            days = format_int(days_overdue(task, today), lang)
-            lengths.append(length + _DATE_LENGTH + overdue + len(days))  # ASCII, nothing escaped
+    known: dict[tuple[date | None, date | None], _Known] = {}
+    keyed = []
+    for task in tasks:
+        found = known.get((task.deadline, task.in_force))
+        if found is None:
+            group = group_of(task, today, soon_days)
+            # What follows the code and title: the same for the tasks of these deadlines.
+            tail: int | None
+            if no_deadline is None or in_time is None or overdue is None:
+                tail = None  # the lines are measured rendered, below
+            elif task.deadline is None:
+                tail = no_deadline
+            elif group is Group.OVERDUE:  # the same as task.days_overdue(today) > 0
+                days = format_int(task.days_overdue(today), lang)  # ASCII, nothing escaped
+                tail = _DATE_LENGTH + overdue + len(days)
+            else:
+                tail = _DATE_LENGTH + in_time
+            found = (ORDER[group], task.deadline or date.max, group, tail)
+            known[task.deadline, task.in_force] = found
+        rank, deadline, group, tail = found
+        if tail is None:
+            length = text_length(task_line(lang, task, today))
         else:
-            lengths.append(length + _DATE_LENGTH + in_time)
-    return lengths
+            length = _code_title_length(task.code, task.title) + notes[task.report_state] + tail
+        keyed.append((rank, deadline, task.code, group, task, length))
+    keyed.sort(key=_SECTION_DEADLINE_CODE)
+    return [(group, task, length) for _, _, _, group, task, length in keyed]
 
 
-def _placed(tasks: Sequence[Task], today: date, soon_days: int) -> list[tuple[Group, Task]]:
-    """The tasks by section, then by deadline (the most overdue first), then code."""
-    return sorted(
-        ((group_of(task, today, soon_days), task) for task in tasks),
-        key=lambda pair: (ORDER[pair[0]], pair[1].deadline or date.max, pair[1].code),
+_SECTION_DEADLINE_CODE = itemgetter(0, 1, 2)
+
+
+def _continued(lang: str, section: str) -> str:
+    return t(lang, "tasks.continued", header=Html(section))
+
+
+@lru_cache(maxsize=16)
+def _layout(
+    lang: str, tasks: tuple[ListedTask, ...], today: date, soon_days: int, budget: int
+) -> tuple[list[tuple[Group, ListedTask, int]], list[range], dict[Group, Html]]:
+    """The list in order, its pages and its section headers. Kept for the same list: paging
+    through it (◀ ▶) reads the tasks again but lays them out once. Shared: never changed."""
+    placed = placed_lines(lang, tasks, today, soon_days)
+    days = format_int(soon_days, lang)
+    headers = {group: t(lang, f"tasks.group.{group.value}", days=days) for group in Group}
+    spans = page_spans(
+        [headers[group] for group, _, _ in placed],
+        [length for _, _, length in placed],
+        budget=budget,
+        per_page=TASKS_PER_PAGE,
+        continued=partial(_continued, lang),
     )
+    return placed, spans, headers
 
 
 def task_list_page(
-    lang: str, name: str, tasks: Sequence[Task], today: date, soon_days: int, page: int
+    lang: str, name: str, tasks: Sequence[ListedTask], today: date, soon_days: int, page: int
 ) -> Page:
-    """Page `page` of a person's open tasks, one message long at most. The list is paged by
-    the lengths of its lines (`task_line_lengths`): only the lines of that page are rendered."""
+    """Page `page` of a person's open tasks as listed on `today`, one message long at most.
+    The list is paged by the lengths of its lines (`placed_lines`): only the lines of that
+    page are rendered."""
     if not tasks:
         return Page(t(lang, "tasks.none"), 0, 1)
     header = t(lang, "tasks.header", name=name, count=format_int(len(tasks), lang))
     footer = t(lang, "tasks.footer")
     widest_marker = t(lang, "tasks.page", page=999, pages=999)
     budget = MESSAGE_LIMIT - text_length(header + widest_marker + footer) - 8
-    placed = _placed(tasks, today, soon_days)
-    days = format_int(soon_days, lang)
-    headers = {group: t(lang, f"tasks.group.{group.value}", days=days) for group in Group}
-
-    def continued(section: str) -> str:
-        return t(lang, "tasks.continued", header=Html(section))
-
-    spans = page_spans(
-        [headers[group] for group, _ in placed],
-        task_line_lengths(lang, placed, today),
-        budget=budget,
-        per_page=TASKS_PER_PAGE,
-        continued=continued,
-    )
+    placed, spans, headers = _layout(lang, tuple(tasks), today, soon_days, budget)
     page = clamp(page, len(spans))
     shown = placed[spans[page].start : spans[page].stop]
     before = spans[page].start - 1
     body = render_page(
-        [Row(headers[group], task_line(lang, task, today)) for group, task in shown],
-        continued,
+        [Row(headers[group], task_line(lang, task, today)) for group, task, _ in shown],
+        partial(_continued, lang),
         headers[placed[before][0]] if before >= 0 else None,
     )
     parts: list[str] = [header]

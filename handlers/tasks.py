@@ -34,9 +34,10 @@ def register(application: Application) -> None:
 async def _tasks_page(context: DondocContext, page: int) -> Page:
     person = context.person
     assert person is not None
-    tasks = await store.open_tasks_for(context.store, person)
+    today = context.clock.today()
+    tasks = await store.listed_open_tasks(context.store, person, today=today)
     soon = context.settings.workflow.due_soon_days
-    return task_list_page(context.lang, person.name, tasks, context.clock.today(), soon, page)
+    return task_list_page(context.lang, person.name, tasks, today, soon, page)
 
 
 def _pager(page: Page) -> InlineKeyboardMarkup | None:

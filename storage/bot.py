@@ -6,10 +6,11 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
-from bot.models import DeadlineChange, Person, Role, Task
+from bot.models import DeadlineChange, Person, ReportState, Role, Task
 from bot.onboarding import Invite, NewInvite, new_invite
+from bot.views import ListedTask, listed
 from storage.db import Database, Params
 from storage.register import (
     TASK_COLUMNS,
@@ -294,15 +295,57 @@ def _chunks(values: Sequence[int], size: int) -> list[Sequence[int]]:
     return [values[i : i + size] for i in range(0, len(values), size)]
 
 
-async def open_tasks_for(db: Database, person: Person) -> list[Task]:
-    """The open tasks on a person's /tasks list (see `bot.access.may_report`)."""
+def _open_tasks_where(person: Person) -> tuple[str, Params] | None:
+    """Which tasks are on a person's /tasks list (see `bot.access.may_report`): a condition
+    on the alias t, or None for a role without a list."""
     if person.role == Role.HEAD and person.unit_id is not None:
-        return await _tasks(db, "t.completed_on IS NULL AND t.lead_unit_id = ?", (person.unit_id,))
+        return "t.completed_on IS NULL AND t.lead_unit_id = ?", (person.unit_id,)
     if person.role == Role.OFFICER:
-        return await _tasks(
-            db,
+        return (
             "t.completed_on IS NULL AND (t.officer_id = ?"
             " OR (t.officer_id IS NULL AND t.lead_unit_id = ?))",
             (person.id, person.unit_id),
         )
-    return []
+    return None
+
+
+async def open_tasks_for(db: Database, person: Person) -> list[Task]:
+    """The open tasks on a person's /tasks list, in full."""
+    found = _open_tasks_where(person)
+    return [] if found is None else await _tasks(db, *found)
+
+
+async def listed_open_tasks(db: Database, person: Person, *, today: date) -> list[ListedTask]:
+    """The open tasks on a person's /tasks list as it shows them on `today`: only the columns
+    of a line (a head's list has hundreds), the extensions read only of the tasks extended
+    after `today`, whose deadline in force that day is an earlier one."""
+    found = _open_tasks_where(person)
+    if found is None:
+        return []
+    where, params = found
+    # By deadline alone, the order of the open tasks' index (no sort in SQLite): the list
+    # is put in its own order (sections, deadline, code) by bot.views.
+    rows = await db.fetchall(
+        "SELECT t.id, t.code, t.title, t.deadline, t.extended_on, t.report_state"
+        f" FROM tasks t WHERE {where} ORDER BY t.deadline",
+        params,
+    )
+    after = today.isoformat()
+    later = [r[0] for r in rows if r[4] is not None and r[4] > after]
+    earlier: dict[int, ListedTask] = {}
+    for chunk in _chunks(later, 500):
+        marks = ",".join("?" * len(chunk))
+        for task in await _tasks(db, f"t.id IN ({marks})", chunk):
+            earlier[task.id] = listed(task, today)
+    days: dict[str | None, date | None] = {None: None}  # many tasks share a deadline
+    states: dict[str | None, ReportState] = {state.value: state for state in ReportState}
+    tasks = []
+    for task_id, code, title, deadline, _, state in rows:
+        if task_id in earlier:
+            tasks.append(earlier[task_id])
+            continue
+        if deadline not in days:
+            days[deadline] = date.fromisoformat(deadline)
+        shown = days[deadline]
+        tasks.append(ListedTask(code, title, shown, shown, states.get(state)))
+    return tasks

@@ -1,6 +1,7 @@
-"""/tasks pages by the lengths of its lines and renders only the page shown (issue 7): the
-pages are exactly those of the former implementation, which rendered every line of every
-page. That implementation is kept below, verbatim, as the reference."""
+"""/tasks pages by the lengths of its lines and renders only the page shown, from slim rows
+(`ListedTask`: what a line shows and the deadline in force that day) (issue 7): the pages
+are exactly those of the former implementation, which rendered every line of every page from
+full `Task` rows. That implementation is kept below, verbatim, as the reference."""
 
 from __future__ import annotations
 
@@ -14,20 +15,37 @@ from bot import views
 from bot.formats import format_date, format_int
 from bot.models import DeadlineChange, ReportState, Task
 from bot.paging import MESSAGE_LIMIT, Page, Row, text_length
+from bot.status import Status, deadline_on, status_on
 from bot.texts import Html, t
 from bot.views import (
     LIST_TITLE_LIMIT,
     TASKS_PER_PAGE,
+    Group,
+    ListedTask,
     group_of,
+    listed,
+    placed_lines,
     shorten,
     task_line,
-    task_line_lengths,
     task_list_page,
 )
 
 TODAY = date(2026, 11, 27)
 
 # --- the reference: bot/views.py and bot/paging.py as they were (commit dc15f69) ----------
+
+
+def _old_group_of(task: Task, today: date, soon_days: int) -> Group:
+    deadline = deadline_on(task, today)
+    if deadline is None:
+        return Group.NO_DEADLINE
+    if status_on(task, today) is Status.OPEN_OVERDUE:
+        return Group.OVERDUE
+    if deadline == today:
+        return Group.DUE_TODAY
+    if (deadline - today).days <= soon_days:
+        return Group.DUE_SOON
+    return Group.LATER
 
 
 def _old_note(lang: str, task: Task) -> Html:
@@ -56,11 +74,15 @@ def _old_task_line(lang: str, task: Task, today: date) -> Html:
     )
 
 
-def _old_task_rows(lang: str, tasks: Sequence[Task], today: date, soon_days: int) -> list[Row]:
-    placed = sorted(
-        ((group_of(task, today, soon_days), task) for task in tasks),
+def _old_placed(tasks: Sequence[Task], today: date, soon_days: int) -> list[tuple[Group, Task]]:
+    return sorted(
+        ((_old_group_of(task, today, soon_days), task) for task in tasks),
         key=lambda pair: (views.ORDER[pair[0]], pair[1].deadline or date.max, pair[1].code),
     )
+
+
+def _old_task_rows(lang: str, tasks: Sequence[Task], today: date, soon_days: int) -> list[Row]:
+    placed = _old_placed(tasks, today, soon_days)
     headers = {
         group: t(lang, f"tasks.group.{group.value}", days=format_int(soon_days, lang))
         for group in views.Group
@@ -180,35 +202,48 @@ def test_every_page_is_the_one_the_former_implementation_showed(lang: str) -> No
         tasks = _tasks(seed)
         name = ["Cán bộ <31> & Co", "Sở Nội vụ"][seed % 2]
         soon = seed % 9
+        lines = [listed(task, TODAY) for task in tasks]
         first = _old_task_list_page(lang, name, tasks, TODAY, soon, 0)
         for page in [*range(first.pages), first.pages, 10**6]:
             expected = _old_task_list_page(lang, name, tasks, TODAY, soon, page)
-            assert task_list_page(lang, name, tasks, TODAY, soon, page) == expected, (seed, page)
+            assert task_list_page(lang, name, lines, TODAY, soon, page) == expected, (seed, page)
             assert text_length(expected.text) <= MESSAGE_LIMIT
 
 
 @pytest.mark.parametrize("lang", ["vi", "en"])
 def test_a_line_is_measured_as_long_as_it_is_rendered(lang: str) -> None:
     rng = random.Random(7)
-    placed = [(group_of(task, TODAY, 7), task) for task in (_task(rng, n) for n in range(2000))]
-    rendered = [text_length(_old_task_line(lang, task, TODAY)) for _, task in placed]
-    assert task_line_lengths(lang, placed, TODAY) == rendered
-    assert [task_line(lang, task, TODAY) for _, task in placed[:50]] == [
-        _old_task_line(lang, task, TODAY) for _, task in placed[:50]
+    tasks = [_task(rng, n) for n in range(2000)]
+    placed = placed_lines(lang, [listed(task, TODAY) for task in tasks], TODAY, 7)
+    old = [task for _, task in _old_placed(tasks, TODAY, 7)]
+    assert [length for _, _, length in placed] == [
+        text_length(_old_task_line(lang, task, TODAY)) for task in old
     ]
+    assert [task_line(lang, line, TODAY) for _, line, _ in placed[:50]] == [
+        _old_task_line(lang, task, TODAY) for task in old[:50]
+    ]
+
+
+def test_a_listed_task_goes_where_the_full_task_went() -> None:
+    rng = random.Random(3)
+    for task in (_task(rng, n) for n in range(3000)):
+        line = listed(task, TODAY)
+        for soon in (0, 3, 7):
+            assert group_of(line, TODAY, soon) == _old_group_of(task, TODAY, soon), task
+        assert line.days_overdue(TODAY) == views.days_overdue(task, TODAY), task
 
 
 def test_only_the_lines_of_the_page_shown_are_rendered(monkeypatch: pytest.MonkeyPatch) -> None:
     rng = random.Random(1)
     tasks = [_task(rng, number) for number in range(744)]
-    rendered: list[Task] = []
+    rendered: list[ListedTask] = []
 
-    def counting(lang: str, task: Task, today: date) -> Html:
+    def counting(lang: str, task: ListedTask, today: date) -> Html:
         rendered.append(task)
         return task_line(lang, task, today)
 
     monkeypatch.setattr(views, "task_line", counting)
-    shown = task_list_page("vi", "Cán bộ 31", tasks, TODAY, 7, 3)
+    shown = task_list_page("vi", "Cán bộ 31", [listed(t, TODAY) for t in tasks], TODAY, 7, 3)
     assert shown.pages > 4 and shown.page == 3
     assert 0 < len(rendered) <= TASKS_PER_PAGE
     assert shown == _old_task_list_page("vi", "Cán bộ 31", tasks, TODAY, 7, 3)
