@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from bot.formats import format_date
 from bot.models import Role
+from bot.reminders.planner import OpenTask
 from bot.text_search import fold
 from bot.texts import plain
 
@@ -817,6 +818,8 @@ class ImportResult:
     created_task_ids: tuple[int, ...] = ()
     # Tasks whose lead unit or responsible officer changed: their new people are to be told.
     reassigned_task_ids: tuple[int, ...] = ()
+    # The open tasks among both, as the notices of the import need them (bot/import_notices).
+    assigned: tuple[OpenTask, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -866,6 +869,11 @@ async def import_file(
     task_plan = plan(tasks.records, catalog.tasks, task_cells, catalog)
     writing(len(task_plan.create) + len(task_plan.update))
     created, reassigned = await importing.apply_tasks(db, task_plan, today=today, now=now)
+    moved = set(reassigned)
+    given = [
+        *zip(created, task_plan.create, strict=True),
+        *((c.old.id, c.new) for c in task_plan.update),
+    ]
     return ImportResult(
         kind,
         len(task_plan.create),
@@ -873,4 +881,9 @@ async def import_file(
         task_plan.unchanged,
         created_task_ids=tuple(created),
         reassigned_task_ids=tuple(reassigned),
+        assigned=tuple(
+            OpenTask(task_id, t.lead_unit_id, t.deadline, t.officer_id, t.assigner_id)
+            for task_id, t in given
+            if task_id is not None and t.completed_on is None and (t.id is None or task_id in moved)
+        ),
     )

@@ -319,6 +319,31 @@ async def test_a_new_lead_unit_or_officer_is_reported_for_notification(
     }
 
 
+async def test_the_open_tasks_created_or_reassigned_are_the_ones_to_announce(
+    world: Database, tmp_path: Path
+) -> None:
+    open_task = task(ma_nhiem_vu="NV-OPEN", ngay_hoan_thanh="")
+    first = await load_rows(world, tmp_path, Kind.TASKS, [TASK, open_task])
+    [created] = [t for t in await all_tasks(world) if t.code == "NV-OPEN"]
+    health, officer = await get_unit(world, code="SYT"), await get_person(world, code="CV-SYT")
+    assert health is not None and officer is not None
+    assert [(t.id, t.lead_unit_id, t.officer_id, t.deadline) for t in first.assigned] == [
+        (created.id, health.id, officer.id, date(2020, 3, 31))
+    ]  # the completed task is not announced
+    moved = {**open_task, "don_vi_chu_tri": "UBND-CL", "can_bo_xu_ly": "CV-CL"}
+    again = await load_rows(world, tmp_path, Kind.TASKS, [TASK, moved])
+    cao_loc, new_officer = (
+        await get_unit(world, code="UBND-CL"),
+        await get_person(world, code="CV-CL"),
+    )
+    assert cao_loc is not None and new_officer is not None
+    assert [(t.id, t.lead_unit_id, t.officer_id) for t in again.assigned] == [
+        (created.id, cao_loc.id, new_officer.id)
+    ]
+    same = await load_rows(world, tmp_path, Kind.TASKS, [TASK, moved])
+    assert same.assigned == ()
+
+
 async def test_a_later_deadline_in_a_new_file_is_an_extension_granted_today(
     world: Database, tmp_path: Path
 ) -> None:

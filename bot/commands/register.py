@@ -15,8 +15,8 @@ from bot.commands import open_database, run_async
 from bot.config import Settings
 from bot.exporter import export_file
 from bot.formats import format_date, format_int
+from bot.import_notices import announce_import
 from bot.importer import FileProblem, ImportResult, Kind, Progress, import_file
-from bot.reminders.rounds import notify_assigned
 from bot.sample import write_sample
 from bot.texts import plain
 
@@ -76,9 +76,8 @@ def handle_import(args: argparse.Namespace, settings: Settings) -> int:
             result = await import_file(
                 db, kind, args.file, today=clock.today(), now=clock.now(), progress=progress
             )
-            if result.ok:  # the people of new and reassigned tasks are told (issue 5)
-                changed = result.created_task_ids + result.reassigned_task_ids
-                await notify_assigned(db, settings, task_ids=changed, now=clock.now())
+            if result.ok:  # the people of new and reassigned tasks are told, once each
+                await announce_import(db, settings, result.assigned, now=clock.now())
             return result
 
     try:

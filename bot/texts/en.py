@@ -498,6 +498,8 @@ TEXTS: dict[str, str] = {
     "export.status.open_overdue": "Open, overdue",
     "export.status.due_soon": "Due soon",
     "sample.done": "Wrote a sample province in {directory}: {units} units, {people} people, {tasks} tasks around {today}. Import them in this order:",
+    # The notice of an import to a person given several of its tasks (bot/import_notices.py).
+    "rem.folded.imported": "📌 <b>{count} new tasks assigned to you</b> (just imported into the register by the Office)",
     # (end of import, export and sample (issue 2))
     # report section 1 and dondoc stats (issue 2)
     "s1.period": "From {start} to the end of {end}, the Provincial People's Committee, its Chairman and Vice-Chairmen assigned a total of {assigned} tasks to the departments, boards and agencies and the district and city People's Committees.",

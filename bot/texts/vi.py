@@ -498,6 +498,8 @@ TEXTS: dict[str, str] = {
     "export.status.open_overdue": "Chưa hoàn thành, quá hạn",
     "export.status.due_soon": "Sắp đến hạn",
     "sample.done": "Đã tạo tỉnh mẫu trong {directory}: {units} đơn vị, {people} cán bộ, {tasks} nhiệm vụ quanh ngày {today}. Nhập lần lượt:",
+    # The notice of an import to a person given several of its tasks (bot/import_notices.py).
+    "rem.folded.imported": "📌 <b>{count} nhiệm vụ mới được giao cho bạn</b> (Văn phòng vừa nhập vào sổ theo dõi)",
     # (end of import, export and sample (issue 2))
     # report section 1 and dondoc stats (issue 2)
     "s1.period": "Từ ngày {start} đến hết ngày {end}, UBND tỉnh, Chủ tịch, các Phó Chủ tịch UBND tỉnh đã giao các sở, ban, ngành, UBND các huyện, thành phố tổng số {assigned} nhiệm vụ.",
