@@ -14,11 +14,13 @@ A deadline D is counted from today T in working days (or calendar days when
 from __future__ import annotations
 
 import itertools
+from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Any
+from types import MappingProxyType
+from typing import Any, NamedTuple
 
 from bot.models import Role
 from bot.reminders.policy import Calendar, Policy, is_sending_day, is_weekly_day, send_time
@@ -63,8 +65,14 @@ ROUND_KINDS = frozenset(
 PAUSABLE = frozenset({Kind.WEEKLY_HEAD, Kind.WEEKLY_LEADER})
 
 
-@dataclass(frozen=True, slots=True)
-class OpenTask:
+# A round over a register of a million tasks reads ~110.000 tasks and plans ~120.000
+# reminders: the rows below are named tuples (made and read at C speed, and left alone by
+# the garbage collector), and what is the same for many rows is made once.
+
+NO_DETAIL: Mapping[str, Any] = MappingProxyType({})  # a reminder that says nothing more
+
+
+class OpenTask(NamedTuple):
     """What the planner needs of a task (its code and title are read when a message is
     written: a round over a large register reads only an index)."""
 
@@ -95,8 +103,7 @@ class TaskLine:
     deadline: date | None
 
 
-@dataclass(frozen=True, slots=True)
-class Recipient:
+class Recipient(NamedTuple):
     """A person who can get messages (linked to Telegram)."""
 
     id: int
@@ -117,9 +124,10 @@ class UnitCounts:
 class RegisterView:
     """The part of the register one round looks at.
 
-    `tasks` may hold any tasks (the planner leaves out what gets nothing); storage loads only
-    the candidates: open, not waiting for review, deadline overdue or within the horizon.
-    `unit_counts` and `totals` are read on the weekly day only.
+    `tasks` may hold any tasks, in any order (the planner leaves out what gets nothing);
+    storage loads only the candidates, by deadline then id: open, not waiting for review,
+    deadline overdue or within the horizon. `unit_counts` and `totals` are read on the
+    weekly day only.
     """
 
     tasks: Sequence[OpenTask]
@@ -130,8 +138,7 @@ class RegisterView:
     totals: Mapping[str, int] | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class PlannedReminder:
+class PlannedReminder(NamedTuple):
     """One notice to one person. `subject` is `task:<id>` or the digest's name."""
 
     kind: Kind
@@ -141,13 +148,28 @@ class PlannedReminder:
     not_before: datetime
     task_id: int | None = None
     deadline: date | None = None
-    detail: Mapping[str, Any] = field(default_factory=dict)
+    detail: Mapping[str, Any] = NO_DETAIL
 
 
-# An entry sorts by deadline then id: the most overdue first, then the soonest due. Plain
-# tuples, compared without a key function (ids are unique, so the task is never compared).
-# (deadline, task id, task, kind or None when not reminded today, days left or overdue)
-_Entry = tuple[date, int, OpenTask, Kind | None, int]
+class _Place(NamedTuple):
+    """What a deadline means in today's round (or a task given in an assignment): the
+    same for every task with that deadline, so worked out once per deadline."""
+
+    kind: Kind | None  # the reminder due today; None: none today
+    days: int  # working days left (calendar days when working days are off), or overdue
+    late: bool  # overdue
+    escalate: bool  # overdue `escalate_after` working days or more
+    deadline: date | None  # as the reminder carries it
+    detail: Mapping[str, Any]  # what a reminder of a task with this deadline says
+    shown: str | None  # the deadline as a digest lists it
+    listed_as: str  # the kind as a digest lists it
+
+
+# A task in a list: by deadline then id, the most overdue first, then the soonest due. Plain
+# tuples, compared without a key function (ids are unique, so the place is never compared).
+_Entry = tuple[date, int, _Place]  # (deadline to sort by, task id, its place)
+
+_UNIT_ROLES = (Role.OFFICER, Role.HEAD)  # who gets their unit's tasks that name nobody
 
 
 def plan(
@@ -159,49 +181,51 @@ def plan(
         return []
     places = _Places(today, calendar, policy)
     rows = _Rows(today, send_time(now, policy))
-    people = {p.id: p for p in view.people}
+    reachable = {person.id for person in view.people}
     heads = _unit_members(view.people, (Role.HEAD,))
+    weekly = is_weekly_day(today, calendar, policy)
 
-    own: dict[int, list[_Entry]] = {}  # named officer → reminders due today
-    unit_wide: dict[int, list[_Entry]] = {}  # unit → reminders for all its officers and head
-    escalated: dict[int, list[_Entry]] = {}
-    overdue: dict[int, list[_Entry]] = {}  # unit → every overdue task
-    assigned_overdue: dict[int, list[_Entry]] = {}  # leader → overdue tasks they assigned
-    for task in view.tasks:  # a million-task register has 100.000 here: kept lean
-        deadline = task.deadline
-        if deadline is None or task.completed_on is not None or task.report_state == "pending":
+    own: defaultdict[int, list[_Entry]] = defaultdict(list)  # named officer → due today
+    unit_wide: defaultdict[int, list[_Entry]] = defaultdict(list)  # unit → for all of it
+    escalated: defaultdict[int, list[_Entry]] = defaultdict(list)
+    overdue: defaultdict[int, list[_Entry]] = defaultdict(list)  # unit → every overdue task
+    assigned_overdue: defaultdict[int, list[_Entry]] = defaultdict(list)  # by their leader
+    for task_id, unit_id, deadline, officer, assigner, report_state, completed in view.tasks:
+        if deadline is None or completed is not None or report_state == "pending":
             continue
-        place = places.get(deadline) or places.find(deadline)
-        kind, n, late, escalate = place
+        place = places[deadline]
+        kind, _, late, escalate = place[:4]
         if kind is None and not late:
             continue
-        entry = (deadline, task.id, task, kind, n)
+        entry = (deadline, task_id, place)
         if kind is not None:
-            officer = task.officer_id
-            if officer is not None and officer in people:
-                own.setdefault(officer, []).append(entry)
+            if officer is not None and officer in reachable:
+                own[officer].append(entry)
             else:
-                unit_wide.setdefault(task.lead_unit_id, []).append(entry)
+                unit_wide[unit_id].append(entry)
         if late:
-            overdue.setdefault(task.lead_unit_id, []).append(entry)
+            overdue[unit_id].append(entry)
             if escalate:
-                escalated.setdefault(task.lead_unit_id, []).append(entry)
-            if task.assigner_id is not None:
-                assigned_overdue.setdefault(task.assigner_id, []).append(entry)
+                escalated[unit_id].append(entry)
+            if assigner is not None and weekly:
+                assigned_overdue[assigner].append(entry)
 
     for group in (own, unit_wide, overdue, escalated, assigned_overdue):
         for entries in group.values():
-            entries.sort()
-    per_person: list[list[PlannedReminder]] = []
-    for person in view.people:
-        mine = own.get(person.id, [])
-        shared = unit_wide.get(person.unit_id, []) if person.unit_id and _in_unit(person) else []
+            entries.sort()  # already in order when the tasks came by deadline and id
+    # Everyone's first reminder, then everyone's second...: one person's burst never holds
+    # the others back behind Telegram's per-chat limit.
+    most = policy.max_per_round
+    layers: list[list[PlannedReminder]] = [[] for _ in range(most + 1)]
+    for person_id, role, home in view.people:
+        mine = own.get(person_id, ())
+        shared = unit_wide.get(home, ()) if home and role in _UNIT_ROLES else ()
         if mine or shared:
-            per_person.append(rows.task_reminders(person.id, mine, shared, policy.max_per_round))
-    planned = _round_robin(per_person)
+            rows.task_reminders(layers, person_id, mine, shared, most)
+    planned = [reminder for layer in layers for reminder in layer]
     planned += _escalations(escalated, heads, view, rows)
     planned += _office_digest(overdue, view, rows)
-    if is_weekly_day(today, calendar, policy):
+    if weekly:
         planned += _weekly(view, overdue, assigned_overdue, rows)
     return planned
 
@@ -216,40 +240,44 @@ def plan_assignments(
     """Notices for tasks just created, imported or reassigned: to the named officer, else
     to the lead unit's officers and head; more than `max_per_round` are folded into one."""
     rows = _Rows(policy.local(now).date(), send_time(now, policy))
-    by_id = {p.id: p for p in people}
-    members = _unit_members(people, (Role.OFFICER, Role.HEAD))
+    reachable = {p.id for p in people}
+    members = _unit_members(people, _UNIT_ROLES)
+    places: dict[date | None, _Place] = {}
     given: dict[int, list[_Entry]] = {}
     for task in sorted(tasks, key=lambda t: t.id):
         if task.completed_on is not None:
             continue
-        entry: _Entry = (task.deadline or date.max, task.id, task, Kind.ASSIGNED, 0)
-        if task.officer_id is not None and task.officer_id in by_id:
+        place = places.get(task.deadline) or places.setdefault(
+            task.deadline, _assigned(task.deadline)
+        )
+        entry: _Entry = (task.deadline or date.max, task.id, place)
+        if task.officer_id is not None and task.officer_id in reachable:
             given.setdefault(task.officer_id, []).append(entry)
         else:
             for person_id in members.get(task.lead_unit_id, ()):
                 given.setdefault(person_id, []).append(entry)
     planned: list[list[PlannedReminder]] = []
-    for person_id, entries in given.items():
-        first = entries[: policy.max_per_round]
-        out = [rows.task_reminder(person_id, e) for e in first]
+    for person_id, entries in given.items():  # in the order of the tasks, not by deadline
+        out = [rows.task_reminder(person_id, e) for e in entries[: policy.max_per_round]]
         rest = entries[policy.max_per_round :]
         if rest:
             subject = f"assigned:{rest[0][1]}"  # one fold per batch of assignments
             out.append(rows.fold(person_id, subject, "assigned", rest, len(rest)))
         planned.append(out)
-    return _round_robin(planned)
+    return [row for layer in itertools.zip_longest(*planned) for row in layer if row is not None]
+
+
+def _assigned(deadline: date | None) -> _Place:
+    shown = None if deadline is None else deadline.isoformat()
+    return _Place(Kind.ASSIGNED, 0, False, False, deadline, {}, shown, Kind.ASSIGNED.value)
 
 
 # --- counting days ---------------------------------------------------------------------------
 
 
-# What a deadline means today: (kind or None, days left or overdue, overdue, escalated).
-_Place = tuple[Kind | None, int, bool, bool]
-
-
 class _Places(dict[date, _Place]):
-    """Each deadline's place in today's round, worked out once per deadline (a round sees
-    a few hundred deadlines and a hundred thousand tasks)."""
+    """Each deadline's place in today's round, worked out the first time it is asked for
+    (a round sees a few hundred deadlines and a hundred thousand tasks)."""
 
     def __init__(self, today: date, calendar: Calendar, policy: Policy) -> None:
         super().__init__()
@@ -257,29 +285,35 @@ class _Places(dict[date, _Place]):
         self.calendar = calendar
         self.policy = policy
 
+    def __missing__(self, deadline: date) -> _Place:
+        place = self[deadline] = self._find(deadline)
+        return place
+
     def _count(self, a: date, b: date) -> int:
         """Days from a to b, a excluded: working days when the policy says so."""
         if self.policy.working_days:
             return self.calendar.working_days_between(a, b)
         return (b - a).days
 
-    def find(self, deadline: date) -> _Place:
+    def _find(self, deadline: date) -> _Place:
         policy, today = self.policy, self.today
-        place: _Place
+        shown = deadline.isoformat()
         if deadline >= today:
             left = self._count(today, deadline)
             if left == 0:
-                place = (Kind.DUE, 0, False, False)
-            elif left in policy.days_before:
-                place = (Kind.BEFORE, left, False, False)
-            else:
-                place = (None, left, False, False)
-        else:
-            over = self._count(deadline, today)
-            kind = Kind.OVERDUE if (over - 1) % policy.overdue_every == 0 else None
-            place = (kind, (today - deadline).days, True, over >= policy.escalate_after)
-        self[deadline] = place
-        return place
+                detail = {"days_left": 0, "calendar_days_left": (deadline - today).days}
+                return _Place(Kind.DUE, 0, False, False, deadline, detail, shown, Kind.DUE.value)
+            if left in policy.days_before:
+                detail = {"days_left": left}
+                return _Place(Kind.BEFORE, left, False, False, deadline, detail, shown, "before")
+            return _Place(None, left, False, False, deadline, {}, shown, "")  # not today
+        over = self._count(deadline, today)
+        kind = Kind.OVERDUE if (over - 1) % policy.overdue_every == 0 else None
+        days = (today - deadline).days
+        return _Place(
+            kind, days, True, over >= policy.escalate_after, deadline,
+            {"days_overdue": days} if kind else {}, shown, Kind.OVERDUE.value,
+        )  # fmt: skip
 
 
 # --- people ----------------------------------------------------------------------------------
@@ -293,41 +327,38 @@ def _unit_members(people: Iterable[Recipient], roles: tuple[Role, ...]) -> dict[
     return found
 
 
-def _in_unit(person: Recipient) -> bool:
-    """Whether the person gets their unit's tasks that name no officer."""
-    return person.unit_id is not None and person.role in (Role.OFFICER, Role.HEAD)
-
-
-def _round_robin(per_person: list[list[PlannedReminder]]) -> list[PlannedReminder]:
-    """Everyone's first notice, then everyone's second...: one person's burst never holds
-    the others back behind Telegram's per-chat limit."""
-    out: list[PlannedReminder] = []
-    for layer in itertools.zip_longest(*per_person):
-        out.extend(row for row in layer if row is not None)
-    return out
-
-
 # --- the rows --------------------------------------------------------------------------------
 
 
 class _Rows:
-    """Makes one round's rows. What is the same for every recipient of a task (its detail,
-    its line in a digest) is made once: a unit's tasks reach each of its officers."""
+    """Makes one round's rows. What is the same for every recipient of a task (its line in
+    a digest) is made once: a unit's tasks reach each of its officers."""
 
     def __init__(self, day: date, at: datetime) -> None:
         self.day = day
         self.at = at
-        self._details: dict[int, dict[str, Any]] = {}
         self._items: dict[int, list[Any]] = {}
         self._folds: dict[int, list[list[Any]]] = {}  # a unit's list → its fold's items
 
     def task_reminders(
-        self, person_id: int, mine: list[_Entry], shared: list[_Entry], most: int
-    ) -> list[PlannedReminder]:
-        """A person's task reminders, most urgent first; past `most`, one fold."""
+        self,
+        layers: list[list[PlannedReminder]],
+        person_id: int,
+        mine: Sequence[_Entry],
+        shared: Sequence[_Entry],
+        most: int,
+    ) -> None:
+        """A person's task reminders, most urgent first, the n-th into `layers[n]`; past
+        `most`, one fold."""
         wanted = most + LIST_LIMIT  # both lists are sorted: their heads are enough
-        merged = sorted(mine[:wanted] + shared[:wanted]) if mine and shared else mine or shared
-        rows = [self.task_reminder(person_id, entry) for entry in merged[:most]]
+        merged = sorted([*mine[:wanted], *shared[:wanted]]) if mine and shared else mine or shared
+        first = merged[:most]
+        day, at, new = self.day, self.at, tuple.__new__
+        for layer, (_, task_id, place) in zip(layers, first, strict=False):
+            layer.append(  # PlannedReminder(...), made at C speed: a round makes 100.000
+                new(PlannedReminder, (place.kind, person_id, f"task:{task_id}", day, at,
+                                      task_id, place.deadline, place.detail))
+            )  # fmt: skip
         rest = len(mine) + len(shared) - most
         if rest > 0:
             if mine:
@@ -337,48 +368,31 @@ class _Rows:
                     id(shared), self.items(shared[most:wanted])
                 )
             detail = {"of": "round", "count": rest, "tasks": items}
-            rows.append(self.digest(Kind.FOLDED, person_id, "round", detail))
-        return rows
+            layers[len(first)].append(self.digest(Kind.FOLDED, person_id, "round", detail))
 
     def task_reminder(self, person_id: int, entry: _Entry) -> PlannedReminder:
-        _, task_id, task, kind, _ = entry
-        assert kind is not None
-        detail = self._details.get(task_id) or self._detail(entry)
-        subject = f"task:{task_id}"
+        _, task_id, place = entry
+        assert place.kind is not None
         return PlannedReminder(
-            kind, person_id, subject, self.day, self.at, task_id, task.deadline, detail
-        )
+            place.kind, person_id, f"task:{task_id}", self.day, self.at, task_id,
+            place.deadline, place.detail,
+        )  # fmt: skip
 
-    def _detail(self, entry: _Entry) -> dict[str, Any]:
-        found = self._details.get(entry[1])
-        if found is None:
-            deadline, task_id, _, kind, n = entry
-            found = {}
-            if kind is Kind.OVERDUE:
-                found["days_overdue"] = n
-            elif kind is Kind.DUE:
-                found["days_left"] = 0
-                found["calendar_days_left"] = (deadline - self.day).days
-            elif kind is Kind.BEFORE:
-                found["days_left"] = n
-            self._details[task_id] = found
-        return found
+    def items(self, entries: Sequence[_Entry]) -> list[list[Any]]:
+        """The first tasks of a list as a digest lists them: [task id, deadline, kind, days
+        left or overdue] (one list per task, shared by every digest that lists it)."""
+        known = self._items.get
+        return [
+            known(task_id) or self._item(task_id, place)
+            for _, task_id, place in entries[:LIST_LIMIT]
+        ]
 
-    def items(self, entries: Iterable[_Entry]) -> list[list[Any]]:
-        """Tasks as a digest lists them: [task id, deadline, kind, days left or overdue]."""
-        found = []
-        for entry in itertools.islice(entries, LIST_LIMIT):
-            item = self._items.get(entry[1])
-            if item is None:
-                deadline, task_id, task, kind, n = entry
-                shown = None if task.deadline is None else deadline.isoformat()
-                item = [task_id, shown, str(kind or Kind.OVERDUE), n]
-                self._items[task_id] = item
-            found.append(item)
-        return found
+    def _item(self, task_id: int, place: _Place) -> list[Any]:
+        item = self._items[task_id] = [task_id, place.shown, place.listed_as, place.days]
+        return item
 
     def fold(
-        self, person_id: int, subject: str, of: str, entries: Iterable[_Entry], count: int
+        self, person_id: int, subject: str, of: str, entries: Sequence[_Entry], count: int
     ) -> PlannedReminder:
         detail = {"of": of, "count": count, "tasks": self.items(entries)}
         return self.digest(Kind.FOLDED, person_id, subject, detail)
@@ -414,8 +428,8 @@ def _office_digest(
 ) -> list[PlannedReminder]:
     if not overdue:
         return []
-    by_count = sorted(
-        (-len(entries), _unit(view, unit_id), max(e[4] for e in entries))
+    by_count = sorted(  # a unit's list is by deadline: its first task is the longest overdue
+        (-len(entries), _unit(view, unit_id), entries[0][2].days)
         for unit_id, entries in overdue.items()
     )
     units = [[*unit, -negative, longest] for negative, unit, longest in by_count]

@@ -5,9 +5,11 @@ line (bot/commands/reminders.py) and the importer."""
 
 from __future__ import annotations
 
+import gc
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -52,6 +54,21 @@ async def leader_totals(db: Database, day: date) -> dict[str, int]:
     return {key: int(value) for key, value in asdict(figures.year_figures).items()}
 
 
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector held for a round. A round over a large register
+    makes half a million small tuples and lists that hold no cycles (refcounting frees them
+    all); the collector, which runs every 700 new ones, would walk them again and again: a
+    third of the round's time. It runs as usual afterwards."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 @dataclass(frozen=True, slots=True)
 class RoundResult:
     day: date
@@ -68,10 +85,11 @@ async def plan_round(
     if day is None or await store.round_planned(db, day=day):
         return None
     planned: list[PlannedReminder] = []
-    if is_sending_day(day, calendar, policy):
-        view = await load_view(db, day=day, calendar=calendar, policy=policy)
-        planned = plan(view, now=now, calendar=calendar, policy=policy)
-    added = await store.add_planned(db, planned, now=now, round_day=day)
+    with collector_paused():
+        if is_sending_day(day, calendar, policy):
+            view = await load_view(db, day=day, calendar=calendar, policy=policy)
+            planned = plan(view, now=now, calendar=calendar, policy=policy)
+        added = await store.add_planned(db, planned, now=now, round_day=day)
     if added is None:
         return None  # another process planned it meanwhile
     await store.prune(db, before=day - timedelta(days=KEEP_DAYS))
