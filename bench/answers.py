@@ -86,6 +86,14 @@ async def handler_part(bench: Bench, db_path: Path, *, today: date, calls: int) 
                 lambda: baseline.open_tasks_of_unit(db, unit_id=unit.id),
             ),
         ]
+        # Shown beside a judged bare SQL, not judged: the same answer the way it was had
+        # before kept counts (migration 0013 for /overdue).
+        others = {
+            "/overdue": (
+                "bare SQL, the tasks counted (GROUP BY, no kept counts)",
+                lambda: baseline.overdue_by_unit_counted(db, today=today),
+            )
+        }
         errors: list[BaseException] = application.bot_data.extra["bench_errors"]
         for name, module, person, text, bare in cases:
             try:
@@ -98,7 +106,17 @@ async def handler_part(bench: Bench, db_path: Path, *, today: date, calls: int) 
                 update = command_update(application.bot, person.telegram_id, text, at=clock.now())
                 return await answer(application, stub, update)
 
-            await _time_beside(bench, name, ask, bare, db=db, calls=calls, errors=errors, stub=stub)
+            await _time_beside(
+                bench,
+                name,
+                ask,
+                bare,
+                db=db,
+                calls=calls,
+                errors=errors,
+                stub=stub,
+                other=others.get(name),
+            )
 
 
 def _month_end(day: date) -> date:
@@ -122,9 +140,11 @@ async def _time_beside(
     calls: int,
     errors: list[BaseException],
     stub: Any,
+    other: tuple[str, Callable[[], Awaitable[object]]] | None = None,
 ) -> None:
     """Time the handler and the bare SQL call by call, so both see the same machine load;
-    before each, a write to the register, so that no answer is merely remembered."""
+    before each, a write to the register, so that no answer is merely remembered. `other`:
+    (its name, another SQL for the same answer), timed alongside and shown, not judged."""
     for _ in range(3):  # warm up: caches, the command menu, first-use imports
         await ask()
         await bare()
@@ -136,16 +156,22 @@ async def _time_beside(
     # Warm: asked again and again, nothing written between (answers may be kept meanwhile).
     warm = [await _timed(ask) for _ in range(max(calls // 4, 1))]
     # Judged: each call after a write to the register, as at a busy office, beside the SQL.
-    handler_s, sql_s = [], []
+    handler_s, sql_s, other_s = [], [], []
     for _ in range(calls):
         await baseline.touch_register(db)
         handler_s.append(await _timed(ask))
         sql_s.append(await _timed(bare))
+        if other is not None:
+            other_s.append(await _timed(other[1]))
     logging.disable(logging.NOTSET)
     handler, sql = Timing.of(handler_s), Timing.of(sql_s)
     bench.figure(f"{name} handler, asked again", str(Timing.of(warm)))
     bench.figure(f"{name} handler, after a write", str(handler))
     bench.figure(f"{name} bare SQL", str(sql))
+    if other is not None:
+        counted = Timing.of(other_s)
+        bench.figure(f"{name} {other[0]}", str(counted))
+        bench.figure(f"{name} p95 ÷ that SQL's p95", f"{handler.p95 / counted.p95:.2f}")
     if errors:
         bench.judge(f"{name} errors", len(errors), 0, note=repr(errors[0]))
     bench.judge(f"{name} p95", round(handler.p95, 2), 50, unit=" ms")

@@ -25,6 +25,7 @@ from storage.register import (
     task_from_row,
     unit_from_row,
 )
+from storage.reports import recount_overdue
 
 _TASK_FIELDS = (
     "doc_number, doc_date, title, content, assigner, assigner_id, lead_unit_id, officer_id,"
@@ -96,11 +97,23 @@ async def apply_people(db: Database, plan: Plan[PersonRecord]) -> None:
         )  # fmt: skip
 
 
-def _task_values(task: TaskRecord, extended_on: date | None) -> tuple[object, ...]:
+class _Iso(dict[date | None, str | None]):
+    """`iso` of each date, written once: the 100,000 tasks of an import share a few
+    thousand dates."""
+
+    def __missing__(self, day: date | None) -> str | None:
+        text = self[day] = iso(day)
+        return text
+
+
+def _task_values(
+    task: TaskRecord, extended_on: date | None, days: _Iso | None = None
+) -> tuple[object, ...]:
+    d = _Iso() if days is None else days
     return (
-        task.doc_number, iso(task.doc_date), task.title, task.content, task.assigner,
-        task.assigner_id, task.lead_unit_id, task.officer_id, iso(task.assigned_on),
-        iso(task.original_deadline), iso(task.deadline), iso(extended_on), iso(task.completed_on),
+        task.doc_number, d[task.doc_date], task.title, task.content, task.assigner,
+        task.assigner_id, task.lead_unit_id, task.officer_id, d[task.assigned_on],
+        d[task.original_deadline], d[task.deadline], d[extended_on], d[task.completed_on],
     )  # fmt: skip
 
 
@@ -149,6 +162,7 @@ async def apply_tasks(
             " VALUES (?, ?, 'import_changed', ?)",
             [(c.old.id, at, json.dumps(c.fields, ensure_ascii=False)) for c in plan.update],
         )
+        await recount_overdue(conn)  # its triggers wait too (migration 0013)
     reassigned = [
         c.old.id
         for c in plan.update
@@ -168,10 +182,11 @@ async def _create_tasks(conn: aiosqlite.Connection, tasks: list[TaskRecord], at:
     def extended_on(task: TaskRecord) -> date | None:
         return task.assigned_on if task.deadline != task.original_deadline else None
 
+    days = _Iso()
     await conn.executemany(
         f"INSERT INTO tasks (code, {_TASK_FIELDS}, created_at, updated_at)"
         f" VALUES (?, {_TASK_MARKS}, ?, ?)",
-        [(t.code, *_task_values(t, extended_on(t)), at, at) for t in tasks],
+        [(t.code, *_task_values(t, extended_on(t), days), at, at) for t in tasks],
     )
     # New rows take ids above the largest one; the write lock keeps anyone else out.
     async with conn.execute("SELECT id, code FROM tasks WHERE id > ?", (last_id,)) as cursor:

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any, TypeVar
 
+import aiosqlite
+
 from bot.figures import Figures, Period, year_window
 from bot.models import Unit
 from bot.report_data import Appendix, MonthlyReport, ProcessFigures, ReportTask, UnitOverdue
@@ -281,30 +283,68 @@ async def overdue_by_unit(
     for everyone until the register changes or the day turns: kept meanwhile (the list is
     shared, callers do not change it)."""
     if unit_id is not None:
-        return await _overdue_by_unit(db, today, " AND t.lead_unit_id = ?", [unit_id])
-    return await _kept.get(db, ("overdue", today), lambda: _overdue_by_unit(db, today, "", []))
+        return await _overdue_by_unit(db, today, unit_id)
+    return await _kept.get(db, ("overdue", today), lambda: _overdue_by_unit(db, today, None))
 
 
-async def _overdue_by_unit(
-    db: Database, today: date, unit: str, params: list[object]
-) -> list[UnitOverdue]:
-    rows = await db.fetchall(
-        "SELECT u.id, u.code, u.name, count(*) AS n, min(t.deadline) AS oldest"
-        " FROM tasks t JOIN units u ON u.id = t.lead_unit_id"
-        f" WHERE t.completed_on IS NULL AND t.deadline < ?{unit}"
-        " GROUP BY t.lead_unit_id ORDER BY n DESC, u.code",
-        [iso(today), *params],
-    )
+# Overdue on T (?1) per lead unit, from the counts kept by migration 0013: the open tasks due
+# before the anchor day A, plus those due from A to T (less those due from T to A when T is
+# before A). ?2: one unit's id, or NULL for all. A unit with overdue tasks has its oldest
+# open deadline overdue. The pages read: overdue_units', and those of the days from A to T.
+_MOVED = (
+    "SELECT d.unit_id, sum(iif(d.deadline < ?1, d.n, -d.n)) AS n"
+    " FROM open_due d, overdue_anchor a"
+    " WHERE d.deadline >= min(a.day, ?1) AND d.deadline < max(a.day, ?1) GROUP BY d.unit_id"
+)
+_OVERDUE = f"""
+WITH moved AS ({_MOVED})
+SELECT u.id, u.code, u.name, k.below + coalesce(m.n, 0) AS n,
+       CAST(julianday(?1) - julianday(k.oldest) AS INTEGER) AS oldest_days
+  FROM overdue_units k LEFT JOIN moved m ON m.unit_id = k.unit_id
+  JOIN units u ON u.id = k.unit_id
+ WHERE (?2 IS NULL OR k.unit_id = ?2) AND k.below + coalesce(m.n, 0) > 0
+ ORDER BY n DESC, u.code"""
+
+
+async def _overdue_by_unit(db: Database, today: date, unit_id: int | None) -> list[UnitOverdue]:
+    rows = await db.fetchall(_OVERDUE, (iso(today), unit_id))
     return [
-        UnitOverdue(
-            unit_id=r["id"],
-            code=r["code"],
-            name=r["name"],
-            count=r["n"],
-            oldest_days=(today - date.fromisoformat(r["oldest"])).days,
-        )
-        for r in rows
+        UnitOverdue(unit_id=r[0], code=r[1], name=r[2], count=r[3], oldest_days=r[4]) for r in rows
     ]
+
+
+async def move_overdue_anchor(db: Database, *, today: date) -> None:
+    """Bring the kept overdue counts to `today` (the daily job), so that /overdue reads
+    ~1,000 rows: the open tasks due between the old anchor day and `today` join the counts
+    of those due before it (or leave them, when `today` is earlier)."""
+    async with db.transaction() as conn:
+        await conn.execute(
+            f"UPDATE overdue_units SET below = below + m.n FROM ({_MOVED}) m"
+            " WHERE overdue_units.unit_id = m.unit_id",
+            (iso(today),),
+        )
+        await conn.execute("UPDATE overdue_anchor SET day = ?", (iso(today),))
+
+
+# Count afresh (migration 0013's triggers leave the counts alone during a bulk write).
+_RECOUNT = (
+    "DELETE FROM open_due",
+    "INSERT INTO open_due (deadline, unit_id, n) SELECT deadline, lead_unit_id, count(*)"
+    " FROM tasks WHERE completed_on IS NULL AND deadline IS NOT NULL"
+    " GROUP BY lead_unit_id, deadline",
+    "DELETE FROM overdue_units",
+    "INSERT INTO overdue_units (unit_id, below, oldest)"
+    " SELECT unit_id, sum(n * (deadline < (SELECT day FROM overdue_anchor))), min(deadline)"
+    " FROM open_due GROUP BY unit_id",
+)
+
+
+async def recount_overdue(conn: aiosqlite.Connection) -> None:
+    """Within the caller's transaction: the kept overdue counts counted afresh from the
+    tasks. A bulk write (`storage.figures.figures_summed_once`: its triggers wait while
+    figure_bulk has a row) calls this before its transaction ends."""
+    for sql in _RECOUNT:
+        await conn.execute(sql)
 
 
 async def unit_overdue_tasks(
