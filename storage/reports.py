@@ -308,9 +308,7 @@ SELECT u.id, u.code, u.name, k.below + coalesce(m.n, 0) AS n,
 
 async def _overdue_by_unit(db: Database, today: date, unit_id: int | None) -> list[UnitOverdue]:
     rows = await db.fetchall(_OVERDUE, (iso(today), unit_id))
-    return [
-        UnitOverdue(unit_id=r[0], code=r[1], name=r[2], count=r[3], oldest_days=r[4]) for r in rows
-    ]
+    return [UnitOverdue(*row) for row in rows]  # unit_id, code, name, count, oldest_days
 
 
 async def move_overdue_anchor(db: Database, *, today: date) -> None:
