@@ -16,10 +16,10 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from itertools import chain
-from json.encoder import encode_basestring
 from typing import Any, Literal
 
 import aiosqlite
+import orjson
 
 from bot.models import Role
 from bot.reminders.planner import (
@@ -160,19 +160,14 @@ async def unit_counts(db: Database, *, today: date, week_end: date) -> dict[int,
 # --- planning --------------------------------------------------------------------------------
 
 
-def _json_writer() -> Callable[[Any], str]:
-    """`json.dumps(value, ensure_ascii=False, separators=(",", ":"))` without making an
-    encoder for every call (a round writes 20.000 digests): the C encoder that json.dumps
-    itself runs, made once; json.dumps's own path where Python has no C encoder."""
-    plain = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
-    make = getattr(json.encoder, "c_make_encoder", None)
-    if make is None:
-        return plain.encode
-    encode = make(None, plain.default, encode_basestring, None, ":", ",", False, False, True)
-    return lambda value: "".join(encode(value, 0))
-
-
-_json = _json_writer()
+def _json(value: Any) -> str:
+    """`json.dumps(value, ensure_ascii=False, separators=(",", ":"))`, by orjson (a round
+    writes 20.000 digests: ~1 µs each instead of ~12); what orjson does not write as json
+    would (keys other than text, integers past 64 bits) is left to json."""
+    try:
+        return orjson.dumps(value).decode()
+    except TypeError:
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 def _rows(reminders: Iterable[PlannedReminder], created: str) -> list[tuple[Any, ...]]:

@@ -41,6 +41,7 @@ from bot.reminders.rounds import load_view, plan_round
 from bot.workdays import WorkCalendar
 from storage import Database
 from storage.bot import utc
+from storage.outbox import _json as outbox_json
 from storage.register import add_task, add_unit
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -253,6 +254,22 @@ async def _store(db: Database, view: RegisterView, day: date) -> None:
             await db.execute(
                 "UPDATE tasks SET report_state = ? WHERE id = ?", (task.report_state, task_made.id)
             )
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers(-(2**70), 2**70) | st.text(max_size=8),
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.dictionaries(st.text(max_size=4) | st.integers(0, 9), inner, max_size=4)
+    ),
+    max_leaves=20,
+)
+
+
+@FAST
+@given(value=JSON_VALUES)
+def test_details_are_written_as_json_dumps_writes_them(value: Any) -> None:
+    assert outbox_json(value) == json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 # --- the former planner (bot/reminders/planner.py at 730f73d), the oracle ----------------------
