@@ -59,7 +59,8 @@ def collector_paused() -> Iterator[None]:
     """Python's cyclic garbage collector held for a round. A round over a large register
     makes half a million small tuples and lists that hold no cycles (refcounting frees them
     all); the collector, which runs every 700 new ones, would walk them again and again: a
-    third of the round's time. It runs as usual afterwards."""
+    third of the round's time. It runs as usual afterwards: its first pass then walks what
+    is still alive of all that was made meanwhile, so free the round's objects first."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:
@@ -84,17 +85,26 @@ async def plan_round(
     day = round_day(now, policy)
     if day is None or await store.round_planned(db, day=day):
         return None
-    planned: list[PlannedReminder] = []
     with collector_paused():
-        if is_sending_day(day, calendar, policy):
-            view = await load_view(db, day=day, calendar=calendar, policy=policy)
-            planned = plan(view, now=now, calendar=calendar, policy=policy)
-        added = await store.add_planned(db, planned, now=now, round_day=day)
+        planned, added = await _plan_into_outbox(db, day, now=now, calendar=calendar, policy=policy)
     if added is None:
         return None  # another process planned it meanwhile
     await store.prune(db, before=day - timedelta(days=KEEP_DAYS))
-    log.info("round of %s: %d reminders, %d new in the outbox", day, len(planned), added)
-    return RoundResult(day, len(planned), added)
+    log.info("round of %s: %d reminders, %d new in the outbox", day, planned, added)
+    return RoundResult(day, planned, added)
+
+
+async def _plan_into_outbox(
+    db: Database, day: date, *, now: datetime, calendar: Calendar, policy: Policy
+) -> tuple[int, int | None]:
+    """The round of `day` into the outbox: how many reminders, how many rows added (None:
+    planned meanwhile by another process). The register's view and the reminders are
+    freed when it returns, before the collector runs again (see `collector_paused`)."""
+    planned: list[PlannedReminder] = []
+    if is_sending_day(day, calendar, policy):
+        view = await load_view(db, day=day, calendar=calendar, policy=policy)
+        planned = plan(view, now=now, calendar=calendar, policy=policy)
+    return len(planned), await store.add_planned(db, planned, now=now, round_day=day)
 
 
 async def preview_round(
