@@ -35,6 +35,7 @@ from bot.reminders.sender import (
 )
 from handlers.access import add_callback, add_command, reply
 from storage import outbox as store
+from storage.bot import daily_upkeep
 from storage.register import get_person
 
 log = logging.getLogger(__name__)
@@ -121,6 +122,10 @@ async def tick(
         await rounds.daily_backup(services.db, services.settings, day=policy.local(now).date())
     except (OSError, sqlite3.Error):
         log.exception("the daily backup failed; the next tick tries again")
+    try:  # old task messages and wrong codes forgotten, overdue counts, planner statistics
+        await daily_upkeep(services.db, now=now, today=policy.local(now).date())
+    except sqlite3.Error:
+        log.exception("the daily upkeep failed; the next tick tries again")
     await rounds.plan_round(services.db, now=now, calendar=services.calendar, policy=policy)
     if wait:
         await flush(application)

@@ -6,10 +6,10 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from bot.models import DeadlineChange, Person, ReportState, Role, Task
-from bot.onboarding import Invite, NewInvite, new_invite
+from bot.onboarding import Invite, NewInvite, failures_matter_since, new_invite
 from bot.views import ListedTask, listed
 from storage.db import Database, Params
 from storage.register import (
@@ -20,6 +20,7 @@ from storage.register import (
     stamp,
     task_from_row,
 )
+from storage.reports import move_overdue_anchor
 
 
 def utc(value: datetime) -> str:
@@ -52,6 +53,12 @@ async def task_for_message(db: Database, *, chat_id: int, message_id: int) -> Ta
         (chat_id, message_id),
     )
     return None if task_id is None else await get_task(db, id=task_id)
+
+
+async def prune_messages(db: Database, *, before: datetime) -> int:
+    """Forget the messages about one task sent before `before` (a reply to one of them then
+    needs the task's code); returns how many. Those without a time are kept."""
+    return await db.execute("DELETE FROM bot_messages WHERE sent_at < ?", (utc(before),))
 
 
 # --- invites -----------------------------------------------------------------------------
@@ -218,6 +225,30 @@ async def failures_since(db: Database, *, telegram_id: int, since: datetime) -> 
         (telegram_id, utc(since)),
     )
     return [datetime.fromisoformat(r[0]) for r in rows]
+
+
+async def prune_failures(db: Database, *, before: datetime) -> int:
+    """Forget the wrong codes made before `before` (`bot.onboarding.failures_matter_since`:
+    older ones can no longer lock an account); returns how many."""
+    return await db.execute("DELETE FROM access_failures WHERE at < ?", (utc(before),))
+
+
+# --- the daily upkeep --------------------------------------------------------------------
+
+MESSAGES_KEPT_DAYS = 90  # a reply to a card or reminder older than this needs the task's code
+
+
+async def daily_upkeep(db: Database, *, now: datetime, today: date) -> bool:
+    """Once a day (the reminders' tick): forget old task messages and wrong codes, bring the
+    kept overdue counts to `today` (its anchor day is also the mark of the day's upkeep) and
+    refresh the planner's statistics. False when it was done for `today` already."""
+    if await db.fetchval("SELECT day FROM overdue_anchor") == today.isoformat():
+        return False
+    await prune_messages(db, before=now - timedelta(days=MESSAGES_KEPT_DAYS))
+    await prune_failures(db, before=failures_matter_since(now))
+    await move_overdue_anchor(db, today=today)
+    await db.refresh_statistics()
+    return True
 
 
 # --- groups and menus --------------------------------------------------------------------

@@ -136,6 +136,12 @@ class Database:
     async def schema_version(self) -> int:
         return int(await self.fetchval("PRAGMA user_version"))
 
+    async def refresh_statistics(self) -> None:
+        """`refresh_statistics` on the open database (the daily job: a bot that runs for
+        months would otherwise keep the statistics of its start)."""
+        async with self._write_lock:
+            await refresh_statistics(self._writer)
+
     async def data_version(self) -> int:
         """A number that changes whenever a write is committed (seen from the reader): an
         answer computed at one value stays true while the value stays."""

@@ -99,3 +99,7 @@ BEGIN
     ON CONFLICT (unit_id) DO UPDATE SET below = below + excluded.below,
         oldest = min(coalesce(oldest, excluded.oldest), excluded.oldest);
 END;
+
+-- The daily job forgets task messages older than 90 days (storage.bot.prune_messages): by
+-- this index it deletes what it forgets, not a scan of every message ever sent.
+CREATE INDEX bot_messages_sent ON bot_messages(sent_at) WHERE sent_at IS NOT NULL;
