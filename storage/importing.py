@@ -16,7 +16,7 @@ from bot.importer import Catalog, Change, PersonRecord, Plan, TaskRecord, UnitRe
 from bot.phones import phone_key
 from bot.text_search import fold
 from storage.db import Database
-from storage.figures import figures_summed_once
+from storage.figures import figures_summed_once, insert_triggers_idle
 from storage.register import (
     TASK_COLUMNS,
     iso,
@@ -183,11 +183,12 @@ async def _create_tasks(conn: aiosqlite.Connection, tasks: list[TaskRecord], at:
         return task.assigned_on if task.deadline != task.original_deadline else None
 
     days = _Iso()
-    await conn.executemany(
-        f"INSERT INTO tasks (code, {_TASK_FIELDS}, created_at, updated_at)"
-        f" VALUES (?, {_TASK_MARKS}, ?, ?)",
-        [(t.code, *_task_values(t, extended_on(t), days), at, at) for t in tasks],
-    )
+    async with insert_triggers_idle(conn):
+        await conn.executemany(
+            f"INSERT INTO tasks (code, {_TASK_FIELDS}, created_at, updated_at)"
+            f" VALUES (?, {_TASK_MARKS}, ?, ?)",
+            [(t.code, *_task_values(t, extended_on(t), days), at, at) for t in tasks],
+        )
     # New rows take ids above the largest one; the write lock keeps anyone else out.
     async with conn.execute("SELECT id, code FROM tasks WHERE id > ?", (last_id,)) as cursor:
         ids = {code: task_id for task_id, code in await cursor.fetchall()}

@@ -17,7 +17,7 @@ from bot.importer import ImportResult, Kind, RowError, import_file
 from bot.models import Role
 from bot.status import Status, status_on
 from storage import Database
-from storage.figures import load_figures
+from storage.figures import figures_summed_once, insert_triggers_idle, load_figures
 from storage.register import all_tasks, get_person, get_task, get_unit, list_units, task_history
 
 TODAY = date(2020, 4, 20)
@@ -690,3 +690,36 @@ async def test_the_report_figures_after_imports_equal_the_rule(
     assert checked == 13
     march = await load_figures(world, period=month_period(2020, 3), as_of=TODAY)
     assert march.year_figures.assigned == 6
+
+
+SCHEMA = "SELECT type, name, sql FROM sqlite_schema ORDER BY type, name"
+
+
+async def test_an_import_leaves_the_triggers_as_they_were(world: Database, tmp_path: Path) -> None:
+    """The idle triggers set aside during the insert are made again, from their own text."""
+    before = [tuple(r) for r in await world.fetchall(SCHEMA)]
+    assert {"figure_tasks_insert", "overdue_tasks_insert"} <= {name for _, name, _ in before}
+    assert (await load(world, Kind.TASKS, write_csv(tmp_path / "f.csv", FIRST_FILE))).created == 9
+    assert [tuple(r) for r in await world.fetchall(SCHEMA)] == before
+    # The bot's own writes go through the triggers again: its new task is in the figures.
+    await world.execute(
+        "INSERT INTO tasks (code, title, lead_unit_id, assigner, assigned_on, created_at,"
+        " updated_at) SELECT 'F-99', 'x', id, 'LD01', '2020-04-20', 'a', 'a' FROM units LIMIT 1"
+    )
+    figures = await load_figures(world, period=month_period(2020, 4), as_of=TODAY)
+    assert figures.period_figures.assigned == 3  # F-06, F-09 and F-99
+
+
+async def test_a_failed_bulk_insert_gives_the_triggers_back(world: Database) -> None:
+    before = [tuple(r) for r in await world.fetchall(SCHEMA)]
+    with pytest.raises(RuntimeError, match="the disk is full"):
+        async with (
+            world.transaction() as conn,
+            figures_summed_once(conn),
+            insert_triggers_idle(conn),
+        ):
+            raise RuntimeError("the disk is full")
+    assert [tuple(r) for r in await world.fetchall(SCHEMA)] == before
+    with pytest.raises(RuntimeError, match="outside figures_summed_once"):
+        async with world.transaction() as conn, insert_triggers_idle(conn):
+            pass
