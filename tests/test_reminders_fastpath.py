@@ -33,10 +33,18 @@ from bot.reminders.planner import (
     Recipient,
     RegisterView,
     UnitCounts,
+    deadlines_ahead,
     plan,
     plan_assignments,
 )
-from bot.reminders.policy import Calendar, Policy, is_sending_day, is_weekly_day, send_time
+from bot.reminders.policy import (
+    Calendar,
+    Policy,
+    horizon,
+    is_sending_day,
+    is_weekly_day,
+    send_time,
+)
 from bot.reminders.rounds import load_view, plan_round
 from bot.workdays import WorkCalendar
 from storage import Database
@@ -127,6 +135,16 @@ def test_a_round_plans_what_the_former_planner_planned(
     now = datetime.combine(day, time(hour), tzinfo=TZ)
     expected = as_values(former_plan(view, now=now, calendar=CAL, policy=policy))
     assert as_values(plan(view, now=now, calendar=CAL, policy=policy)) == expected
+    ahead = set(deadlines_ahead(day, CAL, policy))  # what a round reads is enough
+    read = [
+        t
+        for t in view.tasks
+        if t.deadline is not None and (t.deadline <= day or t.deadline in ahead)
+    ]
+    narrow = RegisterView(
+        read, view.people, view.units, view.weekly_paused, view.unit_counts, view.totals
+    )
+    assert as_values(plan(narrow, now=now, calendar=CAL, policy=policy)) == expected
     shuffled = list(view.tasks)
     random.Random(len(shuffled)).shuffle(shuffled)  # any order of the tasks plans the same
     again = RegisterView(shuffled, view.people, view.units, view.weekly_paused,
@@ -210,7 +228,18 @@ async def test_the_outbox_holds_what_the_former_planner_planned(tmp_path: Path) 
         policy = Policy(tz=TZ, max_per_round=4)
         now = datetime.combine(day, time(8), tzinfo=TZ)
         read = await load_view(db, day=day, calendar=CAL, policy=policy)
-        expected = former_plan(read, now=now, calendar=CAL, policy=policy)
+        everything = [  # as the former round read them: every deadline up to the horizon
+            OpenTask(r[0], r[1], date.fromisoformat(r[2]), r[3], r[4], r[5])
+            for r in await db.fetchall(
+                "SELECT id, lead_unit_id, deadline, officer_id, assigner_id, report_state"
+                " FROM tasks WHERE completed_on IS NULL AND deadline <= ?",
+                (horizon(day, CAL, policy).isoformat(),),
+            )
+        ]
+        assert len(read.tasks) < len(everything)
+        former = RegisterView(everything, read.people, read.units, read.weekly_paused,
+                              read.unit_counts, read.totals)  # fmt: skip
+        expected = former_plan(former, now=now, calendar=CAL, policy=policy)
         assert len(expected) > 50 and len({e.kind for e in expected}) == 8  # all a round has
         result = await plan_round(db, now=now, calendar=CAL, policy=policy)
         assert result is not None and result.added == len(expected)

@@ -18,13 +18,20 @@ from bisect import insort
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from types import MappingProxyType
 from typing import Any, NamedTuple
 
 from bot.models import Role
-from bot.reminders.policy import Calendar, Policy, is_sending_day, is_weekly_day, send_time
+from bot.reminders.policy import (
+    Calendar,
+    Policy,
+    horizon,
+    is_sending_day,
+    is_weekly_day,
+    send_time,
+)
 
 LIST_LIMIT = 10  # tasks listed in one digest message; the rest are counted
 UNITS_LIMIT = 30  # units listed in the Office's digest
@@ -127,8 +134,8 @@ class RegisterView:
 
     `tasks` may hold any tasks, in any order (the planner leaves out what gets nothing);
     storage loads only the candidates, by deadline then id: open, not waiting for review,
-    deadline overdue or within the horizon. `unit_counts` and `totals` are read on the
-    weekly day only.
+    deadline up to the day or one of `deadlines_ahead`. `unit_counts` and `totals` are read
+    on the weekly day only.
     """
 
     tasks: Sequence[OpenTask]
@@ -266,6 +273,18 @@ def plan_assignments(
             out.append(rows.fold(person_id, subject, "assigned", rest, len(rest)))
         planned.append(out)
     return [row for layer in itertools.zip_longest(*planned) for row in layer if row is not None]
+
+
+def deadlines_ahead(day: date, calendar: Calendar, policy: Policy) -> list[date]:
+    """The deadlines after `day` whose tasks are reminded on `day` (due, or `days_before`
+    ahead). With every deadline up to `day` (overdue or due), all that a round reads."""
+    places = _Places(day, calendar, policy)
+    last, found, deadline = horizon(day, calendar, policy), [], day
+    while deadline < last:
+        deadline += timedelta(days=1)
+        if places[deadline].kind is not None:
+            found.append(deadline)
+    return found
 
 
 def _assigned(deadline: date | None) -> _Place:

@@ -20,10 +20,11 @@ from bot.reminders.planner import (
     PlannedReminder,
     Recipient,
     RegisterView,
+    deadlines_ahead,
     plan,
     plan_assignments,
 )
-from bot.reminders.policy import Calendar, Policy, horizon, is_sending_day, is_weekly_day, round_day
+from bot.reminders.policy import Calendar, Policy, is_sending_day, is_weekly_day, round_day
 from storage import Database
 from storage import outbox as store
 from storage.figures import load_figures
@@ -35,7 +36,8 @@ KEEP_DAYS = 60  # finished outbox rows are kept this long, for `dondoc reminders
 
 async def load_view(db: Database, *, day: date, calendar: Calendar, policy: Policy) -> RegisterView:
     """What the round of `day` looks at: only candidate tasks, read set-based."""
-    tasks = await store.round_candidates(db, horizon=horizon(day, calendar, policy))
+    ahead = deadlines_ahead(day, calendar, policy)
+    tasks = await store.round_candidates(db, today=day, ahead=ahead)
     weekly = is_weekly_day(day, calendar, policy)
     week_end = day + timedelta(days=6 - day.weekday())
     return RegisterView(
