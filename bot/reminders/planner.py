@@ -386,13 +386,17 @@ class _Rows:
         rest = len(mine) + len(shared) - most
         if rest > 0:
             if mine:
-                items = self.items(merged[most:wanted])
+                known = self._items.get  # as self.items, inline: 20.000 folds a round
+                items = [known(task_id) or self._item(task_id, place)
+                         for _, task_id, place in merged[most:wanted]]  # fmt: skip
             else:  # the same for every officer of the unit who has no task of their own
                 items = self._folds.get(id(shared)) or self._folds.setdefault(
                     id(shared), self.items(shared[most:wanted])
                 )
             detail = {"of": "round", "count": rest, "tasks": items}
-            layers[len(first)].append(self.digest(Kind.FOLDED, person_id, "round", detail))
+            layers[len(first)].append(
+                new(PlannedReminder, (Kind.FOLDED, person_id, "round", day, at, None, None, detail))
+            )
 
     def task_reminder(self, person_id: int, entry: _Entry) -> PlannedReminder:
         _, task_id, place = entry
