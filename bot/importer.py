@@ -315,10 +315,20 @@ class TaskRecord:
 Record = TypeVar("Record", UnitRecord, PersonRecord, TaskRecord)
 
 
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}  # a record kind's fields, read once
+
+
+def _field_names(kind: type) -> tuple[str, ...]:
+    names = _FIELD_NAMES.get(kind)
+    if names is None:
+        names = _FIELD_NAMES[kind] = tuple(f.name for f in fields(kind))
+    return names
+
+
 def record_from(row: object, kind: type[Record], **values: Any) -> Record:
     """A record from a row of bot.models (Unit, Person, Task): the fields they share by name."""
-    shared: dict[str, Any] = {f.name: getattr(row, f.name) for f in fields(kind)}
-    return kind(**(shared | values))
+    shared: dict[str, Any] = {name: getattr(row, name) for name in _field_names(kind)}
+    return kind(**(shared | values) if values else shared)
 
 
 def _casefold_index(codes: Iterable[str]) -> dict[str, str]:
@@ -802,6 +812,9 @@ def plan(
         old = existing.get(record.code)
         if old is None:
             create.append(record)
+            continue
+        if record == old:  # the same record has the same cells: a re-import's usual row
+            unchanged += 1
             continue
         before, after = cells(old, catalog), cells(record, catalog)
         fields = {
