@@ -864,8 +864,15 @@ async def import_file(
     """Read, check and write one file, all or nothing. Raises FileProblem if unreadable."""
     from storage import importing  # imported here: storage/importing.py uses our records
 
-    table = await asyncio.to_thread(read_table, path, progress)
-    catalog = await importing.load_catalog(db, tasks=kind is Kind.TASKS)
+    # The register is read while the file is (SQLite lets go of the GIL while it reads).
+    reading = asyncio.ensure_future(importing.load_catalog(db, tasks=kind is Kind.TASKS))
+    try:
+        table = await asyncio.to_thread(read_table, path, progress)
+    except BaseException:
+        reading.cancel()
+        await asyncio.gather(reading, return_exceptions=True)
+        raise
+    catalog = await reading
 
     def writing(count: int) -> None:
         if progress is not None:
