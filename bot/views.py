@@ -6,7 +6,7 @@ from __future__ import annotations
 import html
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, tzinfo
+from datetime import date, timedelta, tzinfo
 from enum import StrEnum
 from functools import lru_cache, partial
 from operator import itemgetter
@@ -50,26 +50,33 @@ def shorten(text: str, limit: int) -> str:
 
 class ListedTask(NamedTuple):
     """An open task as /tasks lists it on a day: what its line shows, and the deadline in
-    force that day (which decides its section; `listed`). A tuple: cheap to make by the
-    hundred, and a list of them is a key (`_layout`)."""
+    force that day (which decides its section; `listed`). Its values as the register stores
+    them: dates as ISO text (they compare as the dates do), the report's state as its value.
+    A tuple, made from a row as it comes: a head's list has hundreds, made at every /tasks;
+    a list of them is a key (`_layout`)."""
 
     code: str
     title: str
-    deadline: date | None  # the current deadline, the one the line shows
-    in_force: date | None  # `bot.status.deadline_on(task, day)`
-    report_state: ReportState | None = None
+    deadline: str | None  # the current deadline, the one the line shows
+    in_force: str | None  # `bot.status.deadline_on(task, day)`
+    report_state: str | None = None  # a ReportState's value
 
     def days_overdue(self, today: date) -> int:
         """`bot.status.days_overdue` of the open task (`today`: the day it was listed on)."""
-        if self.in_force is None or self.in_force >= today:
+        if self.in_force is None or self.in_force >= today.isoformat():
             return 0
-        return (today - self.in_force).days
+        return (today - date.fromisoformat(self.in_force)).days
+
+
+def _iso(day: date | None) -> str | None:
+    return None if day is None else day.isoformat()
 
 
 def listed(task: Task, today: date) -> ListedTask:
     """An open task as /tasks lists it on `today`."""
-    in_force = deadline_on(task, today)
-    return ListedTask(task.code, task.title, task.deadline, in_force, task.report_state)
+    state = None if task.report_state is None else task.report_state.value
+    in_force = _iso(deadline_on(task, today))
+    return ListedTask(task.code, task.title, _iso(task.deadline), in_force, state)
 
 
 def group_of(task: ListedTask, today: date, soon_days: int) -> Group:
@@ -77,23 +84,25 @@ def group_of(task: ListedTask, today: date, soon_days: int) -> Group:
     deadline = task.in_force
     if deadline is None:
         return Group.NO_DEADLINE
-    if deadline < today:  # open, past the deadline in force: `Status.OPEN_OVERDUE`
+    day = today.isoformat()
+    if deadline < day:  # open, past the deadline in force: `Status.OPEN_OVERDUE`
         return Group.OVERDUE
-    if deadline == today:
+    if deadline == day:
         return Group.DUE_TODAY
-    if (deadline - today).days <= soon_days:
+    if deadline <= (today + timedelta(days=soon_days)).isoformat():
         return Group.DUE_SOON
     return Group.LATER
 
 
-def _note(lang: str, state: ReportState | None) -> Html:
-    if state is ReportState.PENDING:
+def _note(lang: str, state: str | None) -> Html:
+    if state == ReportState.PENDING.value:
         return t(lang, "tasks.note.pending")
-    if state is ReportState.RETURNED:
+    if state == ReportState.RETURNED.value:
         return t(lang, "tasks.note.returned")
     return Html("")
 
 
+@lru_cache(maxsize=1024)  # the lines of the pages last shown (paging, /tasks again)
 def task_line(lang: str, task: ListedTask, today: date) -> Html:
     """`• NV-2020-0345 Báo cáo … — hạn 15/04/2020, quá hạn 3 ngày`."""
     title = shorten(task.title, LIST_TITLE_LIMIT)
@@ -107,7 +116,7 @@ def task_line(lang: str, task: ListedTask, today: date) -> Html:
         key,
         code=task.code,
         title=title,
-        deadline=format_date(task.deadline),
+        deadline=format_date(date.fromisoformat(task.deadline)),
         days=format_int(overdue, lang),
         note=note,
     )
@@ -141,7 +150,8 @@ def _code_title_length(code: str, title: str) -> int:
     return text_length(html.escape(code + shorten(title, LIST_TITLE_LIMIT), quote=False))
 
 
-_Known = tuple[int, date, Group, int | None]  # a section's place, deadline key, section, tail
+_Known = tuple[int, str, Group, int | None]  # a section's place, deadline key, section, tail
+_NO_DEADLINE_LAST = date.max.isoformat()
 
 
 def placed_lines(
@@ -152,8 +162,9 @@ def placed_lines(
     without rendering the line: /tasks pages a list of hundreds by these and renders only the
     page shown. One pass (a head's list has hundreds of tasks; many share a deadline)."""
     no_deadline, in_time, overdue = (_fixed_length(lang, key) for key in _LINE_FIELDS)
-    notes = {state: text_length(_note(lang, state)) for state in (None, *ReportState)}
-    known: dict[tuple[date | None, date | None], _Known] = {}
+    states = (None, *(state.value for state in ReportState))
+    notes = {state: text_length(_note(lang, state)) for state in states}
+    known: dict[tuple[str | None, str | None], _Known] = {}
     keyed = []
     for task in tasks:
         found = known.get((task.deadline, task.in_force))
@@ -170,7 +181,7 @@ def placed_lines(
                 tail = _DATE_LENGTH + overdue + len(days)
             else:
                 tail = _DATE_LENGTH + in_time
-            found = (ORDER[group], task.deadline or date.max, group, tail)
+            found = (ORDER[group], task.deadline or _NO_DEADLINE_LAST, group, tail)
             known[task.deadline, task.in_force] = found
         rank, deadline, group, tail = found
         if tail is None:

@@ -7,11 +7,13 @@ import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from functools import partial
 
-from bot.models import DeadlineChange, Person, ReportState, Role, Task
+from bot.models import DeadlineChange, Person, Role, Task
 from bot.onboarding import Invite, NewInvite, failures_matter_since, new_invite
-from bot.views import ListedTask, listed
+from bot.views import ListedTask
 from storage.db import Database, Params
+from storage.figures import DEADLINE_ON_T
 from storage.register import (
     TASK_COLUMNS,
     change_from_row,
@@ -326,15 +328,15 @@ def _chunks(values: Sequence[int], size: int) -> list[Sequence[int]]:
     return [values[i : i + size] for i in range(0, len(values), size)]
 
 
-def _open_tasks_where(person: Person) -> tuple[str, Params] | None:
+def _open_tasks_where(person: Person, first: int = 1) -> tuple[str, Params] | None:
     """Which tasks are on a person's /tasks list (see `bot.access.may_report`): a condition
-    on the alias t, or None for a role without a list."""
+    on the alias t, its parameters numbered from `first`; None for a role without a list."""
     if person.role == Role.HEAD and person.unit_id is not None:
-        return "t.completed_on IS NULL AND t.lead_unit_id = ?", (person.unit_id,)
+        return f"t.completed_on IS NULL AND t.lead_unit_id = ?{first}", (person.unit_id,)
     if person.role == Role.OFFICER:
         return (
-            "t.completed_on IS NULL AND (t.officer_id = ?"
-            " OR (t.officer_id IS NULL AND t.lead_unit_id = ?))",
+            f"t.completed_on IS NULL AND (t.officer_id = ?{first}"
+            f" OR (t.officer_id IS NULL AND t.lead_unit_id = ?{first + 1}))",
             (person.id, person.unit_id),
         )
     return None
@@ -347,36 +349,23 @@ async def open_tasks_for(db: Database, person: Person) -> list[Task]:
 
 
 async def listed_open_tasks(db: Database, person: Person, *, today: date) -> list[ListedTask]:
-    """The open tasks on a person's /tasks list as it shows them on `today`: only the columns
-    of a line (a head's list has hundreds), the extensions read only of the tasks extended
-    after `today`, whose deadline in force that day is an earlier one."""
-    found = _open_tasks_where(person)
+    """The open tasks on a person's /tasks list as it shows them on `today` (a head's list
+    has hundreds): only the columns of a line, each row a ListedTask as it comes; the
+    deadline in force on `today` by `DEADLINE_ON_T` (extensions read only of the tasks
+    extended after `today`)."""
+    found = _open_tasks_where(person, first=2)
     if found is None:
         return []
     where, params = found
     # By deadline alone, the order of the open tasks' index (no sort in SQLite): the list
     # is put in its own order (sections, deadline, code) by bot.views.
     rows = await db.fetchall(
-        "SELECT t.id, t.code, t.title, t.deadline, t.extended_on, t.report_state"
+        f"SELECT t.code, t.title, t.deadline, {DEADLINE_ON_T} AS in_force, t.report_state"
         f" FROM tasks t WHERE {where} ORDER BY t.deadline",
-        params,
+        (today.isoformat(), *params),
     )
-    after = today.isoformat()
-    later = [r[0] for r in rows if r[4] is not None and r[4] > after]
-    earlier: dict[int, ListedTask] = {}
-    for chunk in _chunks(later, 500):
-        marks = ",".join("?" * len(chunk))
-        for task in await _tasks(db, f"t.id IN ({marks})", chunk):
-            earlier[task.id] = listed(task, today)
-    days: dict[str | None, date | None] = {None: None}  # many tasks share a deadline
-    states: dict[str | None, ReportState] = {state.value: state for state in ReportState}
-    tasks = []
-    for task_id, code, title, deadline, _, state in rows:
-        if task_id in earlier:
-            tasks.append(earlier[task_id])
-            continue
-        if deadline not in days:
-            days[deadline] = date.fromisoformat(deadline)
-        shown = days[deadline]
-        tasks.append(ListedTask(code, title, shown, shown, states.get(state)))
-    return tasks
+    return list(map(_listed, rows))
+
+
+# A ListedTask made in C from a row, its columns in order (NamedTuple's __new__ is Python).
+_listed = partial(tuple.__new__, ListedTask)
