@@ -175,15 +175,17 @@ def _json(value: Any) -> str:
 def _rows(reminders: Iterable[PlannedReminder], created: str) -> list[tuple[Any, ...]]:
     """Outbox rows of planned reminders, as plain tuples. A round's reminders share their
     day and time, and their details (the planner makes one per deadline): each is written
-    out once (`reminders` keeps the details alive while their identities are remembered)."""
+    out once (details by identity, a dict having no hash: kept alive meanwhile)."""
     dates = _Once(date.isoformat)
     dates[None] = None
     times = _Once(utc)
     kinds = _Once(str)  # the plain text of a Kind
     details: dict[int, str] = {}
+    kept: list[Mapping[str, Any]] = []
 
     def written(detail: Mapping[str, Any]) -> str:
         text = details[id(detail)] = _json(detail if type(detail) is dict else dict(detail))
+        kept.append(detail)
         return text
 
     known = details.get
