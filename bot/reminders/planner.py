@@ -133,7 +133,7 @@ class RegisterView:
     """The part of the register one round looks at.
 
     `tasks` may hold any tasks, in any order (the planner leaves out what gets nothing);
-    storage loads only the candidates, by deadline then id: open, not waiting for review,
+    storage loads only the candidates, by deadline: open, not waiting for review,
     deadline up to the day or one of `deadlines_ahead`. `unit_counts` and `totals` are read
     on the weekly day only.
     """
@@ -220,7 +220,7 @@ def plan(
 
     for group in (own, unit_wide, overdue, escalated, assigned_overdue):
         for entries in group.values():
-            entries.sort()  # already in order when the tasks came by deadline and id
+            entries.sort()  # nearly in order already: the tasks come by deadline
     # Everyone's first reminder, then everyone's second...: one person's burst never holds
     # the others back behind Telegram's per-chat limit.
     most = policy.max_per_round
