@@ -106,10 +106,7 @@ class _Iso(dict[date | None, str | None]):
         return text
 
 
-def _task_values(
-    task: TaskRecord, extended_on: date | None, days: _Iso | None = None
-) -> tuple[object, ...]:
-    d = _Iso() if days is None else days
+def _task_values(task: TaskRecord, extended_on: date | None, d: _Iso) -> tuple[object, ...]:
     return (
         task.doc_number, d[task.doc_date], task.title, task.content, task.assigner,
         task.assigner_id, task.lead_unit_id, task.officer_id, d[task.assigned_on],
@@ -139,9 +136,10 @@ async def apply_tasks(
     async with db.transaction() as conn, figures_summed_once(conn):
         created = await _create_tasks(conn, plan.create, at)
         extended = {c.old.id: _extended_on(c, today) for c in plan.update}
+        days = _Iso()
         await conn.executemany(
             f"UPDATE tasks SET ({_TASK_FIELDS}, updated_at) = ({_TASK_MARKS}, ?) WHERE id = ?",
-            [(*_task_values(c.new, extended[c.old.id]), at, c.old.id) for c in plan.update],
+            [(*_task_values(c.new, extended[c.old.id], days), at, c.old.id) for c in plan.update],
         )
         moved = [c for c in plan.update if "don_vi_phoi_hop" in c.fields]
         await conn.executemany(
