@@ -13,11 +13,8 @@ from typing import TypeVar
 from bot.clock import SystemClock
 from bot.commands import open_database, run_async
 from bot.config import Settings
-from bot.exporter import export_file
 from bot.formats import format_date, format_int
-from bot.import_notices import announce_import
 from bot.importer import FileProblem, ImportResult, Kind, Progress, import_file
-from bot.sample import write_sample
 from bot.texts import plain
 
 T = TypeVar("T")
@@ -70,6 +67,7 @@ def handle_import(args: argparse.Namespace, settings: Settings) -> int:
     clock = SystemClock(settings.organization.tz)
     kind = Kind(args.kind)
     progress = terminal_progress(lang) if sys.stderr.isatty() else None
+    from bot.import_notices import announce_import  # loaded by the commands that use them
 
     async def run() -> ImportResult:
         async with open_database(settings) as db:
@@ -121,6 +119,7 @@ def handle_export(args: argparse.Namespace, settings: Settings) -> int:
     lang = settings.organization.language
     kind = Kind(args.kind)
     today = SystemClock(settings.organization.tz).today()
+    from bot.exporter import export_file
 
     async def run() -> int:
         async with open_database(settings) as db:
@@ -142,6 +141,8 @@ def handle_export(args: argparse.Namespace, settings: Settings) -> int:
 def handle_sample(args: argparse.Namespace, settings: Settings) -> int:
     lang = settings.organization.language
     today = args.today or SystemClock(settings.organization.tz).today()
+    from bot.sample import write_sample
+
     files = _guarded(lang, lambda: write_sample(args.directory, today=today))
     if files is None:
         return 1

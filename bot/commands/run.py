@@ -16,13 +16,15 @@ import re
 import secrets
 import signal
 import sys
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from telegram import Update
-from telegram.error import InvalidToken, TelegramError
-
-from bot.app import DondocApplication, build_application
 from bot.config import ConfigError, Settings
+
+if TYPE_CHECKING:
+    from bot.app import DondocApplication
+
+# Telegram and the application are imported when the bot starts, not by every `dondoc` command.
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +48,8 @@ def webhook_path(url: str) -> str:
 
 async def initialize_patiently(application: DondocApplication) -> None:
     """Meet Telegram (getMe) however long it takes; only a refused token is final."""
+    from telegram.error import InvalidToken, TelegramError
+
     delay = FIRST_DELAY
     while True:
         try:
@@ -97,6 +101,11 @@ def webhook_secret(settings: Settings) -> str:
 
 
 def handle(args: argparse.Namespace, settings: Settings) -> int:
+    from telegram import Update
+    from telegram.error import InvalidToken
+
+    from bot.app import build_application
+
     application = build_application(settings)  # a missing token: ConfigError, exit 2
     telegram = settings.telegram
     secret = webhook_secret(settings) if telegram.webhook_url else ""
