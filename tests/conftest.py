@@ -1,3 +1,23 @@
 """Shared fixtures: the Bot API test double is a plugin of its own."""
 
+import asyncio
+from pathlib import Path
+
+import pytest
+
+from storage import Database
+
 pytest_plugins = ["tests.tgdouble.plugin", "tests.harness"]
+
+
+@pytest.fixture(scope="session")
+def empty_register(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated, empty database to copy: opening a copy needs no migrations."""
+    path = tmp_path_factory.mktemp("template") / "empty.sqlite3"
+
+    async def create() -> None:
+        db = await Database.open(path)
+        await db.close()
+
+    asyncio.run(create())
+    return path

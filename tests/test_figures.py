@@ -336,19 +336,6 @@ def iso(d: date | None) -> str | None:
     return None if d is None else d.isoformat()
 
 
-@pytest.fixture(scope="module")
-def empty_register(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A migrated, empty database to copy: opening a copy needs no migrations."""
-    path = tmp_path_factory.mktemp("template") / "empty.sqlite3"
-
-    async def create() -> None:
-        db = await Database.open(path)
-        await db.close()
-
-    asyncio.run(create())
-    return path
-
-
 async def both_ways(
     path: Path, register: list[Spec], period: Period, as_of: date
 ) -> tuple[Figures, Figures, list[Task]]:

@@ -198,19 +198,6 @@ async def _by_bulk(db: Database, register: list[Spec], changes: list[Step]) -> N
 WRITERS = {"rows": _by_rows, "import": _by_import, "bulk": _by_bulk}
 
 
-@pytest.fixture(scope="module")
-def empty_register(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A migrated, empty database to copy: opening a copy needs no migrations."""
-    path = tmp_path_factory.mktemp("template") / "empty.sqlite3"
-
-    async def create() -> None:
-        db = await Database.open(path)
-        await db.close()
-
-    asyncio.run(create())
-    return path
-
-
 async def _both(
     path: Path,
     writer: str,
