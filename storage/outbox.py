@@ -308,11 +308,13 @@ _CLAIM = (
     "SELECT o.id, o.kind, o.subject, o.person_id, o.day, o.task_id, o.deadline, o.detail,"
     " o.attempts, p.telegram_id, p.language, t.code, t.title, t.deadline,"
     " t.completed_on IS NOT NULL, t.report_state = 'pending'"
-    " FROM outbox o JOIN people p ON p.id = o.person_id LEFT JOIN tasks t ON t.id = o.task_id"
+    " FROM outbox o INDEXED BY outbox_pending JOIN people p ON p.id = o.person_id"
+    " LEFT JOIN tasks t ON t.id = o.task_id"
     " WHERE o.state = 'pending' AND o.not_before <= ? AND (o.retry_at IS NULL OR o.retry_at <= ?)"
     " AND NOT EXISTS (SELECT 1 FROM unreachable_people u WHERE u.person_id = o.person_id)"
+    " AND o.person_id NOT IN (SELECT s.person_id FROM outbox s WHERE s.state = 'sending')"
     " ORDER BY o.id LIMIT ?"
-)
+)  # the rows of people with a row in flight are passed over in the index (id, person_id)
 
 
 def _item(r: sqlite3.Row) -> OutboxItem:
@@ -348,8 +350,11 @@ async def claim(
     limit: int,
     stale: Callable[[OutboxItem], str | None],
 ) -> list[OutboxItem]:
-    """Mark up to `limit` due rows 'sending', oldest first, and return them. Rows that
-    `stale` gives a reason for are cancelled with that reason instead."""
+    """Mark up to `limit` due rows 'sending', oldest first, and return them: at most one
+    a person, and none for a person who has a row in flight ('sending'), so that the rows
+    of other chats overtake one chat's long queue (Telegram takes ~1 message a second a
+    chat), and each person's rows go in order. Rows that `stale` gives a reason for are
+    cancelled with that reason instead."""
     async with db.transaction() as conn:
         return await _claim(conn, utc(now), limit, stale)
 
@@ -360,14 +365,18 @@ async def _claim(
     claimed: list[OutboxItem] = []
     while len(claimed) < limit:
         async with conn.execute(_CLAIM, (at, at, limit - len(claimed))) as cursor:
-            rows = [_item(r) for r in await cursor.fetchall()]
+            rows = list(await cursor.fetchall())
         if not rows:
             break
-        fresh, cancelled = [], []
-        for item in rows:
+        fresh, cancelled, taken = [], [], set()
+        for row in rows:
+            if row[3] in taken:  # the person's next row: claimed once this one is through
+                continue
+            item = _item(row)
             reason = stale(item)
             if reason is None:
                 fresh.append(item)
+                taken.add(item.person_id)
             else:
                 cancelled.append((reason, item.id))
         if cancelled:
@@ -378,7 +387,7 @@ async def _claim(
             "UPDATE outbox SET state = 'sending' WHERE id = ?", [(i.id,) for i in fresh]
         )
         claimed += fresh
-        if not cancelled:
+        if len(fresh) == len(rows):  # else: again, past those claimed (now in flight)
             break
     lines = await task_lines(conn, (i for item in claimed for i in item.listed))
     return [

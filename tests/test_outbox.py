@@ -120,15 +120,51 @@ async def test_assignment_notices_reach_the_officer(db: Database) -> None:
 
 
 async def test_a_crash_leaves_claimed_rows_sending_and_a_restart_frees_them(db: Database) -> None:
-    unit, _, officer, _ = await people(db)
-    for n in range(3):
-        await task(db, unit, officer, f"NV-{n}", DAY)
+    unit, _, officer, other = await people(db)
+    for n, person in enumerate((officer, other, officer)):
+        await task(db, unit, person, f"NV-{n}", DAY)
     await plan_round(db, now=ROUND, calendar=CAL, policy=POLICY)
-    claimed = await store.claim(db, now=ROUND, limit=2, stale=lambda _: None)
-    assert [c.subject for c in claimed] == ["task:1", "task:2"]
+    claimed = await store.claim(db, now=ROUND, limit=3, stale=lambda _: None)
+    assert [c.subject for c in claimed] == ["task:1", "task:2"]  # one row a person
     assert [s[1] for s in await states(db)] == ["sending", "sending", "pending"]
     assert await store.release_stale(db) == 2
     assert [s[1] for s in await states(db)] == ["pending", "pending", "pending"]
+
+
+def card(person: Person, report: int) -> PlannedReminder:
+    return PlannedReminder(Kind.REVIEW, person.id, f"report:{report}", DAY, ROUND, None, None, {})
+
+
+async def test_a_claim_takes_one_row_a_person_and_none_of_a_person_in_flight(
+    db: Database,
+) -> None:
+    """An admin's long queue of cards, then two officers' notices: the notices are claimed
+    beside the admin's first card, and the admin's next card only once the first is through."""
+    _, admin, officer, other = await people(db)
+    queued = [card(admin, n) for n in range(1, 6)]
+    queued += [card(officer, 10), card(other, 11), card(officer, 12)]
+    assert await store.add_planned(db, queued, now=ROUND) == 8
+
+    def subjects(items: list[store.OutboxItem]) -> list[str]:
+        return [item.subject for item in items]
+
+    first = await store.claim(db, now=ROUND, limit=8, stale=lambda _: None)
+    assert subjects(first) == ["report:1", "report:10", "report:11"]
+    assert await store.claim(db, now=ROUND, limit=8, stale=lambda _: None) == []
+    notice = store.Notice(day=DAY, not_before=ROUND)
+    sent = [store.Outcome(item, "sent", message_id=n) for n, item in enumerate(first[:2])]
+    await store.record(db, sent, now=ROUND, notice=notice)
+    # A stale row is cancelled and its person's next row claimed in its place, in order.
+    gone = lambda item: "decided" if item.subject == "report:2" else None  # noqa: E731
+    again = await store.claim(db, now=ROUND, limit=1, stale=gone)
+    assert subjects(again) == ["report:3"]
+    again += await store.claim(db, now=ROUND, limit=8, stale=gone)
+    assert subjects(again) == ["report:3", "report:12"]
+    assert [(s[0], s[1]) for s in await states(db)] == [
+        ("report:1", "sent"), ("report:2", "cancelled"), ("report:3", "sending"),
+        ("report:4", "pending"), ("report:5", "pending"), ("report:10", "sent"),
+        ("report:11", "sending"), ("report:12", "sending"),
+    ]  # fmt: skip
 
 
 async def test_rows_for_closed_tasks_and_yesterdays_round_are_cancelled(db: Database) -> None:
@@ -228,7 +264,7 @@ async def test_a_blocked_person_is_unreachable_and_the_office_told_once(db: Data
     await task(db, unit, officer, "NV-2", DAY)
     await plan_round(db, now=ROUND, calendar=CAL, policy=POLICY)
     blocked = Forbidden("Forbidden: bot was blocked by the user")
-    messenger = Messenger(blocked, blocked)  # both were in flight together
+    messenger = Messenger(blocked)  # the first; the second waits for it, then for them
     report = await sender(db, messenger, FixedClock(ROUND)).drain()
     assert report.unreachable == [officer.id]
     assert [chat for chat, _, _ in messenger.sent] == [admin.telegram_id]

@@ -1,7 +1,11 @@
 """The sender: drains the outbox in order, within Telegram's limits, and never drops a row.
 
-- At most `window` rows are claimed ('sending') at a time: after a kill -9 only those can
-  go out twice. Results are written in batches, with the next claim, in one transaction.
+- At most `window` rows are claimed ('sending') at a time, besides those waiting for their
+  chat's turn (not sent yet): after a kill -9 only the claimed can go out twice. Results
+  are written in batches, with the next claim, in one transaction.
+- A person has at most one row claimed at a time (see `storage.outbox.claim`): while one
+  chat waits for its turn (~1 message a second), the other chats' rows keep the overall
+  rate busy, and each chat's own rows go in order.
 - Limits: a token bucket overall (`[telegram] messages_per_second`) and one per chat
   (`per_chat_per_second`), each with a smaller burst than Telegram's, so the jitter of the
   network does not turn into 429s.
@@ -127,10 +131,17 @@ class SendLimiter:
     def wait_time(self, chat_id: int) -> float:
         """Seconds before a message to `chat_id` may go (0: now)."""
         now = self.clock()
+        return max(self._held_until - now, self._overall.wait(now), self._chat(chat_id, now))
+
+    def chat_wait(self, chat_id: int) -> float:
+        """Seconds before `chat_id`'s own limit lets a message go (the overall one aside)."""
+        return self._chat(chat_id, self.clock())
+
+    def _chat(self, chat_id: int, now: float) -> float:
         chat = self._chats.get(chat_id)
         if chat is None:
             chat = self._chats[chat_id] = _Bucket(self.chat_rate, self.chat_burst, now)
-        return max(self._held_until - now, self._overall.wait(now), chat.wait(now), 0.0)
+        return chat.wait(now)
 
     def take(self, chat_id: int) -> None:
         """Spend one token of each bucket (after `wait_time` said 0)."""
@@ -379,6 +390,7 @@ class _Drain:
         self.s = sender
         self.report = DrainReport()
         self.queue: deque[_Slot] = deque()  # claimed, waiting for their turn or a retry
+        self.held = 0  # of them, those waiting for their chat's own limit (not the window's)
         self.flying: dict[asyncio.Task[Outcome], _Slot] = {}
         self.results: list[Outcome] = []
         self.gone: set[int] = set()  # people found unreachable in this drain
@@ -396,7 +408,8 @@ class _Drain:
             if should_stop() or in_quiet_hours(s.clock.now(), s.policy):
                 await self._wind_down()
                 return
-            capacity = s.window - len(self.queue) - len(self.flying)
+            # Rows waiting for their chat's turn take no room: others' rows go meanwhile.
+            capacity = s.window - (len(self.queue) - self.held) - len(self.flying)
             wanted = capacity if self.more and (capacity >= s.batch or not self.queue) else 0
             if wanted or self._time_to_flush():
                 await self._exchange(wanted)
@@ -425,6 +438,7 @@ class _Drain:
         now = s.monotonic()
         soonest: float | None = None
         kept: deque[_Slot] = deque()
+        held = 0
         # No more in flight than the rate needs at the latency seen: each open connection
         # costs httpcore's pool CPU at every request (the window stays the upper bound).
         needed = max(2, math.ceil(s.limiter.rate * self.latency * 1.5))
@@ -441,12 +455,14 @@ class _Drain:
             if wait > 0:
                 soonest = wait if soonest is None else min(soonest, wait)
                 kept.append(slot)
+                held += slot.due <= now and s.limiter.chat_wait(item.chat_id) > 0
                 continue
             s.limiter.take(item.chat_id)
             task = asyncio.ensure_future(self._send(slot))
             self.flying[task] = slot
-        kept.extend(self.queue)
+        kept.extend(self.queue)  # not looked at: they count as waiting for the window
         self.queue = kept
+        self.held = held
         return soonest
 
     async def _send(self, slot: _Slot) -> Outcome:
@@ -604,6 +620,7 @@ class _Drain:
             await self._await(None)
         self.results += [Outcome(slot.item, "released") for slot in self.queue]
         self.queue.clear()
+        self.held = 0
         if self.results:
             await self._exchange(0)
 
