@@ -18,7 +18,7 @@ from bot.reminders.planner import Kind, PlannedReminder
 from bot.reminders.policy import Policy
 from bot.reminders.render import Buttons
 from bot.reminders.rounds import backups_to_remove, daily_backup, notify_assigned, plan_round
-from bot.reminders.sender import Backoff, Sender, SendLimiter
+from bot.reminders.sender import Backoff, Card, Sender, SendLimiter
 from bot.workdays import WorkCalendar
 from storage import Database
 from storage import outbox as store
@@ -278,6 +278,34 @@ async def test_a_blocked_person_is_unreachable_and_the_office_told_once(db: Data
     later = Messenger()
     assert (await sender(db, later, FixedClock(ROUND + timedelta(hours=1))).drain()).sent == 2
     assert [chat for chat, _, _ in later.sent] == [officer.telegram_id, officer.telegram_id]
+
+
+class Writer:
+    """Reviewers' cards, each reading as its row's subject."""
+
+    async def card(self, item: store.OutboxItem) -> Card:
+        return Card(item.subject, [])
+
+    async def sent(self, item: store.OutboxItem, message_id: int) -> None:
+        return None
+
+
+async def test_rows_waiting_for_their_chat_leave_the_window_to_others(db: Database) -> None:
+    """Two people's long queues of cards, each chat taking one message every 50 ms, and room
+    for two rows: a third person's card, queued after them all, goes while their second
+    cards wait for their chats' turn; each chat's cards come in order."""
+    _, admin, officer, other = await people(db)
+    queued = [card(person, n) for n in range(1, 5) for person in (admin, other)]
+    assert await store.add_planned(db, [*queued, card(officer, 9)], now=ROUND) == 9
+    messenger = Messenger()
+    limiter = SendLimiter(rate=1000, chat_rate=20, chat_burst=1)
+    drained = Sender(db, messenger, clock=FixedClock(ROUND), policy=POLICY, limiter=limiter,
+                     window=2, cards=Writer())  # fmt: skip
+    assert (await drained.drain()).sent == 9
+    sent = [(chat, text) for chat, text, _ in messenger.sent]
+    assert sent[:3] == [(1, "report:1"), (3, "report:1"), (2, "report:9")]
+    for chat in (1, 3):
+        assert [text for to, text in sent if to == chat] == [f"report:{n}" for n in range(1, 5)]
 
 
 async def test_nothing_goes_out_in_quiet_hours(db: Database) -> None:

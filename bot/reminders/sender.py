@@ -408,8 +408,7 @@ class _Drain:
             if should_stop() or in_quiet_hours(s.clock.now(), s.policy):
                 await self._wind_down()
                 return
-            # Rows waiting for their chat's turn take no room: others' rows go meanwhile.
-            capacity = s.window - (len(self.queue) - self.held) - len(self.flying)
+            capacity = self._room()
             wanted = capacity if self.more and (capacity >= s.batch or not self.queue) else 0
             if wanted or self._time_to_flush():
                 await self._exchange(wanted)
@@ -418,7 +417,13 @@ class _Drain:
                 if self.results or self.more:
                     continue
                 return
+            if self.more and self._room() >= s.batch:
+                continue  # rows now waiting for their chats made room: others' go meanwhile
             await self._await(wait)
+
+    def _room(self) -> int:
+        """Rows the window has room for: those waiting for their chat's turn take none."""
+        return self.s.window - (len(self.queue) - self.held) - len(self.flying)
 
     def _stale(self, item: OutboxItem) -> str | None:
         return stale_reason(item, self.s.policy.local(self.s.clock.now()).date())
