@@ -41,8 +41,6 @@ from tests.tgdouble import (
 )
 from tests.tgdouble.plugin import TgFactory
 
-pytestmark = pytest.mark.filterwarnings("ignore:.*retry_after.*:DeprecationWarning")
-
 PNG_1x1 = bytes.fromhex(
     "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489"
     "0000000d49444154789c63000100000500010d0a2db40000000049454e44ae426082"
