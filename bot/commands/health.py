@@ -7,6 +7,7 @@ import sys
 
 from bot.commands import open_database, run_async
 from bot.config import Settings
+from bot.texts import plain
 from storage.db import migrations
 
 
@@ -25,7 +26,9 @@ async def check(settings: Settings) -> int:
         await db.fetchval("SELECT count(*) FROM units")
     latest = migrations()[-1][0]
     if version != latest:
-        print(f"schema version {version}, expected {latest}", file=sys.stderr)  # noqa: T201
+        message = plain(settings.organization.language, "health.cli.schema", version=version,
+                        latest=latest)  # fmt: skip
+        print(message, file=sys.stderr)  # noqa: T201
         return 1
     print("ok")  # noqa: T201
     return 0

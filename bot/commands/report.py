@@ -12,6 +12,8 @@ from bot.clock import SystemClock
 from bot.commands import open_database, run_async
 from bot.config import Settings
 from bot.figures import Period, default_as_of, parse_period
+from bot.formats import format_date, format_int
+from bot.texts import plain
 
 FORMATS = (".docx", ".xlsx")
 
@@ -38,23 +40,23 @@ def handle(args: argparse.Namespace, settings: Settings) -> int:
     try:
         period = parse_period(args.period)
     except ValueError:
-        return _fail(f"--period {args.period!r}: use YYYY-MM, e.g. 2020-03")
+        return _fail(args.lang, "report.cli.period", args.period)
     try:
         as_of = date.fromisoformat(args.as_of) if args.as_of else default_as_of(period, today)
     except ValueError:
-        return _fail(f"--as-of {args.as_of!r}: use YYYY-MM-DD, e.g. 2020-03-31")
+        return _fail(args.lang, "report.cli.as_of", args.as_of)
     if as_of < period.start:
-        return _fail(f"--as-of {as_of.isoformat()} is before the period starts")
+        return _fail(args.lang, "report.cli.as_of_early", format_date(as_of))
     suffix = args.out.suffix.lower()
     if suffix not in FORMATS:
-        return _fail(f"--out {args.out}: the file must end in .docx or .xlsx")
+        return _fail(args.lang, "report.cli.out", args.out)
     return run_async(
         _write(settings, period=period, as_of=as_of, out=args.out, today=today, lang=args.lang)
     )
 
 
-def _fail(message: str) -> int:
-    print(f"dondoc report: {message}", file=sys.stderr)  # noqa: T201
+def _fail(lang: str, key: str, value: object) -> int:
+    print(f"dondoc report: {plain(lang, key, value=value)}", file=sys.stderr)  # noqa: T201
     return 2
 
 
@@ -84,8 +86,14 @@ async def _write(
     partial.replace(out)  # never a half-written report under the real name
     figures = report.figures
     print(  # noqa: T201
-        f"{out}: {period.start.isoformat()}..{period.end.isoformat()} as of {as_of.isoformat()};"
-        f" assigned {figures.period_figures.assigned}, due {figures.period_figures.due},"
-        f" appendices {report.late.total}/{report.overdue.total}/{report.waiting.total}"
-    )
+        plain(
+            lang, "report.cli.written", path=out, start=format_date(period.start),
+            end=format_date(period.end), as_of=format_date(as_of),
+            assigned=format_int(figures.period_figures.assigned, lang),
+            due=format_int(figures.period_figures.due, lang),
+            late=format_int(report.late.total, lang),
+            overdue=format_int(report.overdue.total, lang),
+            waiting=format_int(report.waiting.total, lang),
+        )
+    )  # fmt: skip
     return 0

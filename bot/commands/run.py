@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from bot.config import ConfigError, Settings
+from bot.texts import plain
 
 if TYPE_CHECKING:
     from bot.app import DondocApplication
@@ -129,9 +130,7 @@ def handle(args: argparse.Namespace, settings: Settings) -> int:
                 allowed_updates=Update.ALL_TYPES, bootstrap_retries=BOOTSTRAP_RETRIES
             )
     except InvalidToken:
-        print(  # noqa: T201
-            "dondoc: Telegram refused the bot token (telegram.token): check it with @BotFather.",
-            file=sys.stderr,
-        )
+        message = plain(settings.organization.language, "run.cli.token_refused")
+        print(message, file=sys.stderr)  # noqa: T201
         return 2
     return 0

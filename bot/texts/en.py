@@ -551,5 +551,13 @@ TEXTS: dict[str, str] = {
     "stats.col.open_in_time": "Open, in time",
     "stats.col.open_overdue": "Open, overdue",
     # (end of report section 1 and dondoc stats (issue 2))
+    # dondoc report, dondoc run and dondoc health
+    "report.cli.period": "--period {value}: use YYYY-MM, e.g. 2020-03",
+    "report.cli.as_of": "--as-of {value}: use YYYY-MM-DD, e.g. 2020-03-31",
+    "report.cli.as_of_early": "--as-of {value} is before the period starts",
+    "report.cli.out": "--out {value}: the file must end in .docx or .xlsx",
+    "report.cli.written": "{path}: {start} to {end}, figures as of the end of {as_of}; assigned {assigned}, due {due}; appendices 1/2/3: {late}/{overdue}/{waiting} tasks",
+    "run.cli.token_refused": "dondoc: Telegram refused the bot token (telegram.token): check it with @BotFather.",
+    "health.cli.schema": "the database is at schema version {version}; dondoc needs {latest}",
     # (end of command line)
 }

@@ -551,5 +551,13 @@ TEXTS: dict[str, str] = {
     "stats.col.open_in_time": "Chưa hoàn thành, trong hạn",
     "stats.col.open_overdue": "Chưa hoàn thành, quá hạn",
     # (end of report section 1 and dondoc stats (issue 2))
+    # dondoc report, dondoc run and dondoc health
+    "report.cli.period": "--period {value}: hãy viết dạng YYYY-MM, ví dụ 2020-03",
+    "report.cli.as_of": "--as-of {value}: hãy viết dạng YYYY-MM-DD, ví dụ 2020-03-31",
+    "report.cli.as_of_early": "--as-of {value}: trước ngày đầu của kỳ báo cáo",
+    "report.cli.out": "--out {value}: tệp phải có đuôi .docx hoặc .xlsx",
+    "report.cli.written": "{path}: kỳ từ {start} đến {end}, số liệu đến hết ngày {as_of}; đã giao {assigned}, đến hạn {due}; phụ lục 1/2/3: {late}/{overdue}/{waiting} nhiệm vụ",
+    "run.cli.token_refused": "dondoc: Telegram không chấp nhận mã bot (telegram.token); hãy kiểm tra lại với @BotFather.",
+    "health.cli.schema": "cơ sở dữ liệu ở phiên bản {version}, dondoc cần phiên bản {latest}",
     # (end of command line)
 }
