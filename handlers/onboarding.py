@@ -36,7 +36,7 @@ from bot.onboarding import (
     start_line,
 )
 from bot.phones import phone_key
-from bot.texts import CATALOGUES, LANGUAGES, Html, language, t
+from bot.texts import CATALOGUES, LANGUAGES, Html, language, plain, t
 from handlers.access import (
     add_callback,
     add_command,
@@ -255,9 +255,13 @@ async def lang_command(update: Update, context: DondocContext) -> None:
     if context.args:
         await set_language(update, context, context.args[0])
         return
-    buttons = [[InlineKeyboardButton("Tiếng Việt", callback_data="lang:vi")]]
-    buttons[0].append(InlineKeyboardButton("English", callback_data="lang:en"))
-    await reply(update, context.t("lang.choose"), reply_markup=InlineKeyboardMarkup(buttons))
+    row = [
+        InlineKeyboardButton(
+            plain(context.lang, f"lang.button_{code}"), callback_data=f"lang:{code}"
+        )
+        for code in LANGUAGES
+    ]
+    await reply(update, context.t("lang.choose"), reply_markup=InlineKeyboardMarkup([row]))
 
 
 async def lang_pressed(update: Update, context: DondocContext) -> None:

@@ -42,6 +42,9 @@ TEXTS: dict[str, str] = {
     "lang.choose": "Choose the language / Chọn ngôn ngữ: <code>/lang en</code> or <code>/lang vi</code>.",
     "lang.unknown": "Language not supported: {value}. Use <code>/lang vi</code> or <code>/lang en</code>.",
     "lang.set": "The bot speaks English with you now.",
+    # The language buttons of /lang: each language named in itself, in both catalogues.
+    "lang.button_vi": "Tiếng Việt",
+    "lang.button_en": "English",
     "group.linked": "Registered the group «{title}»: the figure commands answer in this group.",
     "group.already": "This group is registered already.",
     "group.private_only": "Add the bot to a group, then send /linkgroup there.",

@@ -42,6 +42,9 @@ TEXTS: dict[str, str] = {
     "lang.choose": "Chọn ngôn ngữ / Choose the language: <code>/lang vi</code> hoặc <code>/lang en</code>.",
     "lang.unknown": "Ngôn ngữ chưa hỗ trợ: {value}. Dùng <code>/lang vi</code> hoặc <code>/lang en</code>.",
     "lang.set": "Đã chuyển sang tiếng Việt.",
+    # The language buttons of /lang: each language named in itself, in both catalogues.
+    "lang.button_vi": "Tiếng Việt",
+    "lang.button_en": "English",
     "group.linked": "Đã đăng ký nhóm «{title}»: các lệnh số liệu sẽ trả lời trong nhóm này.",
     "group.already": "Nhóm này đã được đăng ký.",
     "group.private_only": "Hãy thêm bot vào nhóm rồi gửi /linkgroup trong nhóm đó.",
