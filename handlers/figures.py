@@ -40,6 +40,7 @@ from bot.figures import (
     month_period,
     parse_period,
 )
+from bot.formats import format_date
 from bot.models import Person, Role, Unit
 from bot.paging import NEXT, PREVIOUS
 from bot.questions import interpret
@@ -171,7 +172,7 @@ async def asked_period(update: Update, context: DondocContext, usage: str) -> As
             await reply(update, context.t("fig.bad_period", text=text, usage=Html(usage)))
             return None
     if period.start > today:
-        await reply(update, context.t("fig.future_period", today=today.strftime("%d/%m/%Y")))
+        await reply(update, context.t("fig.future_period", today=format_date(today)))
         return None
     return Asked(period, default_as_of(period, today))
 
@@ -430,7 +431,7 @@ async def chart_command(update: Update, context: DondocContext) -> None:
     png = await asyncio.to_thread(
         render_chart, units, year_start=year_start, as_of=asked.as_of, lang=context.lang
     )
-    caption = context.t("chart.caption", end=asked.as_of.strftime("%d/%m/%Y"))
+    caption = context.t("chart.caption", end=format_date(asked.as_of))
     chat = update.effective_chat
     assert chat is not None
     await chat.send_photo(png, caption=caption)
@@ -455,7 +456,7 @@ async def report_command(update: Update, context: DondocContext) -> None:
     docx = await asyncio.to_thread(build_docx, report, context.settings, today=today)
     xlsx = await asyncio.to_thread(build_xlsx, report)
     stem = f"bao-cao-{asked.period.start.year}-{asked.period.start.month:02d}"
-    caption = context.t("report.caption", as_of=asked.as_of.strftime("%d/%m/%Y"))
+    caption = context.t("report.caption", as_of=format_date(asked.as_of))
     await chat.send_document(docx, filename=f"{stem}.docx", caption=caption)
     await chat.send_document(xlsx, filename=f"{stem}.xlsx")
 
