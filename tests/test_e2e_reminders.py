@@ -275,8 +275,7 @@ async def test_a_kill_in_the_middle_of_a_round_loses_nothing(
     setup.window = 20
     await tick(harness.app)  # planned; the sender starts
     task = start_sender(harness.app)
-    while len(harness.tg.calls("sendMessage")) < 80:  # noqa: ASYNC110
-        await asyncio.sleep(0.005)
+    await harness.tg.wait_for(lambda _: len(harness.tg.calls("sendMessage")) >= 80, timeout=30)
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task
