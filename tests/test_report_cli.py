@@ -3,22 +3,14 @@ argument (nothing written) and after writing the report."""
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
 import pytest
 
 from bot.cli import main
-from tests.test_stats_cli import seed
+from tests.test_stats_cli import config
 
-
-@pytest.fixture
-def config(tmp_path: Path) -> Path:
-    database = tmp_path / "data" / "dondoc.sqlite3"
-    asyncio.run(seed(database))
-    path = tmp_path / "config.toml"
-    path.write_text(f'[database]\npath = "{database.as_posix()}"\n', encoding="utf-8")
-    return path
+__all__ = ["config"]  # the fixture of `dondoc stats`' tests: their register and config.toml
 
 
 def report(config: Path, capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
