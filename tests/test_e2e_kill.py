@@ -26,6 +26,7 @@ from bot.models import Role
 from bot.reminders.sender import default_window
 from storage import Database
 from tests.factories import make_person, make_task, make_unit
+from tests.test_e2e_run import Running
 from tests.tgdouble.models import Call
 from tests.tgdouble.plugin import TgFactory
 from tests.tgdouble.server import BotApiDouble
@@ -74,11 +75,8 @@ async def seed(database: Path, tg: BotApiDouble) -> None:
         await db.close()
 
 
-class BotProcess:
+class BotProcess(Running):
     """`python -m bot --config CONFIG run`; waits fail at once, with its log, if it exits."""
-
-    def __init__(self, process: asyncio.subprocess.Process, log: Path) -> None:
-        self.process, self.log = process, log
 
     @classmethod
     async def start(cls, config_path: Path, log: Path) -> BotProcess:
@@ -90,16 +88,6 @@ class BotProcess:
                 env=env, stderr=stderr, cwd=ROOT,
             )  # fmt: skip
         return cls(process, log)
-
-    async def wait_for(self, tg: BotApiDouble, predicate: Callable[[Call], bool]) -> None:
-        call = asyncio.ensure_future(tg.wait_for(predicate, timeout=30))
-        exited = asyncio.ensure_future(self.process.wait())
-        await asyncio.wait({call, exited}, return_when=asyncio.FIRST_COMPLETED)
-        if not call.done():
-            call.cancel()
-            raise AssertionError(f"the bot exited:\n{self.log.read_text(encoding='utf-8')}")
-        exited.cancel()
-        call.result()
 
     async def stop(self, sig: signal.Signals) -> int:
         self.process.send_signal(sig)
@@ -152,7 +140,7 @@ async def test_a_kill_9_in_the_middle_of_a_round_loses_nothing(
     tg.slow("sendMessage", LATENCY, times=10 * PEOPLE)
 
     bot = await BotProcess.start(config_path, log)
-    await bot.wait_for(tg, reminders_taken(KILL_AFTER))
+    await bot.wait_until(tg, reminders_taken(KILL_AFTER))
     assert await bot.stop(signal.SIGKILL) == -signal.SIGKILL
     states = outbox(database)
     taken = Counter(int(c.params["chat_id"]) for c in tg.calls("sendMessage"))
@@ -167,7 +155,7 @@ async def test_a_kill_9_in_the_middle_of_a_round_loses_nothing(
     assert 0 < len(in_flight) <= window
 
     restarted = await BotProcess.start(config_path, log)
-    await restarted.wait_for(tg, everyone_reminded(people))
+    await restarted.wait_until(tg, everyone_reminded(people))
     assert await restarted.stop(signal.SIGTERM) == 0, log.read_text(encoding="utf-8")
 
     received = Counter(int(c.params["chat_id"]) for c in tg.calls("sendMessage"))

@@ -8,7 +8,7 @@ import os
 import signal
 import socket
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import timedelta
 from pathlib import Path
@@ -69,7 +69,10 @@ class Running:
         self.process, self.log = process, log
 
     async def wait_for(self, tg: BotApiDouble, method: str) -> Call:
-        call = asyncio.ensure_future(tg.wait_for(lambda c: c.method == method, timeout=30))
+        return await self.wait_until(tg, lambda c: c.method == method)
+
+    async def wait_until(self, tg: BotApiDouble, predicate: Callable[[Call], bool]) -> Call:
+        call = asyncio.ensure_future(tg.wait_for(predicate, timeout=30))
         exited = asyncio.ensure_future(self.process.wait())
         await asyncio.wait({call, exited}, return_when=asyncio.FIRST_COMPLETED)
         if not call.done():
