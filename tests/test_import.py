@@ -60,7 +60,8 @@ def write_csv(
     path: Path, rows: Sequence[Mapping[str, str]], *, delimiter: str = ",", bom: bool = False
 ) -> Path:
     with path.open("w", encoding="utf-8-sig" if bom else "utf-8", newline="") as out:
-        writer = csv.DictWriter(out, fieldnames=list(rows[0]), delimiter=delimiter)
+        fields = list(dict.fromkeys(key for row in rows for key in row))  # rows may differ
+        writer = csv.DictWriter(out, fieldnames=fields, delimiter=delimiter)
         writer.writeheader()
         writer.writerows(rows)
     return path

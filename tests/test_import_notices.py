@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-import csv
 import json
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
 
-from bot.cli import main
 from bot.config import Settings
 from bot.import_notices import import_notices
 from bot.models import Role
@@ -18,6 +16,7 @@ from bot.reminders.planner import Kind, OpenTask, PlannedReminder, Recipient, Ta
 from bot.reminders.policy import Policy
 from bot.reminders.render import Notice, plain_text, render
 from storage import Database
+from tests.test_import import cli, write_csv
 
 POLICY = Policy.from_settings(Settings())  # Asia/Ho_Chi_Minh, quiet hours 21:00-07:00
 NOON = datetime(2020, 4, 20, 5, 0, tzinfo=UTC)  # 12:00 in Hà Nội
@@ -100,14 +99,6 @@ def test_the_digest_reads_as_a_count_and_a_list(lang: str, head: str, line: str,
 # --- the command -------------------------------------------------------------------------
 
 
-def write_csv(path: Path, rows: list[dict[str, str]]) -> Path:
-    with path.open("w", encoding="utf-8", newline="") as out:
-        writer = csv.DictWriter(out, fieldnames=list(dict.fromkeys(k for r in rows for k in r)))
-        writer.writeheader()
-        writer.writerows(rows)
-    return path
-
-
 async def outbox_of(path: Path) -> tuple[list[tuple[str, str, str, str | None, str]], str]:
     """(person, kind, subject, task, detail) of every outbox row; the first listed task."""
     db = await Database.open(path)
@@ -127,8 +118,6 @@ async def outbox_of(path: Path) -> tuple[list[tuple[str, str, str, str | None, s
 def test_the_import_command_puts_one_notice_per_person_in_the_outbox(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    config = tmp_path / "config.toml"
-    config.write_text(f'[database]\npath = "{tmp_path / "cli.sqlite3"}"\n', encoding="utf-8")
     units = write_csv(tmp_path / "units.csv", [
         {"ma_don_vi": "SYT", "ten_don_vi": "Sở Y tế"},
         {"ma_don_vi": "SNV", "ten_don_vi": "Sở Nội vụ"},
@@ -153,7 +142,7 @@ def test_the_import_command_puts_one_notice_per_person_in_the_outbox(
          "ngay_hoan_thanh": "02/04/2020"},
     ])  # fmt: skip
     for kind, path in (("units", units), ("people", people), ("tasks", tasks)):
-        assert main(["--config", str(config), "import", kind, str(path)]) == 0, capsys.readouterr()
+        assert cli(tmp_path, "import", kind, str(path)) == 0, capsys.readouterr()
     rows, first_listed = asyncio.run(outbox_of(tmp_path / "cli.sqlite3"))
     assert [(r[0], r[1], r[2].split(":")[0], r[3]) for r in rows] == [
         ("CV1", "folded", "imported", None),
