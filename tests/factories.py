@@ -1,6 +1,6 @@
 """Rows for tests: units, people and tasks with sensible defaults, through storage.register.
 
-    world = await small_world(db, now)          # two units, an admin, a leader, heads, officers
+    world = await small_world(db)               # two units, an admin, a leader, heads, officers
     task = await make_task(db, world.health, now, deadline=date(2020, 4, 20), officer=world.officer)
 
 Telegram ids: a person made with `telegram_id=...` is linked already; `small_world` links
