@@ -28,9 +28,16 @@ from collections.abc import Callable, Coroutine
 from datetime import datetime, timedelta
 from typing import Any
 
-from telegram import BotCommand, BotCommandScopeChat, Update
+from telegram import (
+    BotCommand,
+    BotCommandScopeChat,
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Update,
+)
 from telegram.constants import ChatType
-from telegram.error import TelegramError
+from telegram.error import BadRequest, TelegramError
 from telegram.ext import (
     Application,
     ApplicationHandlerStop,
@@ -251,11 +258,37 @@ async def ensure_menu(context: DondocContext, person: Person, *, force: bool = F
     )
 
 
+def me(context: DondocContext) -> Person:
+    """The sender of an update a handler declared with `requires` took."""
+    person = context.person
+    assert person is not None  # the access guard lets only registered people through
+    return person
+
+
 async def reply(update: Update, text: str, **kwargs: Any) -> None:
     """Send `text` to the chat the update came from."""
     chat = update.effective_chat
     if chat is not None:
         await chat.send_message(text, **kwargs)
+
+
+def keyboard(rows: list[list[tuple[str, str]]]) -> InlineKeyboardMarkup | None:
+    """Buttons from rows of (label, data); empty rows left out, None when no button is left."""
+    rows = [row for row in rows if row]
+    if not rows:
+        return None
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(label, callback_data=data) for label, data in row] for row in rows]
+    )
+
+
+async def edit(query: CallbackQuery, text: str, markup: InlineKeyboardMarkup | None) -> None:
+    """Edit the message of a pressed button; the same text and buttons again is no error."""
+    try:
+        await query.edit_message_text(text, reply_markup=markup)
+    except BadRequest as exc:
+        if "not modified" not in str(exc).lower():
+            raise
 
 
 async def notify_admins(context: DondocContext, key: str, **values: Any) -> None:

@@ -15,8 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
-from telegram.error import BadRequest
+from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.ext import Application, MessageHandler, filters
 
 from bot.access import MenuCommand
@@ -41,14 +40,14 @@ from bot.figures import (
     parse_period,
 )
 from bot.formats import format_date
-from bot.models import Person, Role, Unit
+from bot.models import Role, Unit
 from bot.paging import NEXT, PREVIOUS
 from bot.questions import interpret
 from bot.report_docx import build_docx
 from bot.report_xlsx import APPENDIX_ROWS as XLSX_ROWS
 from bot.report_xlsx import build_xlsx
 from bot.texts import Html, plain
-from handlers.access import add_callback, add_command, in_group, refuse, reply
+from handlers.access import add_callback, add_command, edit, in_group, keyboard, me, refuse, reply
 from storage import reports
 from storage.figures import unit_year_figures
 from storage.register import get_unit
@@ -102,21 +101,6 @@ def only(roles: frozenset[Role]) -> Callable[[Callback], Callback]:
     return decorate
 
 
-def me(context: DondocContext) -> Person:
-    person = context.person
-    assert person is not None  # the access guard lets only registered people through
-    return person
-
-
-def keyboard(rows: list[list[tuple[str, str]]]) -> InlineKeyboardMarkup | None:
-    rows = [row for row in rows if row]
-    if not rows:
-        return None
-    return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(label, callback_data=data) for label, data in row] for row in rows]
-    )
-
-
 def pager(prefix: str, page: int, count: int) -> list[tuple[str, str]]:
     """◀ ▶ buttons with data `<prefix>:<page>` where there is a page that way."""
     buttons = []
@@ -133,11 +117,7 @@ async def show(update: Update, text: str, markup: InlineKeyboardMarkup | None) -
     if query is None or not isinstance(query.message, Message):
         await reply(update, text, reply_markup=markup)
         return
-    try:
-        await query.edit_message_text(text, reply_markup=markup)
-    except BadRequest as exc:
-        if "not modified" not in str(exc).lower():
-            raise
+    await edit(query, text, markup)
 
 
 async def own_unit(context: DondocContext) -> Unit:

@@ -4,7 +4,6 @@ this viewer may use)."""
 from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
-from telegram.error import BadRequest
 from telegram.ext import Application
 
 from bot.access import UNIT_ROLES, may_report, may_view
@@ -13,7 +12,7 @@ from bot.models import Task
 from bot.paging import CALLBACK_LIMIT, Page, pager_buttons, parse_pager, shown_text
 from bot.texts import plain
 from bot.views import CARD_EVENTS, TaskCard, task_card, task_list_page
-from handlers.access import add_callback, add_command, reply
+from handlers.access import add_callback, add_command, edit, keyboard, reply
 from storage import bot as store
 from storage.db import Database
 from storage.register import get_person, get_task, get_unit, task_history
@@ -41,11 +40,7 @@ async def _tasks_page(context: DondocContext, page: int) -> Page:
 
 
 def _pager(page: Page) -> InlineKeyboardMarkup | None:
-    buttons = pager_buttons(PAGER_KIND, page.page, page.pages)
-    if not buttons:
-        return None
-    row = [InlineKeyboardButton(label, callback_data=data) for label, data in buttons]
-    return InlineKeyboardMarkup([row])
+    return keyboard([pager_buttons(PAGER_KIND, page.page, page.pages)])
 
 
 async def tasks_command(update: Update, context: DondocContext) -> None:
@@ -72,11 +67,7 @@ async def tasks_page_pressed(update: Update, context: DondocContext) -> None:
         return
     if shown.text == shown_text(page.text) and shown.reply_markup == markup:
         return  # a second press of the same button: nothing to change
-    try:
-        await query.edit_message_text(page.text, reply_markup=markup)
-    except BadRequest as exc:
-        if "not modified" not in str(exc).lower():
-            raise
+    await edit(query, page.text, markup)
 
 
 # --- /task CODE -------------------------------------------------------------------------------

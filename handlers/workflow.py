@@ -54,7 +54,7 @@ from bot.workflow import (
     text_refusal,
 )
 from bot.workflow_views import TITLE_CHARS, moment, review_card, short
-from handlers.access import add_callback, add_command, requires
+from handlers.access import add_callback, add_command, edit, keyboard, me, requires
 from handlers.reminders import start_sender, use_cards
 from handlers.tasks import find_task
 from storage import Database
@@ -94,12 +94,6 @@ def register(application: Application) -> None:
 
 
 # --- small helpers -------------------------------------------------------------------------
-
-
-def me(context: DondocContext) -> Person:
-    person = context.person
-    assert person is not None  # the access guard lets only registered people through
-    return person
 
 
 def shown(value: object, lang: str) -> object:
@@ -564,8 +558,7 @@ class Card:
 
     @property
     def markup(self) -> InlineKeyboardMarkup | None:
-        rows = [[InlineKeyboardButton(label, callback_data=data)] for label, data in self.buttons]
-        return InlineKeyboardMarkup(rows) if rows else None
+        return keyboard([[button] for button in self.buttons])
 
     def caption(self, lang: str) -> Html:
         return t(lang, "wf.file.caption", code=self.task.code)
@@ -1079,11 +1072,7 @@ async def history_page_pressed(update: Update, context: DondocContext) -> None:
         return
     await query.answer()
     text, markup = await history_page(context, task, press.page)
-    try:
-        await query.edit_message_text(text, reply_markup=markup)
-    except BadRequest as exc:
-        if "not modified" not in str(exc):
-            raise
+    await edit(query, text, markup)
 
 
 async def history_page(
@@ -1100,5 +1089,4 @@ async def history_page(
         buttons = pager_buttons(HISTORY_PAGER, shown.page, shown.pages, task.code)
     except ValueError:  # a code too long for button data: the first page only
         buttons = []
-    row = [InlineKeyboardButton(label, callback_data=data) for label, data in buttons]
-    return shown.text, InlineKeyboardMarkup([row]) if row else None
+    return shown.text, keyboard([buttons])
