@@ -9,6 +9,7 @@ from datetime import date
 from bot.figures import Period, PeriodFigures, YearFigures
 from bot.models import Role, Task
 from handlers.reminders import flush
+from storage.figures import load_figures
 from storage.register import get_task, task_history
 from tests.factories import World, make_person, make_task, small_world
 from tests.harness import Actor, Harness
@@ -87,8 +88,6 @@ def latest(actor: Actor) -> TgMessage:
 
 async def figures(desk: Desk, as_of: date) -> tuple[PeriodFigures, YearFigures]:
     """April 2020 as `dondoc stats` counts it on `as_of`."""
-    from storage.figures import load_figures  # issue 2's, built alongside
-
     found = await load_figures(desk.harness.db, period=APRIL, as_of=as_of)
     return found.period_figures, found.year_figures
 

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 
 from bot.models import ReportState
 from storage.bot import set_language
+from storage.register import add_event
 from tests.e2e_workflow import (
     CODE,
     TITLE,
@@ -330,8 +331,6 @@ async def test_history_of_another_units_task_is_not_shown(harness: Harness) -> N
 
 
 async def test_a_long_history_is_paged(harness: Harness) -> None:
-    from storage.register import add_event
-
     desk = await open_desk(harness)
     async with harness.db.transaction() as conn:
         for n in range(70):

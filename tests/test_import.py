@@ -13,7 +13,7 @@ import pytest
 
 from bot.cli import main
 from bot.figures import Period, compute_figures, month_period
-from bot.importer import ImportResult, Kind, RowError, import_file
+from bot.importer import FileProblem, ImportResult, Kind, RowError, import_file
 from bot.models import Role
 from bot.status import Status, status_on
 from storage import Database
@@ -520,8 +520,6 @@ async def test_one_bad_row_leaves_the_register_as_it_was(world: Database, tmp_pa
 
 
 async def test_unreadable_files_are_refused_with_a_reason(world: Database, tmp_path: Path) -> None:
-    from bot.importer import FileProblem
-
     (tmp_path / "a.txt").write_text("x")
     (tmp_path / "b.csv").write_bytes("Mã nhiệm vụ\nNV-1\n".encode("utf-16"))
     (tmp_path / "c.xlsx").write_text("not a zip")
