@@ -157,14 +157,20 @@ def parse_pager(data: str) -> PagerPress | None:
     return PagerPress(parts[1], int(parts[2]), tuple(parts[3:]))
 
 
-def pager_buttons(kind: str, page: int, pages: int, *args: str) -> list[tuple[str, str]]:
-    """(label, data) of ◀ and ▶ where there is a page that way; none for a single page."""
+def arrows(page: int, pages: int, data: Callable[[int], str]) -> list[tuple[str, str]]:
+    """(label, data) of ◀ and ▶ where there is a page that way; none for a single page.
+    `data(n)` is the button data of page n."""
     buttons = []
     if page > 0:
-        buttons.append((PREVIOUS, pager_data(kind, page - 1, *args)))
+        buttons.append((PREVIOUS, data(page - 1)))
     if page < pages - 1:
-        buttons.append((NEXT, pager_data(kind, page + 1, *args)))
+        buttons.append((NEXT, data(page + 1)))
     return buttons
+
+
+def pager_buttons(kind: str, page: int, pages: int, *args: str) -> list[tuple[str, str]]:
+    """◀ ▶ of page `page` of the list `kind` (data `pg:<kind>:<page>[:<arg>…]`)."""
+    return arrows(page, pages, lambda n: pager_data(kind, n, *args))
 
 
 def clamp(page: int, pages: int) -> int:

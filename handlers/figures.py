@@ -41,7 +41,7 @@ from bot.figures import (
 )
 from bot.formats import format_date
 from bot.models import Role, Unit
-from bot.paging import NEXT, PREVIOUS
+from bot.paging import arrows
 from bot.questions import interpret
 from bot.report_docx import build_docx
 from bot.report_xlsx import APPENDIX_ROWS as XLSX_ROWS
@@ -103,12 +103,7 @@ def only(roles: frozenset[Role]) -> Callable[[Callback], Callback]:
 
 def pager(prefix: str, page: int, count: int) -> list[tuple[str, str]]:
     """◀ ▶ buttons with data `<prefix>:<page>` where there is a page that way."""
-    buttons = []
-    if page > 0:
-        buttons.append((PREVIOUS, f"{prefix}:{page - 1}"))
-    if page < count - 1:
-        buttons.append((NEXT, f"{prefix}:{page + 1}"))
-    return buttons
+    return arrows(page, count, lambda n: f"{prefix}:{n}")
 
 
 async def show(update: Update, text: str, markup: InlineKeyboardMarkup | None) -> None:
