@@ -409,9 +409,6 @@ class BotApiDouble:
         fault = _Fault("drop", times, after_processing=after_processing)
         self._faults.setdefault(self._fault_key(method), deque()).append(fault)
 
-    def clear_faults(self) -> None:
-        self._faults.clear()
-
     def _take_fault(self, method: str) -> _Fault | None:
         for key in (method, "*"):
             queue = self._faults.get(key)
@@ -449,12 +446,6 @@ class BotApiDouble:
             listing = "\n".join(f"  {i + 1}. {r}" for i, r in enumerate(remaining))
             problems.append(f"the Bot API double refused {len(remaining)} call(s):\n{listing}")
         return problems
-
-    def verify_refusals(self) -> None:
-        """Raise AssertionError if there are refusals the test did not expect."""
-        problems = self.refusal_problems()
-        if problems:
-            raise AssertionError("\n".join(problems))
 
     # ----------------------------------------------------------------- reading
 
