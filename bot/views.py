@@ -18,7 +18,7 @@ from bot.models import Person, ReportState, Task, TaskEvent, Unit
 from bot.paging import MESSAGE_LIMIT, Page, Row, clamp, page_spans, render_page, text_length
 from bot.status import Status, days_overdue, deadline_on, status_on
 from bot.texts import Html, t, template
-from bot.workflow_views import event_line
+from bot.workflow_views import event_line, short
 
 TASKS_PER_PAGE = 25
 LIST_TITLE_LIMIT = 90  # characters of a title on a list line
@@ -44,8 +44,7 @@ ORDER = {group: index for index, group in enumerate(Group)}
 
 def shorten(text: str, limit: int) -> str:
     """`text` on one line, cut to `limit` characters with an ellipsis."""
-    flat = " ".join(text.split())
-    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
+    return short(" ".join(text.split()), limit)
 
 
 class ListedTask(NamedTuple):
