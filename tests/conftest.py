@@ -1,6 +1,7 @@
 """Shared fixtures: the Bot API test double is a plugin of its own."""
 
 import asyncio
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -21,3 +22,13 @@ def empty_register(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
     asyncio.run(create())
     return path
+
+
+@pytest.fixture
+async def db(tmp_path: Path) -> AsyncIterator[Database]:
+    """A fresh register in tmp_path, closed after the test."""
+    database = await Database.open(tmp_path / "dondoc.sqlite3")
+    try:
+        yield database
+    finally:
+        await database.close()

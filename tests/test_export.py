@@ -12,9 +12,9 @@ import pytest
 from bot.exporter import export_file
 from bot.importer import FileProblem, Kind
 from storage import Database
-from tests.test_import import TODAY, db, load, load_rows, task, world
+from tests.test_import import TODAY, load, load_rows, task, world
 
-__all__ = ["db", "world"]  # fixtures, used by name
+__all__ = ["world"]  # the fixture, used by name
 
 STATUS_ROWS = [
     task(),  # completed on time

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -65,15 +65,6 @@ def write_csv(
         writer.writeheader()
         writer.writerows(rows)
     return path
-
-
-@pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = await Database.open(tmp_path / "dondoc.sqlite3")
-    try:
-        yield database
-    finally:
-        await database.close()
 
 
 async def load(

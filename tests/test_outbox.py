@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-import pytest_asyncio
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
 from bot.clock import FixedClock
@@ -29,13 +28,6 @@ DAY = date(2026, 1, 14)  # a Wednesday
 ROUND = datetime.combine(DAY, time(8), tzinfo=TZ)
 POLICY = Policy(tz=TZ)
 CAL = WorkCalendar()
-
-
-@pytest_asyncio.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = await Database.open(tmp_path / "dondoc.sqlite3")
-    yield database
-    await database.close()
 
 
 async def people(db: Database) -> tuple[Unit, Person, Person, Person]:

@@ -17,9 +17,7 @@ from bot.sample import write_sample, write_templates
 from bot.status import Status, is_due_soon, is_extended_on, status_on
 from storage import Database
 from storage.register import all_tasks, people_with_role
-from tests.test_import import cli, db, load
-
-__all__ = ["db"]  # the fixture, used by name
+from tests.test_import import cli, load
 
 TODAY = date(2020, 4, 15)
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
