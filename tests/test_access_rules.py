@@ -90,10 +90,11 @@ def test_invite_states() -> None:
 
 def test_five_wrong_codes_within_an_hour_lock_for_an_hour_from_the_fifth() -> None:
     minutes = [NOW + timedelta(minutes=m) for m in (0, 10, 20, 30, 40)]
+    unlocked = minutes[4] + timedelta(hours=1)
     assert locked_until(minutes[:4], minutes[3]) is None
-    assert locked_until(minutes, minutes[4]) == minutes[4] + timedelta(hours=1)
-    assert locked_until(minutes, minutes[4] + timedelta(minutes=59)) is not None
-    assert locked_until(minutes, minutes[4] + timedelta(hours=1)) is None
+    assert locked_until(minutes, minutes[4]) == unlocked
+    assert locked_until(minutes, unlocked - timedelta(minutes=1)) == unlocked
+    assert locked_until(minutes, unlocked) is None
     spread = [NOW + timedelta(minutes=20 * m) for m in range(5)]  # 80 minutes
     assert locked_until(spread, spread[-1]) is None
 
