@@ -770,7 +770,7 @@ async def grant_pressed(
     update: Update, context: DondocContext, item: CompletionReport | ExtensionRequest, task: Task
 ) -> None:
     assert isinstance(item, ExtensionRequest)
-    await grant(update, context, item, item.new_deadline)
+    await grant(update, context, item, task, item.new_deadline)
 
 
 async def ask_pressed(
@@ -807,15 +807,18 @@ BUTTONS: dict[str, Pressed] = {
 
 
 async def grant(
-    update: Update, context: DondocContext, request: ExtensionRequest, new_deadline: date
+    update: Update,
+    context: DondocContext,
+    request: ExtensionRequest,
+    task: Task,
+    new_deadline: date,
 ) -> Refusal | None:
+    """Grant `request` (on `task`, as the caller read it) with `new_deadline`."""
     today, settings = context.clock.today(), context.settings.workflow
 
     def check(current: Task) -> Refusal | None:
         return new_deadline_refusal(current.deadline, new_deadline, today=today, settings=settings)
 
-    task = await get_task(context.store, id=request.task_id)
-    assert task is not None
     date_text = format_date(new_deadline)
     told = notices(
         context, await concerned(context, request.person_id, task), "wf.notify.granted",
@@ -985,7 +988,7 @@ async def other_date_given(
         await store.end_dialogue(context.store, dialogue.person_id)
         await say(update, context, context.t("access.not_for_role"))
         return None
-    return await grant(update, context, request, new_deadline)
+    return await grant(update, context, request, task, new_deadline)
 
 
 async def reason_for_decision(
