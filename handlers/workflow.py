@@ -690,14 +690,18 @@ ACTIONS: dict[str, ItemKind] = {
 }
 
 
+async def get_item(
+    db: Database, kind: ItemKind, item_id: int
+) -> CompletionReport | ExtensionRequest | None:
+    if kind is ItemKind.REPORT:
+        return await store.get_report(db, item_id)
+    return await store.get_request(db, item_id)
+
+
 async def load_item(
     db: Database, kind: ItemKind, item_id: int
 ) -> tuple[CompletionReport | ExtensionRequest, Task] | None:
-    item: CompletionReport | ExtensionRequest | None
-    if kind is ItemKind.REPORT:
-        item = await store.get_report(db, item_id)
-    else:
-        item = await store.get_request(db, item_id)
+    item = await get_item(db, kind, item_id)
     task = None if item is None else await get_task(db, id=item.task_id)
     return None if item is None or task is None else (item, task)
 
@@ -859,9 +863,10 @@ async def concerned(context: DondocContext, person_id: int | None, task: Task) -
 
 
 async def decide_with_reason(
-    update: Update, context: DondocContext, dialogue: Dialogue, text: str
+    update: Update, context: DondocContext, dialogue: Dialogue, task: Task, text: str
 ) -> Refusal | None:
-    """The reason of a return or a refusal has come: decide, once."""
+    """The reason of a return or a refusal of the dialogue's item (on `task`) has come:
+    decide, once."""
     refusal = text_refusal(
         text, what="reason", max_length=context.settings.workflow.max_text_length
     )
@@ -871,9 +876,8 @@ async def decide_with_reason(
     reason, person, now = clean_text(text), me(context), context.clock.now()
     assert dialogue.item_id is not None
     kind = ItemKind.REPORT if dialogue.step is Step.RETURN_REASON else ItemKind.EXTENSION
-    loaded = await load_item(context.store, kind, dialogue.item_id)
-    assert loaded is not None
-    item, task = loaded
+    item = await get_item(context.store, kind, dialogue.item_id)
+    assert item is not None
     values = {
         "code": task.code, "title": short(task.title, TITLE_CHARS), "reason": reason,
         "deadline": format_date(task.deadline) if task.deadline else "",
@@ -1000,7 +1004,7 @@ async def reason_for_decision(
         await store.end_dialogue(context.store, dialogue.person_id)
         await say(update, context, context.t("access.not_for_role"))
         return None
-    return await decide_with_reason(update, context, dialogue, text)
+    return await decide_with_reason(update, context, dialogue, task, text)
 
 
 StepHandler = Callable[[Update, DondocContext, Dialogue, Task, str], Awaitable[Refusal | None]]
