@@ -86,20 +86,6 @@ def _next_month(day: date) -> str:
     return f"{day.year + day.month // 12:04d}-{day.month % 12 + 1:02d}-01"
 
 
-async def month_figures_by_scan(db: Database, *, start: date, end: date, today: date) -> list[Any]:
-    """/stats the hard way: every task of the year counted, no figure cells (for comparison)."""
-    t, y = today.isoformat(), date(start.year, 1, 1).isoformat()
-    due = await db.fetchone(
-        f"SELECT {_COUNTS}, sum(deadline > original_deadline) AS extended FROM tasks"
-        " WHERE original_deadline BETWEEN :a AND :b AND assigned_on <= :t",
-        {"a": start.isoformat(), "b": end.isoformat(), "t": t},
-    )
-    year = await db.fetchone(
-        f"SELECT {_COUNTS} FROM tasks WHERE assigned_on BETWEEN :y AND :t", {"y": y, "t": t}
-    )
-    return [due, year]
-
-
 async def unit_answer(db: Database, *, code: str, today: date) -> list[Any]:
     """/unit CODE: the unit, its year-to-date figures and its open tasks by deadline."""
     unit = await db.fetchone("SELECT id, code, name FROM units WHERE code = ?", (code,))

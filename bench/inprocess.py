@@ -189,27 +189,6 @@ def command_update(bot: Any, telegram_id: int, text: str, *, at: datetime) -> Up
     return Update.de_json({"update_id": next(_update_ids), "message": message}, bot)
 
 
-def callback_update(
-    bot: Any, telegram_id: int, data: str, *, message_id: int, at: datetime
-) -> Update:
-    """A button press on a bot message in the user's private chat."""
-    message = {
-        "message_id": message_id,
-        "date": int(at.timestamp()),
-        "chat": {"id": telegram_id, "type": "private", "first_name": f"User {telegram_id}"},
-        "from": BOT_USER,
-        "text": "…",
-    }
-    query = {
-        "id": str(next(_update_ids)),
-        "from": _user(telegram_id),
-        "chat_instance": str(telegram_id),
-        "message": message,
-        "data": data,
-    }
-    return Update.de_json({"update_id": next(_update_ids), "callback_query": query}, bot)
-
-
 async def answer(application: Any, stub: RecordingRequest, update: Update) -> list[ApiCall]:
     """Process one update as the running bot would; the calls it made in answer."""
     stub.clear()
