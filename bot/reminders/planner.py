@@ -69,8 +69,6 @@ ROUND_KINDS = frozenset(
         Kind.WEEKLY_LEADER,
     }
 )
-# What a person may pause; deadline reminders cannot be paused.
-PAUSABLE = frozenset({Kind.WEEKLY_HEAD, Kind.WEEKLY_LEADER})
 
 
 # A round over a register of a million tasks reads ~110.000 tasks and plans ~120.000
@@ -91,15 +89,6 @@ class OpenTask(NamedTuple):
     assigner_id: int | None = None
     report_state: str | None = None
     completed_on: date | None = None
-
-    @property
-    def remindable(self) -> bool:
-        """Open, with a deadline, and not waiting for the Office's review."""
-        return (
-            self.completed_on is None
-            and self.deadline is not None
-            and self.report_state != "pending"
-        )
 
 
 @dataclass(frozen=True, slots=True)
