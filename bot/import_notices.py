@@ -5,19 +5,17 @@ its own: thousands of messages to one officer, hours of sending at Telegram's li
 a person who gets one task of the import gets the usual notice of it (with its buttons);
 a person who gets more gets one message that counts them and lists the most urgent
 (`rem.folded.imported`), the rest being in /tasks. Who is told follows `notify_on_assign`
-(bot/reminders/planner.py `plan_assignments`): the named officer, else the lead unit's
-officers and head.
+(bot/reminders/planner.py `fold_assignments`, as `plan_assignments`): the named officer,
+else the lead unit's officers and head.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime
-from typing import Any
+from datetime import datetime
 
 from bot.config import Settings
-from bot.models import Role
-from bot.reminders.planner import LIST_LIMIT, Kind, OpenTask, PlannedReminder, Recipient
+from bot.reminders.planner import OpenTask, PlannedReminder, Recipient, fold_assignments
 from bot.reminders.policy import Policy, send_time
 from storage import Database
 from storage import outbox as store
@@ -37,44 +35,8 @@ def import_notices(
     import (each import's digests are new rows of the outbox)."""
     at = send_time(now, policy)
     day = policy.local(at).date()  # a digest is for the day it can be sent
-    reachable = {person.id for person in people}
-    members: dict[int, list[int]] = {}
-    for person in people:
-        if person.unit_id is not None and person.role in (Role.OFFICER, Role.HEAD):
-            members.setdefault(person.unit_id, []).append(person.id)
-    given: dict[int, list[tuple[date, int, OpenTask]]] = {}
-    for task in tasks:
-        if task.completed_on is not None:
-            continue
-        entry = (task.deadline or date.max, task.id, task)
-        if task.officer_id is not None and task.officer_id in reachable:
-            given.setdefault(task.officer_id, []).append(entry)
-        else:
-            for person_id in members.get(task.lead_unit_id, ()):
-                given.setdefault(person_id, []).append(entry)
-    notices: list[PlannedReminder] = []
-    subject, assigned = f"{IMPORTED}:{batch}", Kind.ASSIGNED.value
-    items: dict[int, list[Any]] = {}  # a task's line, the same in every digest listing it
-    for person_id, entries in given.items():
-        if len(entries) == 1:
-            task = entries[0][2]
-            notices.append(
-                PlannedReminder(
-                    Kind.ASSIGNED, person_id, f"task:{task.id}", day, at, task.id, task.deadline
-                )
-            )
-            continue
-        entries.sort()  # the soonest deadline first (ids are unique: tasks are not compared)
-        listed = []
-        for deadline, task_id, task in entries[:LIST_LIMIT]:
-            item = items.get(task_id)
-            if item is None:
-                shown = None if task.deadline is None else deadline.isoformat()
-                item = items[task_id] = [task_id, shown, assigned, 0]
-            listed.append(item)
-        detail = {"of": IMPORTED, "count": len(entries), "tasks": listed}
-        notices.append(PlannedReminder(Kind.FOLDED, person_id, subject, day, at, detail=detail))
-    return notices
+    subject = f"{IMPORTED}:{batch}"
+    return fold_assignments(tasks, people, day=day, at=at, subject=subject, of=IMPORTED)
 
 
 async def announce_import(

@@ -237,11 +237,49 @@ def plan_assignments(
     """Notices for tasks just created, imported or reassigned: to the named officer, else
     to the lead unit's officers and head; more than `max_per_round` are folded into one."""
     rows = _Rows(policy.local(now).date(), send_time(now, policy))
+    planned: list[list[PlannedReminder]] = []
+    given = _assignees(sorted(tasks, key=lambda t: t.id), people)
+    for person_id, entries in given.items():  # in the order of the tasks, not by deadline
+        out = [rows.task_reminder(person_id, e) for e in entries[: policy.max_per_round]]
+        rest = entries[policy.max_per_round :]
+        if rest:
+            subject = f"assigned:{rest[0][1]}"  # one fold per batch of assignments
+            out.append(rows.fold(person_id, subject, "assigned", rest, len(rest)))
+        planned.append(out)
+    return [row for layer in itertools.zip_longest(*planned) for row in layer if row is not None]
+
+
+def fold_assignments(
+    tasks: Iterable[OpenTask],
+    people: Sequence[Recipient],
+    *,
+    day: date,
+    at: datetime,
+    subject: str,
+    of: str,
+) -> list[PlannedReminder]:
+    """One notice per person for a batch of tasks given (an import's): told as
+    `plan_assignments` tells, a person given one task gets its notice, a person given more
+    one digest (`of`) that counts them all and lists the soonest due."""
+    rows = _Rows(day, at)
+    notices: list[PlannedReminder] = []
+    for person_id, entries in _assignees(tasks, people).items():
+        if len(entries) == 1:
+            notices.append(rows.task_reminder(person_id, entries[0]))
+            continue
+        entries.sort()  # the soonest deadline first (ids are unique: places are not compared)
+        notices.append(rows.fold(person_id, subject, of, entries, len(entries)))
+    return notices
+
+
+def _assignees(tasks: Iterable[OpenTask], people: Sequence[Recipient]) -> dict[int, list[_Entry]]:
+    """Who is told of each open task given, in the order of `tasks`: the named officer when
+    linked, else the lead unit's officers and head."""
     reachable = {p.id for p in people}
     members = _unit_members(people, _UNIT_ROLES)
     places: dict[date | None, _Place] = {}
     given: dict[int, list[_Entry]] = {}
-    for task in sorted(tasks, key=lambda t: t.id):
+    for task in tasks:
         if task.completed_on is not None:
             continue
         place = places.get(task.deadline) or places.setdefault(
@@ -253,15 +291,7 @@ def plan_assignments(
         else:
             for person_id in members.get(task.lead_unit_id, ()):
                 given.setdefault(person_id, []).append(entry)
-    planned: list[list[PlannedReminder]] = []
-    for person_id, entries in given.items():  # in the order of the tasks, not by deadline
-        out = [rows.task_reminder(person_id, e) for e in entries[: policy.max_per_round]]
-        rest = entries[policy.max_per_round :]
-        if rest:
-            subject = f"assigned:{rest[0][1]}"  # one fold per batch of assignments
-            out.append(rows.fold(person_id, subject, "assigned", rest, len(rest)))
-        planned.append(out)
-    return [row for layer in itertools.zip_longest(*planned) for row in layer if row is not None]
+    return given
 
 
 def deadlines_ahead(day: date, calendar: Calendar, policy: Policy) -> list[date]:
