@@ -425,9 +425,6 @@ class _Drain:
         """Rows the window has room for: those waiting for their chat's turn take none."""
         return self.s.window - (len(self.queue) - self.held) - len(self.flying)
 
-    def _stale(self, item: OutboxItem) -> str | None:
-        return stale_reason(item, self.s.policy.local(self.s.clock.now()).date())
-
     def _time_to_flush(self) -> bool:
         if not self.results:
             return False
@@ -605,9 +602,15 @@ class _Drain:
         """Store the results and claim up to `limit` more rows, in one transaction."""
         s = self.s
         now = s.clock.now()
-        notice = store.Notice(day=s.policy.local(now).date(), not_before=send_time(now, s.policy))
+        today = s.policy.local(now).date()
+        notice = store.Notice(day=today, not_before=send_time(now, s.policy))
         newly, claimed = await store.exchange(
-            s.db, self.results, now=now, notice=notice, limit=limit, stale=self._stale
+            s.db,
+            self.results,
+            now=now,
+            notice=notice,
+            limit=limit,
+            stale=lambda item: stale_reason(item, today),
         )
         for person_id in newly:
             log.warning("person %s is unreachable; the Office is told", person_id)
