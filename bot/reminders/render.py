@@ -13,7 +13,7 @@ from typing import Any
 from bot.formats import format_date, format_int
 from bot.models import Role
 from bot.paging import CALLBACK_LIMIT, MESSAGE_LIMIT, text_length
-from bot.reminders.planner import Kind, TaskLine
+from bot.reminders.planner import TASK_KINDS, Kind, TaskLine
 from bot.reminders.policy import Policy
 from bot.texts import Html, plain, t
 from bot.views import shorten
@@ -45,7 +45,7 @@ class Rendered:
 def render(notice: Notice, lang: str, policy: Policy) -> Rendered:
     """The message for `notice` in `lang`, never longer than Telegram allows."""
     kind = notice.kind
-    if kind in (Kind.ASSIGNED, Kind.BEFORE, Kind.DUE, Kind.OVERDUE):
+    if kind in TASK_KINDS:
         return Rendered(_task_text(notice, lang, policy), task_buttons(lang, notice.task_code))
     if kind is Kind.FOLDED:
         head = t(lang, f"rem.folded.{notice.detail.get('of', 'round')}", count=_count(notice, lang))
