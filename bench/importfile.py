@@ -8,6 +8,8 @@ import random
 from datetime import date, timedelta
 from pathlib import Path
 
+from bot.formats import format_date
+
 COLUMNS = (
     "ma_nhiem_vu", "so_ky_hieu", "ngay_van_ban", "trich_yeu", "noi_dung", "nguoi_giao",
     "don_vi_chu_tri", "don_vi_phoi_hop", "can_bo_xu_ly", "ngay_giao", "han_ban_dau",
@@ -16,7 +18,7 @@ COLUMNS = (
 
 
 def _vn(day: date | None) -> str:
-    return "" if day is None else day.strftime("%d/%m/%Y")
+    return "" if day is None else format_date(day)
 
 
 def write_tasks_csv(

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import xlsxwriter
 
+from bot.formats import format_date
 from bot.importer import (
     COLUMNS,
     EXPORT_ONLY_COLUMNS,
@@ -64,7 +65,7 @@ def write_table(path: Path, header: Sequence[str], rows: Iterable[Sequence[Expor
 def _csv_cell(value: ExportCell) -> str | int:
     if value is None:
         return ""
-    return value.strftime("%d/%m/%Y") if isinstance(value, date) else value
+    return format_date(value) if isinstance(value, date) else value
 
 
 def _write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[ExportCell]]) -> int:

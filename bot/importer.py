@@ -236,9 +236,9 @@ def cell_text(cell: Cell) -> str:
     if isinstance(cell, float) and cell.is_integer():
         return str(int(cell))
     if isinstance(cell, datetime):
-        return cell.strftime("%d/%m/%Y") if cell.time() == time() else cell.isoformat(" ")
+        return format_date(cell) if cell.time() == time() else cell.isoformat(" ")
     if isinstance(cell, date):
-        return cell.strftime("%d/%m/%Y")
+        return format_date(cell)
     return str(cell)
 
 

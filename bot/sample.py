@@ -15,6 +15,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from bot.exporter import ExportCell, headers, write_table
+from bot.formats import format_date
 from bot.importer import COLUMNS, ROLE_LABELS, Kind
 from bot.models import Role
 
@@ -213,7 +214,7 @@ def _tasks(
         action, topic = rng.choice(ACTIONS), rng.choice(TOPICS)
         by = "báo cáo UBND tỉnh"
         if deadline is not None:
-            by += f" trước ngày {deadline:%d/%m/%Y}"
+            by += f" trước ngày {format_date(deadline)}"
         content = (
             f"Giao {names[lead]} chủ trì, phối hợp với các cơ quan liên quan "
             f"{action[0].lower()}{action[1:]} {topic}; {by}."
