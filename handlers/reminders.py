@@ -14,7 +14,7 @@ import sqlite3
 from dataclasses import dataclass, field
 from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import Application, CommandHandler, JobQueue
 
@@ -22,7 +22,7 @@ from bot.context import DondocContext, Services
 from bot.reminders import rounds
 from bot.reminders.planner import Recipient
 from bot.reminders.policy import Policy
-from bot.reminders.render import WEEKLY_ROLES, Buttons, Rendered, Upcoming, overview, plain_text
+from bot.reminders.render import WEEKLY_ROLES, Rendered, Upcoming, overview, plain_text
 from bot.reminders.sender import (
     Backoff,
     BotMessenger,
@@ -33,7 +33,7 @@ from bot.reminders.sender import (
     default_window,
     outbox_bot,
 )
-from handlers.access import add_callback, add_command, reply
+from handlers.access import add_callback, add_command, keyboard, reply
 from storage import outbox as store
 from storage.bot import daily_upkeep
 from storage.register import get_person
@@ -217,17 +217,6 @@ async def _overview(context: DondocContext) -> Rendered:
     )
 
 
-def _markup(buttons: Buttons) -> InlineKeyboardMarkup | None:
-    if not buttons:
-        return None
-    return InlineKeyboardMarkup(
-        [
-            [InlineKeyboardButton(label, callback_data=data) for label, data in row]
-            for row in buttons
-        ]
-    )
-
-
 async def reminders_command(update: Update, context: DondocContext) -> None:
     """/reminders, /reminders pause, /reminders resume."""
     args = [a.lower() for a in context.args or []]
@@ -238,7 +227,7 @@ async def reminders_command(update: Update, context: DondocContext) -> None:
         await reply(update, await _set_paused(context, args[0] == "pause"))
         return
     shown = await _overview(context)
-    await reply(update, shown.text, reply_markup=_markup(shown.buttons))
+    await reply(update, shown.text, reply_markup=keyboard(shown.buttons))
 
 
 async def _set_paused(context: DondocContext, paused: bool) -> str:
@@ -264,7 +253,7 @@ async def reminders_pressed(update: Update, context: DondocContext) -> None:
     await query.answer(_plain(said))
     shown = await _overview(context)
     try:
-        await query.edit_message_text(shown.text, reply_markup=_markup(shown.buttons))
+        await query.edit_message_text(shown.text, reply_markup=keyboard(shown.buttons))
     except TelegramError as exc:  # e.g. "message is not modified" after a double press
         log.info("the /reminders message was not edited: %s", exc)
 
