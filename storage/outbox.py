@@ -426,14 +426,6 @@ class Notice:
     not_before: datetime
 
 
-async def record(
-    db: Database, outcomes: Sequence[Outcome], *, now: datetime, notice: Notice
-) -> list[int]:
-    """Store what became of claimed rows (see `exchange`); the people newly unreachable."""
-    newly, _ = await exchange(db, outcomes, now=now, notice=notice)
-    return newly
-
-
 async def exchange(
     db: Database,
     outcomes: Sequence[Outcome],

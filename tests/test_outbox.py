@@ -145,7 +145,7 @@ async def test_a_claim_takes_one_row_a_person_and_none_of_a_person_in_flight(
     assert await store.claim(db, now=ROUND, limit=8, stale=lambda _: None) == []
     notice = store.Notice(day=DAY, not_before=ROUND)
     sent = [store.Outcome(item, "sent", message_id=n) for n, item in enumerate(first[:2])]
-    await store.record(db, sent, now=ROUND, notice=notice)
+    await store.exchange(db, sent, now=ROUND, notice=notice)
     # A stale row is cancelled and its person's next row claimed in its place, in order.
     gone = lambda item: "decided" if item.subject == "report:2" else None  # noqa: E731
     again = await store.claim(db, now=ROUND, limit=1, stale=gone)
