@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import csv
-import re
 from collections.abc import Iterable, Sequence
 from datetime import date
 from pathlib import Path
@@ -34,12 +33,12 @@ from bot.importer import (
     unit_cells,
 )
 from bot.models import Task
+from bot.report_xlsx import DATE_FORMAT, NOT_XML
 from bot.status import Status, days_overdue, is_due_soon, status_on
 from bot.texts import plain
 from storage import Database, importing, register
 
 ExportCell = str | int | date | None
-DATE_FORMAT = "DD/MM/YYYY"
 SUFFIXES = (".csv", ".xlsx")
 
 
@@ -81,9 +80,6 @@ def _write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[Export
 
 # XlsxWriter in constant-memory mode streams rows: 100,000 tasks in seconds, where
 # openpyxl's writer takes ~40 s. openpyxl (and the import) reads the file back.
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-
-
 def _write_xlsx(path: Path, header: Sequence[str], rows: Iterable[Sequence[ExportCell]]) -> int:
     # Cells are written as what they are: no text is turned into a formula, number or link.
     options = {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
@@ -102,7 +98,7 @@ def _write_xlsx(path: Path, header: Sequence[str], rows: Iterable[Sequence[Expor
                 if value is None or value == "":
                     continue
                 if isinstance(value, str):
-                    sheet.write_string(count, column, _NOT_XML.sub("", value))
+                    sheet.write_string(count, column, NOT_XML.sub("", value))
                 elif isinstance(value, date):
                     sheet.write_datetime(count, column, value, day)
                 else:

@@ -27,7 +27,7 @@ from bot.texts import plain
 APPENDIX_ROWS = 1_000
 DATE_FORMAT = "DD/MM/YYYY"
 PERCENT_FORMAT = "0.0%"
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")  # not allowed in a sheet
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")  # not allowed in a sheet
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,7 +132,7 @@ class _Sheets:
         if value is None or value == "":
             return
         if isinstance(value, str):
-            sheet.write_string(row, column, _NOT_XML.sub("", value), fmt)
+            sheet.write_string(row, column, NOT_XML.sub("", value), fmt)
         elif isinstance(value, date):
             sheet.write_datetime(row, column, value, fmt or self.day)
         else:
