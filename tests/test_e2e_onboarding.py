@@ -185,6 +185,17 @@ async def test_all_unlinked_get_a_csv_of_invites(harness: Harness) -> None:
     assert world.newcomer.telegram_id is None
 
 
+async def test_a_province_s_invites_are_counted_the_vietnamese_way(harness: Harness) -> None:
+    world = await small_world(harness.db)
+    for _ in range(999):  # with the newcomer of the small world: 1.000 without a link
+        await make_person(harness.db, unit=world.health)
+    out = harness.settings.database.path.with_name("moi.csv")
+    result = await harness.cli("invite", "--all-unlinked", "--out", str(out))
+    assert (result.code, result.err) == (0, "")
+    assert result.out == (f"Đã tạo 1.000 mã mời cho những người chưa liên kết Telegram: {out}\n")
+    assert len(out.read_text(encoding="utf-8-sig").splitlines()) == 1 + 1000
+
+
 async def test_relinking_moves_the_link_and_tells_both_sides_and_the_admins(
     harness: Harness,
 ) -> None:

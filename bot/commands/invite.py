@@ -17,7 +17,7 @@ from pathlib import Path
 from bot.clock import SystemClock
 from bot.commands import open_database, run_async
 from bot.config import Settings
-from bot.formats import format_date
+from bot.formats import format_date, format_int
 from bot.onboarding import NewInvite, invite_link, new_invite, start_line
 from bot.texts import plain
 from storage import Database
@@ -62,7 +62,7 @@ async def invite(args: argparse.Namespace, settings: Settings) -> int:
             except OSError as exc:
                 print(f"dondoc invite: {args.out}: {exc.strerror or exc}", file=sys.stderr)  # noqa: T201
                 return 1
-            print(plain(lang, "invite.cli_written", count=count, path=args.out))  # noqa: T201
+            print(plain(lang, "invite.cli_written", count=format_int(count, lang), path=args.out))  # noqa: T201
             return 0
         code = args.revoke if args.revoke is not None else args.person
         person = await get_person(db, code=code)
@@ -71,7 +71,8 @@ async def invite(args: argparse.Namespace, settings: Settings) -> int:
             return 1
         if args.revoke is not None:
             count = await store.revoke_invites(db, person_id=person.id, now=now)
-            text = plain(lang, "invite.cli_revoked", count=count, name=person.name, code=code)
+            revoked = format_int(count, lang)
+            text = plain(lang, "invite.cli_revoked", count=revoked, name=person.name, code=code)
             print(text)  # noqa: T201
             return 0
         ttl = settings.telegram.invite_ttl_days
