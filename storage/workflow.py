@@ -173,22 +173,37 @@ async def _decided(
     )
 
 
+async def _claim(
+    conn: aiosqlite.Connection,
+    table: str,
+    item_id: int,
+    *,
+    person_id: int | None,
+    now: datetime,
+    **columns: object,
+) -> sqlite3.Row | Decision:
+    """Decide a pending report or request of `table` (its new `state` and the decision's
+    other `columns`), once: the row as decided, or how it was decided before."""
+    sets = "".join(f", {column} = ?" for column in columns)
+    rows = list(
+        await conn.execute_fetchall(
+            f"UPDATE {table} SET decided_by = ?, decided_at = ?{sets}"
+            " WHERE id = ? AND state = 'pending' RETURNING *",
+            (person_id, stamp(now), *columns.values(), item_id),
+        )
+    )
+    return rows[0] if rows else await _decided(conn, table, item_id)
+
+
 async def _accept(
     conn: aiosqlite.Connection, report_id: int, *, person_id: int | None, now: datetime
 ) -> Decision:
-    cursor = await conn.execute(
-        "UPDATE completion_reports SET state = 'accepted', decided_by = ?, decided_at = ?"
-        " WHERE id = ? AND state = 'pending'",
-        (person_id, stamp(now), report_id),
+    claimed = await _claim(
+        conn, "completion_reports", report_id, person_id=person_id, now=now, state="accepted"
     )
-    if cursor.rowcount == 0:
-        return await _decided(conn, "completion_reports", report_id)
-    async with conn.execute(
-        "SELECT task_id, reported_on FROM completion_reports WHERE id = ?", (report_id,)
-    ) as rows:
-        row = await rows.fetchone()
-    assert row is not None
-    task_id, reported_on = row[0], row[1]
+    if isinstance(claimed, Decision):
+        return claimed
+    task_id, reported_on = claimed["task_id"], claimed["reported_on"]
     # Completed on the day the unit reported, not the day of review.
     await conn.execute(
         "UPDATE tasks SET completed_on = ?, report_state = NULL, updated_at = ?"
@@ -233,25 +248,20 @@ async def return_report(
 ) -> Decision:
     """Return a waiting report with the reason (yêu cầu phúc đáp lại); the task stays open."""
     async with db.transaction() as conn:
-        cursor = await conn.execute(
-            "UPDATE completion_reports SET state = 'returned', decided_by = ?, decided_at = ?,"
-            " decision_note = ? WHERE id = ? AND state = 'pending'",
-            (person_id, stamp(now), reason, report_id),
-        )
-        if cursor.rowcount == 0:
-            return await _decided(conn, "completion_reports", report_id)
-        async with conn.execute(
-            "SELECT task_id FROM completion_reports WHERE id = ?", (report_id,)
-        ) as rows:
-            row = await rows.fetchone()
-        assert row is not None
+        claimed = await _claim(
+            conn, "completion_reports", report_id, person_id=person_id, now=now,
+            state="returned", decision_note=reason,
+        )  # fmt: skip
+        if isinstance(claimed, Decision):
+            return claimed
+        task_id = claimed["task_id"]
         await conn.execute(
             "UPDATE tasks SET report_state = 'returned', updated_at = ?"
             " WHERE id = ? AND completed_on IS NULL",
-            (stamp(now), row[0]),
+            (stamp(now), task_id),
         )
         await add_event(
-            conn, task_id=row[0], kind="returned", at=now, actor_id=person_id,
+            conn, task_id=task_id, kind="returned", at=now, actor_id=person_id,
             detail={"report": report_id, "reason": reason},
         )  # fmt: skip
         await add_notices(conn, notices, now=now)
@@ -338,40 +348,12 @@ async def _withdraw_requests(
     conn: aiosqlite.Connection, task_id: int, *, now: datetime
 ) -> tuple[int, ...]:
     """A completed task needs no more time: its open request is closed."""
-    async with conn.execute(
-        "SELECT id FROM extension_requests WHERE task_id = ? AND state = 'pending'", (task_id,)
-    ) as rows:
-        ids = tuple(r[0] for r in await rows.fetchall())
-    await conn.executemany(
-        "UPDATE extension_requests SET state = 'withdrawn', decided_at = ? WHERE id = ?",
-        [(stamp(now), request_id) for request_id in ids],
+    rows = await conn.execute_fetchall(
+        "UPDATE extension_requests SET state = 'withdrawn', decided_at = ?"
+        " WHERE task_id = ? AND state = 'pending' RETURNING id",
+        (stamp(now), task_id),
     )
-    return ids
-
-
-async def _claim_request(
-    conn: aiosqlite.Connection,
-    request_id: int,
-    *,
-    state: str,
-    person_id: int,
-    now: datetime,
-    note: str = "",
-    granted: date | None = None,
-) -> tuple[int, ExtensionRequest] | Decision:
-    """Mark a pending request decided, once; the task id and the request as it was."""
-    async with conn.execute("SELECT * FROM extension_requests WHERE id = ?", (request_id,)) as rows:
-        row = await rows.fetchone()
-    if row is None:
-        return Decision(taken=False, state="missing")
-    cursor = await conn.execute(
-        "UPDATE extension_requests SET state = ?, decided_by = ?, decided_at = ?,"
-        " decision_note = ?, granted_deadline = ? WHERE id = ? AND state = 'pending'",
-        (state, person_id, stamp(now), note, iso(granted), request_id),
-    )
-    if cursor.rowcount == 0:
-        return await _decided(conn, "extension_requests", request_id)
-    return row["task_id"], _request(row)
+    return tuple(r[0] for r in rows)
 
 
 async def grant_extension(
@@ -400,9 +382,10 @@ async def grant_extension(
         if refusal is not None:
             return refusal
         granted = new_deadline or request.new_deadline
-        claimed = await _claim_request(
-            conn, request_id, state="granted", person_id=person_id, now=now, granted=granted
-        )
+        claimed = await _claim(
+            conn, "extension_requests", request_id, person_id=person_id, now=now,
+            state="granted", granted_deadline=iso(granted),
+        )  # fmt: skip
         if isinstance(claimed, Decision):
             return claimed
         await conn.execute(
@@ -435,12 +418,13 @@ async def refuse_extension(
 ) -> Decision:
     """Refuse a request with the reviewer's reason; the deadline stays."""
     async with db.transaction() as conn:
-        claimed = await _claim_request(
-            conn, request_id, state="refused", person_id=person_id, now=now, note=reason
-        )
+        claimed = await _claim(
+            conn, "extension_requests", request_id, person_id=person_id, now=now,
+            state="refused", decision_note=reason,
+        )  # fmt: skip
         if isinstance(claimed, Decision):
             return claimed
-        task_id, _ = claimed
+        task_id = claimed["task_id"]
         await add_event(
             conn, task_id=task_id, kind="extension_refused", at=now, actor_id=person_id,
             detail={"request": request_id, "reason": reason},
