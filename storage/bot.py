@@ -18,6 +18,7 @@ from storage.register import (
     TASK_COLUMNS,
     change_from_row,
     get_task,
+    moment,
     person_from_row,
     stamp,
     task_from_row,
@@ -28,10 +29,6 @@ from storage.reports import move_overdue_anchor
 def utc(value: datetime) -> str:
     """A timestamp in UTC, so that stored timestamps compare as text."""
     return stamp(value.astimezone(UTC))
-
-
-def moment(value: str | None) -> datetime | None:
-    return None if value is None else datetime.fromisoformat(value)
 
 
 # --- messages about one task --------------------------------------------------------------

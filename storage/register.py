@@ -30,6 +30,10 @@ def day(value: str | None) -> date | None:
     return None if value is None else date.fromisoformat(value)
 
 
+def moment(value: str | None) -> datetime | None:
+    return None if value is None else datetime.fromisoformat(value)
+
+
 def stamp(value: datetime) -> str:
     if value.tzinfo is None:
         raise ValueError("timestamps must be aware")

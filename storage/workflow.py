@@ -33,6 +33,7 @@ from storage.register import (
     day,
     get_task,
     iso,
+    moment,
     person_from_row,
     stamp,
 )
@@ -46,12 +47,8 @@ def _no_cards(item_id: int) -> Sequence[PlannedReminder]:
     return ()
 
 
-def _when(value: str | None) -> datetime | None:
-    return None if value is None else datetime.fromisoformat(value)
-
-
 def _report(row: sqlite3.Row) -> CompletionReport:
-    reported_at = _when(row["reported_at"])
+    reported_at = moment(row["reported_at"])
     reported_on = day(row["reported_on"])
     assert reported_at is not None and reported_on is not None
     return CompletionReport(
@@ -66,13 +63,13 @@ def _report(row: sqlite3.Row) -> CompletionReport:
         file_kind=row["file_kind"],
         state=row["state"],
         decided_by=row["decided_by"],
-        decided_at=_when(row["decided_at"]),
+        decided_at=moment(row["decided_at"]),
         decision_note=row["decision_note"],
     )
 
 
 def _request(row: sqlite3.Row) -> ExtensionRequest:
-    requested_at = _when(row["requested_at"])
+    requested_at = moment(row["requested_at"])
     requested_on = day(row["requested_on"])
     new_deadline = day(row["new_deadline"])
     assert requested_at is not None and requested_on is not None and new_deadline is not None
@@ -88,7 +85,7 @@ def _request(row: sqlite3.Row) -> ExtensionRequest:
         state=row["state"],
         granted_deadline=day(row["granted_deadline"]),
         decided_by=row["decided_by"],
-        decided_at=_when(row["decided_at"]),
+        decided_at=moment(row["decided_at"]),
         decision_note=row["decision_note"],
     )
 
@@ -169,7 +166,7 @@ async def _decided(
     if row is None:
         return Decision(taken=False, state="missing")
     return Decision(
-        taken=False, state=row[0], decided_by=row[1], decided_at=_when(row[2]), withdrawn=withdrawn
+        taken=False, state=row[0], decided_by=row[1], decided_at=moment(row[2]), withdrawn=withdrawn
     )
 
 
@@ -476,7 +473,7 @@ async def get_dialogue(db: Database, person_id: int) -> Dialogue | None:
     row = await db.fetchone("SELECT * FROM dialogues WHERE person_id = ?", (person_id,))
     if row is None:
         return None
-    started_at, expires_at = _when(row["started_at"]), _when(row["expires_at"])
+    started_at, expires_at = moment(row["started_at"]), moment(row["expires_at"])
     assert started_at is not None and expires_at is not None
     return Dialogue(
         person_id=row["person_id"],
