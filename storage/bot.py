@@ -31,6 +31,13 @@ def utc(value: datetime) -> str:
     return stamp(value.astimezone(UTC))
 
 
+# A person's invites not yet used nor revoked, revoked (a new one replaces them, a link ends them).
+_REVOKE_OPEN = (
+    "UPDATE invites SET revoked_at = ? WHERE person_id = ?"
+    " AND used_at IS NULL AND revoked_at IS NULL"
+)
+
+
 # --- messages about one task --------------------------------------------------------------
 
 
@@ -82,11 +89,7 @@ async def add_invites(
     invites stop working."""
     async with db.transaction() as conn:
         for person_id, invite in invites:
-            await conn.execute(
-                "UPDATE invites SET revoked_at = ? WHERE person_id = ?"
-                " AND used_at IS NULL AND revoked_at IS NULL",
-                (utc(now), person_id),
-            )
+            await conn.execute(_REVOKE_OPEN, (utc(now), person_id))
             await conn.execute(
                 "INSERT INTO invites (person_id, digest, created_at, expires_at)"
                 " VALUES (?, ?, ?, ?)",
@@ -108,11 +111,7 @@ async def find_invite(db: Database, *, digest: str) -> Invite | None:
 
 async def revoke_invites(db: Database, *, person_id: int, now: datetime) -> int:
     """Revoke a person's open invites; returns how many there were."""
-    return await db.execute(
-        "UPDATE invites SET revoked_at = ? WHERE person_id = ?"
-        " AND used_at IS NULL AND revoked_at IS NULL",
-        (utc(now), person_id),
-    )
+    return await db.execute(_REVOKE_OPEN, (utc(now), person_id))
 
 
 # --- linking a Telegram account to a person ------------------------------------------------
@@ -170,11 +169,7 @@ async def link_account(
         await conn.execute(
             "UPDATE people SET telegram_id = ? WHERE id = ?", (telegram_id, person_id)
         )
-        await conn.execute(
-            "UPDATE invites SET revoked_at = ? WHERE person_id = ?"
-            " AND used_at IS NULL AND revoked_at IS NULL",
-            (utc(now), person_id),
-        )
+        await conn.execute(_REVOKE_OPEN, (utc(now), person_id))
         if previous_telegram_id is not None and previous_telegram_id != telegram_id:
             await conn.execute(
                 "DELETE FROM command_menus WHERE telegram_id = ?", (previous_telegram_id,)
