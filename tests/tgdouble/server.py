@@ -1,19 +1,21 @@
-"""BotApiDouble: a strict Telegram Bot API server on loopback for end-to-end tests.
+"""BotApiDouble: the product's Bot API server (bot.sandbox.botapi) with test-only controls.
 
 A real PTB ``Application`` talks to it over HTTP; the test acts as users (messages, button
 presses, documents) and reads what the bot did (calls, current messages, callback answers).
+On top of the product's server, which is as strict as Telegram, the double adds what only
+tests need: Telegram's flood limits (429s), fault injection (failures, dropped connections,
+slow answers), every accepted call and refusal kept for reading, waiting for the bot
+(``wait_for``, ``next_message``) and the refusal check at teardown (``expect_refusals``).
 """
 
 from __future__ import annotations
 
 import asyncio
 import dataclasses
-import itertools
 import json
-import re
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
 from http import HTTPStatus
 from pathlib import Path
@@ -21,65 +23,18 @@ from typing import Any, Literal
 
 from aiohttp import web
 
+from bot.sandbox.botapi.models import Call, Refusal, Stats, TgGroup, TgMessage
+from bot.sandbox.botapi.server import DEFAULT_TOKEN, BotApiServer, ChatLike, JsonDict
+from bot.sandbox.botapi.spec import SPEC_PATH, ApiError, UploadedFile
 from tests.tgdouble.limits import Clock, RateLimiter, RateLimits
-from tests.tgdouble.models import (
-    Call,
-    CallbackAnswer,
-    FaultRecord,
-    Refusal,
-    Stats,
-    StoredFile,
-    TgGroup,
-    TgMessage,
-    TgUser,
-)
-from tests.tgdouble.rules import (
-    MAX_CAPTION,
-    MAX_TEXT,
-    command_entities,
-    format_text,
-    image_size,
-    install_checks,
-)
-from tests.tgdouble.spec import (
-    SPEC_PATH,
-    ApiError,
-    MethodSpec,
-    UploadedFile,
-    ValidationContext,
-    bad_request,
-    load_spec,
-)
+from tests.tgdouble.models import FaultRecord
 
 __all__ = ["DEFAULT_TOKEN", "BotApiDouble", "WaitTimeout"]
 
-JsonDict = dict[str, Any]
-Handler = Callable[[JsonDict], Awaitable[Any]]
-ChatLike = TgUser | TgGroup
 _UNSET: Any = object()
-
-DEFAULT_TOKEN = "123456:TEST-TOKEN"
-_TOKEN_SHAPE = re.compile(r"\d+:[A-Za-z0-9_-]+")
-_NOT_IMPLEMENTED = "Bad Request: method not implemented in double"
-_QUERY_TOO_OLD = "Bad Request: query is too old and response timeout expired or query ID is invalid"
-_NOT_MODIFIED = (
-    "Bad Request: message is not modified: specified new message content and reply markup "
-    "are exactly the same as a current content and reply markup of the message"
-)
-_DEFAULT_EXCLUDED_UPDATES = frozenset({"chat_member", "message_reaction", "message_reaction_count"})
 _RATED_METHODS = frozenset(
     {"sendMessage", "sendDocument", "sendPhoto", "editMessageText", "editMessageReplyMarkup"}
 )
-_CHAT_ACTIONS = frozenset(
-    {
-        "typing", "upload_photo", "record_video", "upload_video", "record_voice",
-        "upload_voice", "upload_document", "choose_sticker", "find_location",
-        "record_video_note", "upload_video_note",
-    }
-)  # fmt: skip
-_MAX_DOWNLOAD = 20 * 1024 * 1024
-_MAX_PHOTO = 10 * 1024 * 1024
-_MAX_UPLOAD = 50 * 1024 * 1024
 
 
 class WaitTimeout(AssertionError):
@@ -95,15 +50,6 @@ class _Fault:
     description: str | None = None
     seconds: float = 0.0
     after_processing: bool = False
-
-
-@dataclass
-class _PendingCallback:
-    user_id: int
-    chat_id: int
-    message_id: int
-    data: str
-    answered: bool = False
 
 
 @dataclass
@@ -124,20 +70,21 @@ class _Waiter:
     future: asyncio.Future[Any]
 
 
-class _RawJson:
-    """A result already serialised (getUpdates keeps updates as JSON text)."""
+@dataclass
+class DoubleStats(Stats):
+    """The server's counters and the faults served."""
 
-    def __init__(self, text: str, summary: Any) -> None:
-        self.text = text
-        self.summary = summary
+    faults: int = 0
 
 
-class BotApiDouble:
-    """A strict, in-process Telegram Bot API server.
+class BotApiDouble(BotApiServer):
+    """A strict, in-process Telegram Bot API server for tests.
 
     Rate limits default to Telegram's (30 messages/s overall, 1/s per chat after a burst of
     3, 20/min per group); pass ``None`` to switch one off.
     """
+
+    not_implemented = "Bad Request: method not implemented in double"
 
     def __init__(
         self,
@@ -157,20 +104,15 @@ class BotApiDouble:
         wall_clock: Callable[[], float] = time.time,
         spec_path: Path = SPEC_PATH,
     ) -> None:
-        self.token = token
-        self.host = host
-        self.port = port
-        self.bot_id = int(token.split(":", 1)[0])
-        self.bot_username = bot_username
-        self.bot_user: JsonDict = {
-            "id": self.bot_id,
-            "is_bot": True,
-            "first_name": bot_first_name,
-            "username": bot_username,
-        }
-        self.wall_clock = wall_clock
-        self.spec = load_spec(spec_path)
-        install_checks(self.spec)
+        super().__init__(
+            token=token,
+            bot_username=bot_username,
+            bot_first_name=bot_first_name,
+            host=host,
+            port=port,
+            wall_clock=wall_clock,
+            spec_path=spec_path,
+        )
         self.rate_limits = RateLimits(
             global_rate=global_rate,
             global_burst=global_burst,
@@ -180,103 +122,23 @@ class BotApiDouble:
             group_burst=group_burst,
         )
         self._limiter = RateLimiter(self.rate_limits, clock)
-
-        self.stats = Stats()
+        self.stats: DoubleStats = DoubleStats()
         self.refused: list[Refusal] = []
         self.faults_served: list[FaultRecord] = []
-        self.answers_to_callbacks: list[CallbackAnswer] = []
-        self.my_commands: dict[tuple[tuple[Any, ...], str], list[tuple[str, str]]] = {}
-        self.webhook_url = ""
-
         self._calls: list[Call] = []
-        self._users: dict[int, TgUser] = {}
-        self._groups: dict[int, TgGroup] = {}
-        self._message_ids: dict[int, int] = {}
-        self._messages: dict[tuple[int, int], TgMessage] = {}
-        self._bot_messages: dict[int, list[TgMessage]] = {}
         self._cursors: dict[int, int] = {}
-        self._files: dict[str, StoredFile] = {}
-        self._files_by_path: dict[str, StoredFile] = {}
-        self._file_counter = itertools.count(1)
-        self._callbacks: dict[str, _PendingCallback] = {}
-        self._callback_counter = itertools.count(1)
-        self._queue: deque[tuple[int, str]] = deque()
-        self._next_update_id = 1
-        self._allowed_updates: frozenset[str] | None = None
-        self._poll_waiter: asyncio.Future[str] | None = None
         self._waiters: list[_Waiter] = []
         self._faults: dict[str, deque[_Fault]] = {}
         self._allowances: list[_Allowance] = []
-        self._closing = False
-        self._runner: web.AppRunner | None = None
-        self._handlers: dict[str, Handler] = {
-            "getMe": self._get_me,
-            "logOut": self._accept,
-            "close": self._accept,
-            "setWebhook": self._set_webhook,
-            "deleteWebhook": self._delete_webhook,
-            "getWebhookInfo": self._get_webhook_info,
-            "getUpdates": self._get_updates,
-            "sendMessage": self._send_message,
-            "sendDocument": self._send_document,
-            "sendPhoto": self._send_photo,
-            "editMessageText": self._edit_message_text,
-            "editMessageReplyMarkup": self._edit_message_reply_markup,
-            "deleteMessage": self._delete_message,
-            "sendChatAction": self._send_chat_action,
-            "answerCallbackQuery": self._answer_callback_query,
-            "setMyCommands": self._set_my_commands,
-            "deleteMyCommands": self._delete_my_commands,
-            "getMyCommands": self._get_my_commands,
-            "getFile": self._get_file,
-        }
-
-    # ----------------------------------------------------------------- lifecycle
-
-    @property
-    def base_url(self) -> str:
-        """Give this to ``ApplicationBuilder().base_url(...)``; PTB appends the token."""
-        return f"http://{self.host}:{self.port}/bot"
-
-    @property
-    def base_file_url(self) -> str:
-        """Give this to ``ApplicationBuilder().base_file_url(...)``."""
-        return f"http://{self.host}:{self.port}/file/bot"
-
-    async def start(self) -> None:
-        """Listen on host:port (port 0 picks a free one)."""
-        app = web.Application(client_max_size=_MAX_UPLOAD + 1024 * 1024)
-        app.router.add_route("*", "/{tail:.*}", self._handle)
-        runner = web.AppRunner(
-            app, access_log=None, handler_cancellation=True, shutdown_timeout=1.0
-        )
-        await runner.setup()
-        site = web.TCPSite(runner, self.host, self.port)
-        await site.start()
-        self._runner = runner
-        self.port = int(runner.addresses[0][1])
-        self._closing = False
 
     async def stop(self) -> None:
-        """Answer pending long polls and stop listening."""
-        self._closing = True
-        if self._poll_waiter is not None and not self._poll_waiter.done():
-            self._poll_waiter.set_result("closing")
+        """Answer pending long polls and waits, and stop listening."""
         for waiter in self._waiters:
             if not waiter.future.done():
                 waiter.future.cancel()
-        if self._runner is not None:
-            await self._runner.cleanup()
-            self._runner = None
+        await super().stop()
 
-    async def __aenter__(self) -> BotApiDouble:
-        await self.start()
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.stop()
-
-    # ----------------------------------------------------------------- configuration
+    # ----------------------------------------------------------------- flood limits
 
     def set_rate_limits(
         self,
@@ -305,66 +167,6 @@ class BotApiDouble:
     def disable_rate_limits(self) -> None:
         """No 429s from the limiter (injected ones still happen)."""
         self.set_rate_limits(global_rate=None, per_chat_rate=None, group_per_minute=None)
-
-    def user(
-        self,
-        user_id: int,
-        first_name: str = "User",
-        *,
-        last_name: str | None = None,
-        username: str | None = None,
-        language_code: str | None = None,
-        started: bool = False,
-    ) -> TgUser:
-        """Create (or return) a user; ``started=True`` if they wrote to the bot before."""
-        existing = self._users.get(user_id)
-        if existing is not None:
-            return existing
-        if user_id <= 0 or user_id in self._groups:
-            raise ValueError(f"user ids are positive and distinct from chats: {user_id}")
-        user = TgUser(
-            double=self,
-            id=user_id,
-            first_name=first_name,
-            last_name=last_name,
-            username=username,
-            language_code=language_code,
-            started=started,
-        )
-        self._users[user_id] = user
-        return user
-
-    def group(self, chat_id: int, title: str = "Group", *, type: str = "group") -> TgGroup:
-        """Create (or return) a group or supergroup (negative id) the bot belongs to."""
-        existing = self._groups.get(chat_id)
-        if existing is not None:
-            return existing
-        if chat_id >= 0 or type not in ("group", "supergroup"):
-            raise ValueError("groups have negative ids and type group or supergroup")
-        group = TgGroup(id=chat_id, title=title, type=type)
-        self._groups[chat_id] = group
-        return group
-
-    def block(self, user: TgUser | int, *, notify: bool = True) -> None:
-        """The user blocks the bot; the bot gets a my_chat_member update unless notify=False."""
-        handle = self._user(user)
-        handle.blocked = True
-        if notify:
-            self._enqueue("my_chat_member", self._member_update(handle, handle, "kicked"))
-
-    def unblock(self, user: TgUser | int, *, notify: bool = True) -> None:
-        """The user unblocks the bot (also happens when they write to it)."""
-        handle = self._user(user)
-        handle.blocked = False
-        handle.started = True
-        if notify:
-            self._enqueue("my_chat_member", self._member_update(handle, handle, "member"))
-
-    def kick_bot(self, group: TgGroup | int, by: TgUser | int) -> None:
-        """Someone removes the bot from a group."""
-        chat = self._groups[group if isinstance(group, int) else group.id]
-        chat.bot_member = False
-        self._enqueue("my_chat_member", self._member_update(chat, self._user(by), "left"))
 
     # ----------------------------------------------------------------- fault injection
 
@@ -447,48 +249,11 @@ class BotApiDouble:
             problems.append(f"the Bot API double refused {len(remaining)} call(s):\n{listing}")
         return problems
 
-    # ----------------------------------------------------------------- reading
-
     def calls(self, method: str | None = None) -> list[Call]:
         """Accepted calls in order, optionally of one method."""
         if method is None:
             return list(self._calls)
         return [c for c in self._calls if c.method == method]
-
-    def sent_to(self, chat: ChatLike | int) -> list[TgMessage]:
-        """The bot's messages in a chat as they stand now (edits applied, deletions left out)."""
-        log = self._bot_messages.get(self._chat_id(chat), [])
-        return [m for m in log if not m.deleted]
-
-    def message(self, chat: ChatLike | int, message_id: int) -> TgMessage:
-        """Any message (the bot's or a user's) by id."""
-        found = self._messages.get((self._chat_id(chat), message_id))
-        if found is None:
-            raise LookupError(f"no message {message_id} in chat {self._chat_id(chat)}")
-        return found
-
-    def commands_for(
-        self, chat: ChatLike | int | None = None, *, language_code: str | None = None
-    ) -> list[tuple[str, str]]:
-        """The command menu a client would show in ``chat`` (None: the default scope)."""
-        scopes: list[tuple[Any, ...]] = []
-        if chat is not None:
-            chat_id = self._chat_id(chat)
-            scopes.append(("chat", chat_id))
-            scopes.append(("all_group_chats",) if chat_id < 0 else ("all_private_chats",))
-            if language_code is None and chat_id in self._users:
-                language_code = self._users[chat_id].language_code
-        scopes.append(("default",))
-        for scope in scopes:
-            for lang in (language_code or "", ""):
-                found = self.my_commands.get((scope, lang))
-                if found is not None:
-                    return list(found)
-        return []
-
-    def file_bytes(self, file_id: str) -> bytes:
-        """The content of a file the double holds."""
-        return self._files[file_id].data
 
     async def wait_for(
         self,
@@ -576,346 +341,6 @@ class BotApiDouble:
                 waiter.future.set_result(found)
                 self._waiters.remove(waiter)
 
-    # ----------------------------------------------------------------- acting as users
-
-    async def send_text(
-        self,
-        user: TgUser | int,
-        text: str,
-        *,
-        chat: TgGroup | None = None,
-        reply_to: TgMessage | int | None = None,
-    ) -> JsonDict:
-        """The user sends ``text`` (to the bot, or in ``chat``); returns the Message."""
-        fields: JsonDict = {"text": text}
-        entities = command_entities(text)
-        if entities:
-            fields["entities"] = entities
-        return self._user_message(self._user(user), chat, fields, reply_to)
-
-    async def send_contact(
-        self,
-        user: TgUser | int,
-        phone_number: str,
-        first_name: str | None = None,
-        *,
-        last_name: str | None = None,
-        user_id: int | None = None,
-        chat: TgGroup | None = None,
-    ) -> JsonDict:
-        """The user shares a contact; ``user_id`` may name someone else (a forwarded card)."""
-        sender = self._user(user)
-        contact: JsonDict = {
-            "phone_number": phone_number,
-            "first_name": first_name or sender.first_name,
-        }
-        if last_name:
-            contact["last_name"] = last_name
-        contact["user_id"] = sender.id if user_id is None else user_id
-        return self._user_message(sender, chat, {"contact": contact}, None)
-
-    async def send_document(
-        self,
-        user: TgUser | int,
-        data: bytes,
-        file_name: str,
-        *,
-        mime_type: str = "application/octet-stream",
-        caption: str | None = None,
-        chat: TgGroup | None = None,
-    ) -> JsonDict:
-        """The user sends a file; a caption starting with /cmd gets a bot_command entity."""
-        stored = self._store_file(data, "document", file_name)
-        document = {
-            "file_id": stored.file_id,
-            "file_unique_id": stored.file_unique_id,
-            "file_name": file_name,
-            "mime_type": mime_type,
-            "file_size": len(data),
-        }
-        fields: JsonDict = {"document": document}
-        self._add_caption(fields, caption)
-        return self._user_message(self._user(user), chat, fields, None)
-
-    async def send_photo(
-        self,
-        user: TgUser | int,
-        data: bytes,
-        *,
-        caption: str | None = None,
-        chat: TgGroup | None = None,
-    ) -> JsonDict:
-        """The user sends a photo (any bytes; dimensions read from PNG/JPEG headers)."""
-        stored = self._store_file(data, "photo", None)
-        width, height = image_size(data) or (800, 600)
-        fields: JsonDict = {"photo": [self._photo_size(stored, width, height)]}
-        self._add_caption(fields, caption)
-        return self._user_message(self._user(user), chat, fields, None)
-
-    async def press(
-        self, user: TgUser | int, message: TgMessage | int, button_text: str
-    ) -> JsonDict:
-        """Press an inline button by its label; returns the CallbackQuery sent to the bot."""
-        sender = self._user(user)
-        target = self._resolve_message(message, sender.id)
-        button = target.button(button_text)
-        if "callback_data" not in button:
-            raise ValueError(f"button {button_text!r} sends nothing to the bot: {button}")
-        return self._callback(sender, target, button["callback_data"])
-
-    async def press_data(
-        self,
-        user: TgUser | int,
-        message: TgMessage | int,
-        data: str,
-        *,
-        chat: TgGroup | None = None,
-    ) -> JsonDict:
-        """A callback query with arbitrary data on a bot message (forged or stale presses)."""
-        sender = self._user(user)
-        chat_id = chat.id if chat is not None else sender.id
-        return self._callback(sender, self._resolve_message(message, chat_id), data)
-
-    def _user(self, user: TgUser | int) -> TgUser:
-        if isinstance(user, TgUser):
-            return user
-        found = self._users.get(user)
-        if found is None:
-            raise LookupError(f"unknown user {user}; create it with double.user({user}, ...)")
-        return found
-
-    def _chat_id(self, chat: ChatLike | int) -> int:
-        return chat if isinstance(chat, int) else chat.id
-
-    def _resolve_message(self, message: TgMessage | int, chat_id: int) -> TgMessage:
-        if isinstance(message, TgMessage):
-            found = self._messages.get((message.chat_id, message.message_id))
-        else:
-            found = self._messages.get((chat_id, message))
-        if found is None or found.deleted:
-            raise LookupError(f"no such message: {message!r} in chat {chat_id}")
-        return found
-
-    def _add_caption(self, fields: JsonDict, caption: str | None) -> None:
-        if caption:
-            fields["caption"] = caption
-            entities = command_entities(caption)
-            if entities:
-                fields["caption_entities"] = entities
-
-    def _user_message(
-        self,
-        sender: TgUser,
-        chat: TgGroup | None,
-        fields: JsonDict,
-        reply_to: TgMessage | int | None,
-    ) -> JsonDict:
-        if chat is None:
-            if sender.blocked:
-                self.unblock(sender)
-            sender.started = True
-            where: ChatLike = sender
-        else:
-            where = self._groups.get(chat.id) or chat
-            self._groups.setdefault(chat.id, chat)
-        replied = None if reply_to is None else self._resolve_message(reply_to, where.id)
-        message = self._new_message(where, sender.to_json(), fields)
-        if replied is not None:
-            message.json["reply_to_message"] = replied.snapshot()
-        self._store_message(message)
-        self._enqueue("message", message.json)
-        return message.json
-
-    def _callback(self, sender: TgUser, message: TgMessage, data: str) -> JsonDict:
-        query_id = f"{self.bot_id}{next(self._callback_counter):010d}"
-        query: JsonDict = {
-            "id": query_id,
-            "from": sender.to_json(),
-            "message": message.json,
-            "chat_instance": str(abs(hash((message.chat_id, self.bot_id)))),
-            "data": data,
-        }
-        self._callbacks[query_id] = _PendingCallback(
-            sender.id, message.chat_id, message.message_id, data
-        )
-        self._enqueue("callback_query", query)
-        return query
-
-    def _member_update(self, chat: ChatLike, actor: TgUser, status: str) -> JsonDict:
-        old: JsonDict = {"status": "member", "user": self.bot_user}
-        new: JsonDict = {"status": status, "user": self.bot_user}
-        if status == "kicked":
-            new["until_date"] = 0
-        if status == "member":
-            old = {"status": "kicked", "user": self.bot_user, "until_date": 0}
-        return {
-            "chat": chat.chat_json(),
-            "from": actor.to_json(),
-            "date": int(self.wall_clock()),
-            "old_chat_member": old,
-            "new_chat_member": new,
-        }
-
-    def _enqueue(self, kind: str, payload: JsonDict) -> None:
-        allowed = self._allowed_updates
-        if (allowed is None and kind in _DEFAULT_EXCLUDED_UPDATES) or (
-            allowed is not None and kind not in allowed
-        ):
-            return
-        update_id = self._next_update_id
-        self._next_update_id += 1
-        # Serialised now: later edits to the bot's message must not change a queued update.
-        text = json.dumps({"update_id": update_id, kind: payload}, ensure_ascii=False)
-        self._queue.append((update_id, text))
-        waiter = self._poll_waiter
-        if waiter is not None and not waiter.done():
-            waiter.set_result("update")
-
-    # ----------------------------------------------------------------- HTTP layer
-
-    async def _handle(self, request: web.Request) -> web.StreamResponse:
-        path = request.path
-        if path.startswith("/file/bot"):
-            return self._serve_file(path[len("/file/bot") :])
-        token, _, method_name = path[len("/bot") :].partition("/")
-        if not path.startswith("/bot") or not method_name or "/" in method_name:
-            return self._refuse_http(path, 404, "Not Found", "no such route")
-        self.stats.requests += 1
-        if token != self.token:
-            status, text = (
-                (401, "Unauthorized") if _TOKEN_SHAPE.fullmatch(token) else (404, "Not Found")
-            )
-            return self._refuse_http(method_name, status, text, f"{text}: wrong bot token")
-        method = self.spec.by_lower.get(method_name.lower())
-        if method is None:
-            return self._refuse_http(
-                method_name, 404, "Not Found", "Not Found: no such Bot API method"
-            )
-        self.stats.by_method[method] += 1
-        raw: JsonDict = {}
-        try:
-            raw, files = await self._read_params(request)
-        except ApiError as error:
-            return self._error(method, raw, error)
-
-        fault = self._take_fault(method)
-        if fault is not None:
-            self.stats.faults += 1
-            served = fault.status if fault.kind == "fail" else None
-            self.faults_served.append(FaultRecord(method, fault.kind, served))
-            if fault.kind == "slow":
-                await asyncio.sleep(fault.seconds)
-            elif fault.kind == "fail":
-                return self._fault_response(fault)
-            elif not fault.after_processing:
-                return self._drop(request)
-
-        spec = self.spec.methods[method]
-        params: JsonDict = raw
-        try:
-            handler = self._handlers.get(method)
-            if handler is None:
-                raise ApiError(400, _NOT_IMPLEMENTED)
-            params = self._validate(spec, raw, files)
-            result = await handler(params)
-        except ApiError as error:
-            return self._error(method, params, error)
-        except Exception as crash:  # a bug in the double: fail the test loudly, not silently
-            self._refuse(method, params, 500, f"the double crashed: {crash!r}")
-            return self._json_error(500, f"Internal Server Error: {crash!r}", None)
-
-        summary = result.summary if isinstance(result, _RawJson) else result
-        self._calls.append(Call(len(self._calls), method, params, summary))
-        self._wake()
-        if fault is not None and fault.kind == "drop":
-            return self._drop(request)
-        if isinstance(result, _RawJson):
-            body = '{"ok":true,"result":' + result.text + "}"
-        else:
-            body = json.dumps({"ok": True, "result": result}, ensure_ascii=False)
-        return web.Response(body=body.encode("utf-8"), content_type="application/json")
-
-    async def _read_params(self, request: web.Request) -> tuple[JsonDict, dict[str, UploadedFile]]:
-        raw: JsonDict = dict(request.query)
-        files: dict[str, UploadedFile] = {}
-        if not request.body_exists:
-            return raw, files
-        content_type = request.content_type
-        if content_type == "application/json":
-            try:
-                body = json.loads(await request.read())
-            except ValueError:
-                raise bad_request("can't parse JSON body") from None
-            if not isinstance(body, dict):
-                raise bad_request("JSON body must be an object")
-            raw.update({k: v for k, v in body.items() if v is not None})
-        elif content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
-            form = await request.post()
-            for key, value in form.items():
-                if isinstance(value, web.FileField):
-                    data = value.file.read()
-                    files[key] = UploadedFile(key, value.filename, value.content_type, data)
-                else:
-                    raw[key] = value
-        else:
-            raise bad_request(f"unsupported Content-Type {content_type!r}")
-        return raw, files
-
-    def _validate(
-        self, spec: MethodSpec, raw: JsonDict, files: dict[str, UploadedFile]
-    ) -> JsonDict:
-        ctx = ValidationContext(files={k: v for k, v in files.items() if k not in spec.nodes})
-        merged = dict(raw)
-        merged.update({k: v for k, v in files.items() if k in spec.nodes})
-        params: JsonDict = {}
-        nodes = spec.nodes
-        for key, value in merged.items():
-            node = nodes.get(key)
-            if node is None:
-                raise bad_request(
-                    f'unknown parameter "{key}" for {spec.name} (Telegram ignores it; '
-                    "the double refuses it)"
-                )
-            params[key] = node.from_param(value, key, ctx)
-        for key in spec.required:
-            if key not in params:
-                if key == "text":
-                    raise bad_request("message text is empty")
-                raise bad_request(f'parameter "{key}" is required')
-        stray = set(ctx.files) - ctx.attached
-        if stray:
-            raise bad_request(f"uploaded file parts {sorted(stray)} are not used by any parameter")
-        return params
-
-    def _error(self, method: str, params: JsonDict, error: ApiError) -> web.Response:
-        if error.status == 429:
-            self.stats.too_many_requests += 1
-        elif error.status == 409 and "terminated by other" in error.description:
-            self.stats.conflicts += 1
-            self._refuse(method, params, error.status, error.description)
-        elif 400 <= error.status < 500:
-            self._refuse(method, params, error.status, error.description)
-        return self._json_error(error.status, error.description, error.parameters)
-
-    def _refuse(self, method: str, params: JsonDict, status: int, reason: str) -> None:
-        self.stats.refused += 1
-        self.refused.append(Refusal(method, dict(params), status, reason))
-
-    def _refuse_http(self, method: str, status: int, text: str, reason: str) -> web.Response:
-        self._refuse(method, {}, status, reason)
-        return self._json_error(status, text, None)
-
-    @staticmethod
-    def _json_error(status: int, description: str, parameters: JsonDict | None) -> web.Response:
-        body: JsonDict = {"ok": False, "error_code": status, "description": description}
-        if parameters:
-            body["parameters"] = parameters
-        return web.Response(
-            status=status,
-            body=json.dumps(body, ensure_ascii=False).encode("utf-8"),
-            content_type="application/json",
-        )
-
     def _fault_response(self, fault: _Fault) -> web.Response:
         if fault.status == 429:
             self.stats.too_many_requests += 1
@@ -935,60 +360,6 @@ class BotApiDouble:
             transport.abort()
         raise asyncio.CancelledError  # aiohttp closes the connection without an answer
 
-    def _serve_file(self, rest: str) -> web.StreamResponse:
-        token, _, file_path = rest.partition("/")
-        if token != self.token:
-            return self._refuse_http(
-                "file", 401, "Unauthorized", f"download {file_path}: wrong token"
-            )
-        stored = self._files_by_path.get(file_path)
-        if stored is None:
-            return self._refuse_http(
-                "file", 404, "Not Found", f"download {file_path}: no such file"
-            )
-        return web.Response(body=stored.data, content_type="application/octet-stream")
-
-    # ----------------------------------------------------------------- chats & messages
-
-    def _target_chat(self, chat_id: Any) -> ChatLike:
-        """The chat the bot writes to, or Telegram's 400/403 for it."""
-        if isinstance(chat_id, int):
-            user = self._users.get(chat_id)
-            if user is not None:
-                if user.blocked:
-                    raise ApiError(403, "Forbidden: bot was blocked by the user")
-                if not user.started:
-                    raise ApiError(403, "Forbidden: bot can't initiate conversation with a user")
-                return user
-            group = self._groups.get(chat_id)
-            if group is not None:
-                if not group.bot_member:
-                    raise ApiError(403, "Forbidden: bot was kicked from the group chat")
-                return group
-            if chat_id == self.bot_id:
-                raise ApiError(403, "Forbidden: bot can't send messages to bots")
-        raise bad_request("chat not found")
-
-    def _next_message_id(self, chat_id: int) -> int:
-        message_id = self._message_ids.get(chat_id, 0) + 1
-        self._message_ids[chat_id] = message_id
-        return message_id
-
-    def _new_message(self, chat: ChatLike, sender: JsonDict, fields: JsonDict) -> TgMessage:
-        data: JsonDict = {
-            "message_id": self._next_message_id(chat.id),
-            "from": sender,
-            "chat": chat.chat_json(),
-            "date": int(self.wall_clock()),
-        }
-        data.update(fields)
-        return TgMessage(json=data, from_bot=sender.get("is_bot", False))
-
-    def _store_message(self, message: TgMessage) -> None:
-        self._messages[(message.chat_id, message.message_id)] = message
-        if message.from_bot:
-            self._bot_messages.setdefault(message.chat_id, []).append(message)
-
     def _rate(self, method: str, chat: ChatLike) -> None:
         if method not in _RATED_METHODS:
             return
@@ -998,386 +369,40 @@ class BotApiDouble:
                 429, f"Too Many Requests: retry after {retry_after}", {"retry_after": retry_after}
             )
 
-    def _reply_target(self, chat: ChatLike, params: JsonDict) -> TgMessage | None:
-        reply = params.get("reply_parameters")
-        if reply is None:
-            return None
-        chat_id = reply.get("chat_id", chat.id)
-        found = (
-            self._messages.get((chat_id, reply["message_id"])) if isinstance(chat_id, int) else None
-        )
-        if found is None or found.deleted:
-            if reply.get("allow_sending_without_reply"):
-                return None
-            raise bad_request("message to be replied not found")
-        return found
+    # ----------------------------------------------------------------- the HTTP layer's hooks
 
-    @staticmethod
-    def _inline_markup(params: JsonDict) -> JsonDict | None:
-        markup = params.get("reply_markup")
-        if isinstance(markup, dict) and "inline_keyboard" in markup:
-            return markup
-        return None
+    async def _call(
+        self, request: web.Request, method: str, raw: JsonDict, files: dict[str, UploadedFile]
+    ) -> web.StreamResponse:
+        fault = self._take_fault(method)
+        if fault is not None:
+            self.stats.faults += 1
+            served = fault.status if fault.kind == "fail" else None
+            self.faults_served.append(FaultRecord(method, fault.kind, served))
+            if fault.kind == "slow":
+                await asyncio.sleep(fault.seconds)
+            elif fault.kind == "fail":
+                return self._fault_response(fault)
+            elif not fault.after_processing:
+                return self._drop(request)
+        response = await super()._call(request, method, raw, files)
+        if fault is not None and fault.kind == "drop" and response.status == 200:
+            return self._drop(request)
+        return response
 
-    def _send(
-        self,
-        method: str,
-        chat: ChatLike,
-        params: JsonDict,
-        fields: JsonDict,
-        source: str | None,
-    ) -> JsonDict:
-        reply = self._reply_target(chat, params)
-        self._rate(method, chat)
-        message = self._new_message(chat, self.bot_user, fields)
-        if reply is not None:
-            message.json["reply_to_message"] = reply.snapshot()
-        markup = self._inline_markup(params)
-        if markup is not None:
-            message.json["reply_markup"] = markup
-        message.method = method
-        message.source = source
-        message.parse_mode = params.get("parse_mode")
-        message.sent_reply_markup = params.get("reply_markup")
-        self._store_message(message)
-        return message.json
+    def _accepted(self, call: Call) -> None:
+        self._calls.append(call)
+        super()._accepted(call)
+        self._wake()
 
-    def _caption_fields(self, params: JsonDict) -> JsonDict:
-        caption = params.get("caption")
-        if caption is None:
-            return {}
-        parsed = format_text(caption, params.get("parse_mode"), params.get("caption_entities"))
-        if len(parsed.text) > MAX_CAPTION:
-            raise bad_request("message caption is too long")
-        fields: JsonDict = {}
-        if parsed.text:
-            fields["caption"] = parsed.text
-            if parsed.entities:
-                fields["caption_entities"] = parsed.entities
-        return fields
+    def _refused(self, refusal: Refusal) -> None:
+        self.refused.append(refusal)
+        super()._refused(refusal)
 
-    def _store_file(self, data: bytes, kind: str, file_name: str | None) -> StoredFile:
-        number = next(self._file_counter)
-        prefix = "BQAC" if kind == "document" else "AgAC"
-        suffix = Path(file_name).suffix if file_name else ".jpg"
-        folder = "documents" if kind == "document" else "photos"
-        stored = StoredFile(
-            file_id=f"{prefix}{self.bot_id}-{number:08d}",
-            file_unique_id=f"AQAD{number:08d}",
-            file_path=f"{folder}/file_{number}{suffix}",
-            data=data,
-            kind=kind,
-        )
-        self._files[stored.file_id] = stored
-        self._files_by_path[stored.file_path] = stored
-        return stored
-
-    @staticmethod
-    def _photo_size(stored: StoredFile, width: int, height: int) -> JsonDict:
-        return {
-            "file_id": stored.file_id,
-            "file_unique_id": stored.file_unique_id,
-            "width": width,
-            "height": height,
-            "file_size": len(stored.data),
-        }
-
-    def _input_file(self, value: Any, kind: str) -> tuple[StoredFile, UploadedFile | None]:
-        if isinstance(value, UploadedFile):
-            if not value.data:
-                raise bad_request("file must be non-empty")
-            return self._store_file(value.data, kind, value.filename), value
-        if value.startswith(("http://", "https://")):
-            raise bad_request(
-                "wrong file identifier/HTTP URL specified (the double does not fetch URLs)"
-            )
-        stored = self._files.get(value)
-        if stored is None:
-            raise bad_request("wrong file identifier/HTTP URL specified")
-        if stored.kind != kind:
-            raise bad_request(f"can't use file of type {stored.kind.title()} as {kind.title()}")
-        return stored, None
-
-    # ----------------------------------------------------------------- Bot API methods
-
-    async def _accept(self, params: JsonDict) -> Any:
-        return True
-
-    async def _get_me(self, params: JsonDict) -> Any:
-        return {
-            **self.bot_user,
-            "can_join_groups": True,
-            "can_read_all_group_messages": False,
-            "supports_inline_queries": False,
-            "can_connect_to_business": False,
-            "has_main_web_app": False,
-        }
-
-    async def _set_webhook(self, params: JsonDict) -> Any:
-        self.webhook_url = params["url"]
-        if params.get("drop_pending_updates"):
-            self._queue.clear()
-        return True
-
-    async def _delete_webhook(self, params: JsonDict) -> Any:
-        self.webhook_url = ""
-        if params.get("drop_pending_updates"):
-            self._queue.clear()
-        return True
-
-    async def _get_webhook_info(self, params: JsonDict) -> Any:
-        return {
-            "url": self.webhook_url,
-            "has_custom_certificate": False,
-            "pending_update_count": len(self._queue),
-        }
-
-    async def _get_updates(self, params: JsonDict) -> Any:
-        if self.webhook_url:
-            raise ApiError(
-                409,
-                "Conflict: can't use getUpdates method while webhook is active; use "
-                "deleteWebhook to delete the webhook first",
-            )
-        if "allowed_updates" in params:
-            self._allowed_updates = frozenset(params["allowed_updates"]) or None
-        offset = params.get("offset", 0)
-        limit = min(max(params.get("limit", 100), 1), 100)
-        timeout = max(params.get("timeout", 0), 0)
-        queue = self._queue
-        if offset > 0:
-            while queue and queue[0][0] < offset:
-                queue.popleft()
-        elif offset < 0:
-            while len(queue) > -offset:
-                queue.popleft()
-        previous = self._poll_waiter
-        if previous is not None and not previous.done():
-            previous.set_result("conflict")
-        if not queue and timeout > 0 and not self._closing:
-            future: asyncio.Future[str] = asyncio.get_running_loop().create_future()
-            self._poll_waiter = future
-            try:
-                done, _ = await asyncio.wait({future}, timeout=timeout)
-            finally:
-                if self._poll_waiter is future:
-                    self._poll_waiter = None
-            if done and future.result() == "conflict":
-                raise ApiError(
-                    409,
-                    "Conflict: terminated by other getUpdates request; make sure that only one "
-                    "bot instance is running",
-                )
-        items = list(itertools.islice(queue, limit))
-        return _RawJson("[" + ",".join(text for _, text in items) + "]", [i for i, _ in items])
-
-    async def _send_message(self, params: JsonDict) -> Any:
-        chat = self._target_chat(params["chat_id"])
-        parsed = format_text(params["text"], params.get("parse_mode"), params.get("entities"))
-        if not parsed.text:
-            raise bad_request("message text is empty")
-        if len(parsed.text) > MAX_TEXT:
-            raise bad_request("message is too long")
-        fields: JsonDict = {"text": parsed.text}
-        if parsed.entities:
-            fields["entities"] = parsed.entities
-        return self._send("sendMessage", chat, params, fields, params["text"])
-
-    async def _send_document(self, params: JsonDict) -> Any:
-        chat = self._target_chat(params["chat_id"])
-        fields = self._caption_fields(params)
-        stored, upload = self._input_file(params["document"], "document")
-        document: JsonDict = {
-            "file_id": stored.file_id,
-            "file_unique_id": stored.file_unique_id,
-            "file_size": len(stored.data),
-        }
-        if upload is not None:
-            if upload.filename:
-                document["file_name"] = upload.filename
-            document["mime_type"] = upload.content_type or "application/octet-stream"
-        fields["document"] = document
-        return self._send("sendDocument", chat, params, fields, params.get("caption"))
-
-    async def _send_photo(self, params: JsonDict) -> Any:
-        chat = self._target_chat(params["chat_id"])
-        fields = self._caption_fields(params)
-        value = params["photo"]
-        if isinstance(value, UploadedFile):
-            if len(value.data) > _MAX_PHOTO:
-                raise bad_request("photo is too big (at most 10 MB)")
-            size = image_size(value.data)
-            if size is None:
-                raise bad_request("IMAGE_PROCESS_FAILED")
-            width, height = size
-            if width + height > 10000 or max(width, height) > 20 * max(min(width, height), 1):
-                raise bad_request("PHOTO_INVALID_DIMENSIONS")
-        stored, _ = self._input_file(value, "photo")
-        width, height = image_size(stored.data) or (800, 600)
-        fields["photo"] = [self._photo_size(stored, width, height)]
-        return self._send("sendPhoto", chat, params, fields, params.get("caption"))
-
-    def _editable(self, params: JsonDict) -> tuple[ChatLike, TgMessage]:
-        if "inline_message_id" in params:
-            raise ApiError(400, f"{_NOT_IMPLEMENTED} (inline messages)")
-        if "chat_id" not in params:
-            raise bad_request("chat_id is empty")
-        if "message_id" not in params:
-            raise bad_request("message identifier is not specified")
-        chat = self._target_chat(params["chat_id"])
-        message = self._messages.get((chat.id, params["message_id"]))
-        if message is None or message.deleted:
-            raise bad_request("message to edit not found")
-        if not message.from_bot:
-            raise bad_request("message can't be edited")
-        return chat, message
-
-    def _finish_edit(
-        self,
-        method: str,
-        chat: ChatLike,
-        message: TgMessage,
-        fields: JsonDict,
-        markup: JsonDict | None,
-    ) -> JsonDict:
-        self._rate(method, chat)
-        for key, value in fields.items():
-            if value is None:
-                message.json.pop(key, None)
-            else:
-                message.json[key] = value
-        if markup is None:
-            message.json.pop("reply_markup", None)
-        else:
-            message.json["reply_markup"] = markup
-        message.json["edit_date"] = int(self.wall_clock())
-        message.edits += 1
-        return message.json
-
-    async def _edit_message_text(self, params: JsonDict) -> Any:
-        chat, message = self._editable(params)
-        if "text" not in message.json:
-            raise bad_request("there is no text in the message to edit")
-        parsed = format_text(params["text"], params.get("parse_mode"), params.get("entities"))
-        if not parsed.text:
-            raise bad_request("message text is empty")
-        if len(parsed.text) > MAX_TEXT:
-            raise bad_request("message is too long")
-        markup = self._inline_markup(params)
-        entities = parsed.entities or None
-        if (
-            parsed.text == message.json["text"]
-            and entities == message.json.get("entities")
-            and markup == message.json.get("reply_markup")
-        ):
-            raise bad_request(_NOT_MODIFIED[len("Bad Request: ") :])
-        result = self._finish_edit(
-            "editMessageText",
-            chat,
-            message,
-            {"text": parsed.text, "entities": entities},
-            markup,
-        )
-        message.source = params["text"]
-        message.parse_mode = params.get("parse_mode")
-        return result
-
-    async def _edit_message_reply_markup(self, params: JsonDict) -> Any:
-        chat, message = self._editable(params)
-        markup = self._inline_markup(params)
-        if markup == message.json.get("reply_markup"):
-            raise bad_request(_NOT_MODIFIED[len("Bad Request: ") :])
-        return self._finish_edit("editMessageReplyMarkup", chat, message, {}, markup)
-
-    async def _delete_message(self, params: JsonDict) -> Any:
-        chat = self._target_chat(params["chat_id"])
-        message = self._messages.get((chat.id, params["message_id"]))
-        if message is None or message.deleted:
-            raise bad_request("message to delete not found")
-        if not message.from_bot and isinstance(chat, TgGroup):
-            raise bad_request("message can't be deleted")
-        message.deleted = True
-        return True
-
-    async def _send_chat_action(self, params: JsonDict) -> Any:
-        self._target_chat(params["chat_id"])
-        if params["action"] not in _CHAT_ACTIONS:
-            raise bad_request("wrong parameter action in request")
-        return True
-
-    async def _answer_callback_query(self, params: JsonDict) -> Any:
-        pending = self._callbacks.get(params["callback_query_id"])
-        if pending is None or pending.answered:
-            raise bad_request(_QUERY_TOO_OLD[len("Bad Request: ") :])
-        text = params.get("text")
-        if text is not None and len(text) > 200:
-            raise bad_request(f"answer text is too long ({len(text)} characters, at most 200)")
-        pending.answered = True
-        self.answers_to_callbacks.append(
-            CallbackAnswer(
-                callback_query_id=params["callback_query_id"],
-                user_id=pending.user_id,
-                data=pending.data,
-                message_id=pending.message_id,
-                text=text,
-                show_alert=bool(params.get("show_alert", False)),
-                url=params.get("url"),
-                cache_time=params.get("cache_time"),
-            )
-        )
-        return True
-
-    def _scope_key(self, params: JsonDict) -> tuple[tuple[Any, ...], str]:
-        scope = params.get("scope") or {"type": "default"}
-        kind = scope["type"]
-        key: tuple[Any, ...] = (kind,)
-        if "chat_id" in scope:
-            chat_id = scope["chat_id"]
-            if not isinstance(chat_id, int) or (
-                chat_id not in self._users and chat_id not in self._groups
-            ):
-                raise bad_request("chat not found")
-            if kind in ("chat_administrators", "chat_member") and chat_id > 0:
-                raise bad_request("can't use this scope in a private chat")
-            key = (kind, chat_id)
-            if "user_id" in scope:
-                key = (kind, chat_id, scope["user_id"])
-        language = params.get("language_code", "")
-        if language and not re.fullmatch(r"[a-z]{2}", language):
-            raise bad_request(f"invalid language code {language!r} (two-letter ISO 639-1)")
-        return key, language
-
-    async def _set_my_commands(self, params: JsonDict) -> Any:
-        commands = params["commands"]
-        if len(commands) > 100:
-            raise bad_request(f"BOT_COMMANDS_TOO_MUCH ({len(commands)} commands, at most 100)")
-        key = self._scope_key(params)
-        if commands:
-            self.my_commands[key] = [(c["command"], c["description"]) for c in commands]
-        else:
-            self.my_commands.pop(key, None)
-        return True
-
-    async def _delete_my_commands(self, params: JsonDict) -> Any:
-        self.my_commands.pop(self._scope_key(params), None)
-        return True
-
-    async def _get_my_commands(self, params: JsonDict) -> Any:
-        found = self.my_commands.get(self._scope_key(params), [])
-        return [{"command": c, "description": d} for c, d in found]
-
-    async def _get_file(self, params: JsonDict) -> Any:
-        stored = self._files.get(params["file_id"])
-        if stored is None:
-            raise bad_request("invalid file_id")
-        if len(stored.data) > _MAX_DOWNLOAD:
-            raise bad_request("file is too big")
-        return {
-            "file_id": stored.file_id,
-            "file_unique_id": stored.file_unique_id,
-            "file_size": len(stored.data),
-            "file_path": stored.file_path,
-        }
+    def _error(self, method: str, params: JsonDict, error: ApiError) -> web.Response:
+        if error.status == 429:
+            self.stats.too_many_requests += 1
+        return super()._error(method, params, error)
 
 
 def _short(params: JsonDict) -> str:
