@@ -61,3 +61,30 @@ class FixedClock:
 
     def advance(self, delta: timedelta) -> None:
         self._now += delta
+
+
+class ShiftedClock:
+    """The real time moved by a shift that can be changed: it runs like a watch, and `set`
+    puts it on another moment (the practice room's clock, moved a working day at a time)."""
+
+    def __init__(self, at: datetime) -> None:
+        if at.tzinfo is None:
+            raise ValueError("ShiftedClock needs an aware datetime")
+        self._tz = at.tzinfo
+        self._shift = timedelta(0)
+        self.set(at)
+
+    @property
+    def tz(self) -> tzinfo:
+        return self._tz
+
+    def now(self) -> datetime:
+        return datetime.now(self._tz) + self._shift
+
+    def today(self) -> date:
+        return self.now().date()
+
+    def set(self, at: datetime) -> None:
+        if at.tzinfo is None:
+            raise ValueError("ShiftedClock needs an aware datetime")
+        self._shift = at - datetime.now(self._tz)

@@ -217,6 +217,8 @@ class StoredFile:
     file_path: str
     data: bytes
     kind: str  # "document" or "photo"
+    file_name: str | None = None  # as uploaded
+    mime_type: str | None = None
 
 
 @dataclass(frozen=True)

@@ -315,6 +315,11 @@ class BotApiServer:
         """A file the server holds, by its file_id."""
         return self._files.get(file_id)
 
+    def callback_user(self, callback_query_id: str) -> int | None:
+        """Who pressed the button a callback query id stands for."""
+        pending = self._callbacks.get(callback_query_id)
+        return None if pending is None else pending.user_id
+
     def message(self, chat: ChatLike | int, message_id: int) -> TgMessage:
         """Any message (the bot's or a user's) by id."""
         found = self._messages.get((self._chat_id(chat), message_id))
@@ -392,9 +397,10 @@ class BotApiServer:
         mime_type: str = "application/octet-stream",
         caption: str | None = None,
         chat: TgGroup | None = None,
+        reply_to: TgMessage | int | None = None,
     ) -> JsonDict:
         """The user sends a file; a caption starting with /cmd gets a bot_command entity."""
-        stored = self._store_file(data, "document", file_name)
+        stored = self._store_file(data, "document", file_name, mime_type)
         document = {
             "file_id": stored.file_id,
             "file_unique_id": stored.file_unique_id,
@@ -404,7 +410,7 @@ class BotApiServer:
         }
         fields: JsonDict = {"document": document}
         self._add_caption(fields, caption)
-        return self._user_message(self._user(user), chat, fields, None)
+        return self._user_message(self._user(user), chat, fields, reply_to)
 
     async def send_photo(
         self,
@@ -805,7 +811,9 @@ class BotApiServer:
                 fields["caption_entities"] = parsed.entities
         return fields
 
-    def _store_file(self, data: bytes, kind: str, file_name: str | None) -> StoredFile:
+    def _store_file(
+        self, data: bytes, kind: str, file_name: str | None, mime_type: str | None = None
+    ) -> StoredFile:
         number = next(self._file_counter)
         prefix = "BQAC" if kind == "document" else "AgAC"
         suffix = Path(file_name).suffix if file_name else ".jpg"
@@ -816,6 +824,8 @@ class BotApiServer:
             file_path=f"{folder}/file_{number}{suffix}",
             data=data,
             kind=kind,
+            file_name=file_name,
+            mime_type=mime_type,
         )
         self._files[stored.file_id] = stored
         self._files_by_path[stored.file_path] = stored
@@ -835,17 +845,17 @@ class BotApiServer:
         if isinstance(value, UploadedFile):
             if not value.data:
                 raise bad_request("file must be non-empty")
-            return self._store_file(value.data, kind, value.filename), value
+            return self._store_file(value.data, kind, value.filename, value.content_type), value
         if value.startswith(("http://", "https://")):
             raise bad_request(
-                "wrong file identifier/HTTP URL specified (the double does not fetch URLs)"
+                "wrong file identifier/HTTP URL specified (URLs are not fetched here)"
             )
-        stored = self._files.get(value)
-        if stored is None:
+        known = self._files.get(value)
+        if known is None:
             raise bad_request("wrong file identifier/HTTP URL specified")
-        if stored.kind != kind:
-            raise bad_request(f"can't use file of type {stored.kind.title()} as {kind.title()}")
-        return stored, None
+        if known.kind != kind:
+            raise bad_request(f"can't use file of type {known.kind.title()} as {kind.title()}")
+        return known, None
 
     # ----------------------------------------------------------------- Bot API methods
 

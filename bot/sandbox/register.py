@@ -1,0 +1,96 @@
+"""The practice room's own register: a SQLite file under its data folder, never the real one.
+
+On first start it is filled from the import files the trainer put in the folder
+(units/people/tasks, .xlsx or .csv), or else from `dondoc sample` written around the room's
+first day; `fresh` starts it over. Filled through the same import as `dondoc import`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+from bot.importer import Kind, import_file
+from bot.sample import write_sample
+from storage import Database
+
+log = logging.getLogger(__name__)
+
+DATABASE = "dondoc-sandbox.sqlite3"
+SAMPLE = "sample"  # the folder under the data folder the sample's files are written in
+
+
+@dataclass(frozen=True)
+class Filled:
+    """How the register was filled on this start (None: it already was)."""
+
+    source: str  # "sample" or "files"
+    files: dict[Kind, Path]
+    counts: dict[Kind, int] = field(default_factory=dict)
+
+
+def database_path(data: Path) -> Path:
+    return data / DATABASE
+
+
+def own_files(data: Path) -> dict[Kind, Path]:
+    """The import files the trainer put in the data folder, by kind (.xlsx before .csv)."""
+    found: dict[Kind, Path] = {}
+    for kind in Kind:
+        for suffix in (".xlsx", ".csv"):
+            path = data / f"{kind.value}{suffix}"
+            if path.is_file():
+                found[kind] = path
+                break
+    return found
+
+
+def forget(data: Path) -> None:
+    """Start over: remove the register (and SQLite's journal files) of the data folder."""
+    base = database_path(data)
+    for path in (base, base.with_name(base.name + "-wal"), base.with_name(base.name + "-shm")):
+        path.unlink(missing_ok=True)
+
+
+def _files_to_import(data: Path, today: date, fresh: bool) -> Filled | None:
+    """Where a new register's rows come from, with the files (None: it is filled already)."""
+    data.mkdir(parents=True, exist_ok=True)
+    if fresh:
+        forget(data)
+    if database_path(data).exists():
+        return None
+    files = own_files(data)
+    if files:
+        return Filled("files", files)
+    sample = write_sample(data / SAMPLE, today=today)
+    files = {Kind.UNITS: sample.units, Kind.PEOPLE: sample.people, Kind.TASKS: sample.tasks}
+    return Filled("sample", files)
+
+
+async def prepare(data: Path, *, today: date, now: datetime, fresh: bool) -> Filled | None:
+    """The register at data/DATABASE, filled on first start; None when it already was."""
+    filled = await asyncio.to_thread(_files_to_import, data, today, fresh)
+    if filled is None:
+        return None
+    files = filled.files
+    path = database_path(data)
+    counts = filled.counts
+    db = await Database.open(path)
+    try:
+        for kind in Kind:  # units, then the people in them, then their tasks
+            if kind not in files:
+                continue
+            result = await import_file(db, kind, files[kind], today=today, now=now)
+            if not result.ok:
+                problems = "; ".join(error.message("vi") for error in result.errors[:5])
+                raise ValueError(f"{files[kind]}: {problems}")
+            counts[kind] = result.created + result.updated + result.unchanged
+    except BaseException:
+        await db.close()
+        forget(data)  # all or nothing: the next start tries again
+        raise
+    await db.close()
+    return filled
