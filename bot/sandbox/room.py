@@ -328,7 +328,7 @@ class PracticeRoom:
         elif path == "/" and "code" in request.query:
             if not hmac.compare_digest(request.query["code"].strip().lower(), self.code):
                 return self._closed_door(wrong=True)
-            found = web.HTTPFound("/")
+            found = web.Response(status=302, headers={"Location": "/"})
             found.set_cookie(COOKIE, self._session, httponly=True, samesite="Strict", path="/")
             return found
         elif path.startswith(("/api/", "/files/")):
@@ -436,10 +436,10 @@ class PracticeRoom:
                 "X-Accel-Buffering": "no",
             }
         )
-        await response.prepare(request)
         queue: asyncio.Queue[tuple[str, Any] | None] = asyncio.Queue()
-        self._streams.setdefault(user.id, set()).add(queue)
+        self._streams.setdefault(user.id, set()).add(queue)  # before the page can act
         try:
+            await response.prepare(request)
             while True:
                 try:
                     item = await asyncio.wait_for(queue.get(), PING_SECONDS)
