@@ -1,4 +1,5 @@
-# The two commands of the README: `make run` (the bot) and `make test` (every check).
+# The two commands of the README: `make run` (the bot; without a token yet, the practice room
+# of `dondoc sandbox` on http://127.0.0.1:8080/) and `make test` (every check).
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
@@ -15,10 +16,10 @@ install: $(BIN)/.installed
 
 config.toml:
 	cp config.example.toml config.toml
-	@echo "config.toml created from config.example.toml: put your bot token in it."
+	@echo "config.toml created from config.example.toml: put your bot token in it (without one, make run opens the practice room)."
 
 run: $(BIN)/.installed config.toml
-	$(BIN)/dondoc run
+	$(BIN)/dondoc run --sandbox-if-no-token
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check .

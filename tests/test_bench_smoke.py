@@ -96,3 +96,10 @@ def test_e2e_answers_every_officer_without_errors(
     assert figures["updates never answered"]["value"] == 0
     assert figures["peak RSS of the bot"]["value"] > 0
     assert result["figures"]["answered"] == f"{officers} of {officers}"
+
+
+def test_sandbox_start_measures_a_first_and_a_later_start(tmp_path: Path) -> None:
+    result = run_bench("sandbox_start", tmp_path, "--runs", "1")
+    figures = judged(result)
+    assert figures["first start, register filled from the sample"]["value"] > 0
+    assert figures["start on a filled register, page answering"]["value"] > 0

@@ -39,6 +39,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser = subparsers.add_parser(
         "run", help="start the bot (long polling, or a webhook when webhook_url is set)"
     )
+    parser.add_argument(
+        "--sandbox-if-no-token",
+        action="store_true",
+        help="without a token, open the practice room (dondoc sandbox) instead of stopping "
+        "(what `make run` does)",
+    )
     parser.set_defaults(handler=handle)
 
 
@@ -101,7 +107,25 @@ def webhook_secret(settings: Settings) -> str:
     return value
 
 
+def sandbox_instead(args: argparse.Namespace, settings: Settings) -> int:
+    """No token yet: say how to get one, then open the practice room with its defaults."""
+    from bot.commands import sandbox
+
+    try:
+        settings.require_token()
+    except ConfigError as hint:
+        print(f"dondoc: config: {hint}", file=sys.stderr)  # noqa: T201
+    print(plain(settings.organization.language, "sandbox.cli.no_token"), file=sys.stderr)  # noqa: T201
+    parser = argparse.ArgumentParser(prog="dondoc sandbox")
+    sandbox.add_arguments(parser)
+    return sandbox.handle(
+        parser.parse_args([], namespace=argparse.Namespace(**vars(args))), settings
+    )
+
+
 def handle(args: argparse.Namespace, settings: Settings) -> int:
+    if settings.telegram.token is None and getattr(args, "sandbox_if_no_token", False):
+        return sandbox_instead(args, settings)
     from telegram import Update
     from telegram.error import InvalidToken
 

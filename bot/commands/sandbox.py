@@ -8,11 +8,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import logging
 import re
 import signal
 import socket
 import sys
-import time
 from datetime import date
 from pathlib import Path
 
@@ -78,6 +78,9 @@ def handle(args: argparse.Namespace, settings: Settings) -> int:
     if args.code is not None and not _CODE.fullmatch(args.code):
         _say(plain(lang, "sandbox.cli.bad_code"), error=True)
         return 2
+    if not args.verbose:  # the room's own lines, not the scheduler's and migrations'
+        for name in ("apscheduler", "storage.db", "telegram.ext"):
+            logging.getLogger(name).setLevel(logging.WARNING)
     return asyncio.run(_serve(args, settings))
 
 
@@ -87,7 +90,6 @@ async def _serve(args: argparse.Namespace, settings: Settings) -> int:
     from bot.sandbox.room import PracticeRoom, RoomOptions
 
     lang = settings.organization.language
-    began = time.perf_counter()
     options = RoomOptions(
         host=args.host,
         port=args.port,
@@ -107,7 +109,6 @@ async def _serve(args: argparse.Namespace, settings: Settings) -> int:
         problem = exc.message(lang) if isinstance(exc, FileProblem) else str(exc)
         _say(plain(lang, "sandbox.cli.bad_files", problem=problem), error=True)
         return 1
-    seconds = time.perf_counter() - began
     path = database_path(args.data)
     if room.filled is None:
         _say(plain(lang, "sandbox.cli.kept", path=path))
@@ -123,7 +124,6 @@ async def _serve(args: argparse.Namespace, settings: Settings) -> int:
     if room.code is not None:
         _say(plain(lang, "sandbox.cli.code", code=room.code))
     _say(plain(lang, "sandbox.cli.not_real"))
-    _say(f"({seconds:.1f} s)")
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
