@@ -110,3 +110,30 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> Dond
     for module in HANDLER_MODULES:
         module.register(application)
     return application
+
+
+async def start_in_loop(
+    application: DondocApplication, *, drop_pending_updates: bool = False
+) -> None:
+    """Start the bot in the running event loop, as `run_polling` does in its own: initialise
+    (post_init opens the register), long-poll, start the handlers and the JobQueue."""
+    await application.initialize()
+    if application.post_init is not None:
+        await application.post_init(application)
+    assert application.updater is not None
+    await application.updater.start_polling(
+        poll_interval=0.0, timeout=10, drop_pending_updates=drop_pending_updates
+    )
+    await application.start()
+
+
+async def stop_in_loop(application: DondocApplication) -> None:
+    """Stop what `start_in_loop` started, in the reverse order (post_shutdown closes the
+    register)."""
+    if application.updater is not None and application.updater.running:
+        await application.updater.stop()
+    if application.running:
+        await application.stop()
+    await application.shutdown()
+    if application.post_shutdown is not None:
+        await application.post_shutdown(application)

@@ -47,7 +47,7 @@ from zoneinfo import ZoneInfo
 import pytest_asyncio
 from pydantic import SecretStr
 
-from bot.app import DondocApplication, build_application
+from bot.app import DondocApplication, build_application, start_in_loop, stop_in_loop
 from bot.cli import main as cli_main
 from bot.clock import FixedClock
 from bot.config import Settings
@@ -213,26 +213,14 @@ class Harness:
     async def start(self) -> None:
         """Start the bot as `dondoc run` does, but in this event loop."""
         app = build_application(self.settings, clock=self.clock)
-        await app.initialize()
-        if app.post_init is not None:
-            await app.post_init(app)
-        assert app.updater is not None
-        await app.updater.start_polling(poll_interval=0.0, timeout=10, drop_pending_updates=True)
-        await app.start()
+        await start_in_loop(app, drop_pending_updates=True)
         self.app = app
 
     async def stop(self) -> None:
         app, self.app = self.app, None
         if app is None:
             return
-        assert app.updater is not None
-        if app.updater.running:
-            await app.updater.stop()
-        if app.running:
-            await app.stop()
-        await app.shutdown()
-        if app.post_shutdown is not None:
-            await app.post_shutdown(app)
+        await stop_in_loop(app)
 
     async def restart(self) -> None:
         """Stop the bot and start it again over the same database (state must survive)."""

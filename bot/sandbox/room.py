@@ -31,7 +31,7 @@ from urllib.parse import quote
 from aiohttp import web
 from pydantic import SecretStr
 
-from bot.app import DondocApplication, build_application
+from bot.app import DondocApplication, build_application, start_in_loop, stop_in_loop
 from bot.clock import ShiftedClock
 from bot.config import Settings, TelegramSettings
 from bot.formats import format_int
@@ -170,16 +170,11 @@ class PracticeRoom:
             self.base_settings, self.options.data, base, self.server.token
         )
         application = build_application(self.settings, clock=self.clock)
-        await application.initialize()
-        if application.post_init is not None:
-            await application.post_init(application)
         self.application = application
+        await start_in_loop(application)
         for person in await self._people():
             if person.telegram_id == user_id_of(person):  # linked in an earlier session
                 self._user(person).started = True
-        assert application.updater is not None
-        await application.updater.start_polling(poll_interval=0.0, timeout=10)
-        await application.start()
 
     async def stop(self) -> None:
         """Stop the bot (as `dondoc run` does on Ctrl-C), then the server and its streams."""
@@ -189,13 +184,7 @@ class PracticeRoom:
         self.server.close_polls()
         application, self.application = self.application, None
         if application is not None:
-            if application.updater is not None and application.updater.running:
-                await application.updater.stop()
-            if application.running:
-                await application.stop()
-            await application.shutdown()
-            if application.post_shutdown is not None:
-                await application.post_shutdown(application)
+            await stop_in_loop(application)
         await self.server.stop()
 
     @property
