@@ -348,10 +348,18 @@ async def test_a_second_start_keeps_the_register_and_fresh_starts_it_over(
         assert again.filled is None
         kept, _ = await busy_officer(again)
         assert kept == officer
+        await again.next_day()
     finally:
         await again.stop()
+    resumed = await PracticeRoom.start(Settings(), RoomOptions(port=0, data=options.data))
+    try:
+        assert resumed.filled is None
+        assert resumed.clock.today() == date(2020, 4, 16)  # where «Ngày hôm sau» left it
+    finally:
+        await resumed.stop()
     fresh = await PracticeRoom.start(Settings(), RoomOptions(**{**options.__dict__, "fresh": True}))
     try:
         assert fresh.filled is not None
+        assert fresh.clock.today() == FIRST_DAY
     finally:
         await fresh.stop()

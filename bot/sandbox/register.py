@@ -20,6 +20,7 @@ from storage import Database
 log = logging.getLogger(__name__)
 
 DATABASE = "dondoc-sandbox.sqlite3"
+CLOCK = "clock.txt"  # where «Ngày hôm sau» left the room's clock, for the next start
 SAMPLE = "sample"  # the folder under the data folder the sample's files are written in
 
 
@@ -49,10 +50,24 @@ def own_files(data: Path) -> dict[Kind, Path]:
 
 
 def forget(data: Path) -> None:
-    """Start over: remove the register (and SQLite's journal files) of the data folder."""
+    """Start over: remove the register (and SQLite's journal files) and the room's clock."""
     base = database_path(data)
     for path in (base, base.with_name(base.name + "-wal"), base.with_name(base.name + "-shm")):
         path.unlink(missing_ok=True)
+    (data / CLOCK).unlink(missing_ok=True)
+
+
+def saved_moment(data: Path) -> datetime | None:
+    """Where the room's clock was last moved to (None: never, or unreadable)."""
+    try:
+        moment = datetime.fromisoformat((data / CLOCK).read_text(encoding="utf-8").strip())
+    except (OSError, ValueError):
+        return None
+    return moment if moment.tzinfo is not None else None
+
+
+def save_moment(data: Path, moment: datetime) -> None:
+    (data / CLOCK).write_text(moment.isoformat() + "\n", encoding="utf-8")
 
 
 def _files_to_import(data: Path, today: date, fresh: bool) -> Filled | None:

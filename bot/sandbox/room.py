@@ -152,6 +152,9 @@ class PracticeRoom:
         room.filled = await register.prepare(
             options.data, today=clock.today(), now=clock.now(), fresh=options.fresh
         )
+        saved = await asyncio.to_thread(register.saved_moment, options.data)
+        if options.today is None and saved is not None:
+            clock.set(saved)  # the days the trainer moved on stay moved on
         app = room.server.web_application()
         app.middlewares.append(room._guard)
         room._add_routes(app)
@@ -397,6 +400,7 @@ class PracticeRoom:
         user, person = await self._chat_user(request)
         if (
             person is not None
+            and person.phone
             and person.telegram_id != user.id
             and user.id not in self._chosen
             and request.query.get("link") != "0"
@@ -552,6 +556,7 @@ class PracticeRoom:
             day += timedelta(days=1)
         moment = datetime.combine(day, self.settings.reminders.daily_time, tzinfo=self.tz)
         self.clock.set(moment)
+        await asyncio.to_thread(register.save_moment, self.options.data, moment)
         await tick(self.application)
         clock = {"today": day.isoformat(), "now": moment.isoformat()}
         for user_id in list(self._streams):
