@@ -1,10 +1,22 @@
 """The practice room: the real bot, its own Bot API server and the web chat, on one port.
 
 `PracticeRoom.start(settings, options)` fills the room's register (bot.sandbox.register),
-serves on HOST:PORT the Bot API (/bot<token>/…, bot.sandbox.botapi) and the page with its
-JSON and Server-Sent Events API (/api/…, see the contract in the README's "Try it without
-Telegram"), then starts the bot as `dondoc run` does — `build_application`, its handlers,
+serves on HOST:PORT the Bot API (/bot<token>/…, bot.sandbox.botapi) and the page
+(static/), then starts the bot as `dondoc run` does — `build_application`, its handlers,
 JobQueue, outbox and sender — pointed at that server, with a clock of its own.
+
+The page's API (JSON; errors are 4xx with {"error": "..."} in the room's language):
+  GET  /api/people              who may be chosen, grouped: admins, leaders, each unit, others
+  GET  /api/chat/<user_id>      a chat: language, command menu, reply keyboard, messages
+  GET  /api/events/<user_id>    Server-Sent Events: message (new or edited), commands,
+                                keyboard, callback_answer, refusal, clock; ": ping" every 15 s
+  POST /api/send/<user_id>      {"text", "reply_to"}: the person writes
+  POST /api/upload/<user_id>    multipart file, caption, reply_to: the person sends a file
+  POST /api/press/<user_id>     {"message_id", "callback_data"}: the person presses a button
+  POST /api/contact/<user_id>   the person shares their own number
+  POST /api/next-day            the clock to the next working day's round, and the round
+  GET  /files/<file_id>         a photo or a file of a chat
+Off loopback every request but the bot's needs the trainer code's cookie (GET /?code=…).
 
 Who is who: the person with id N is the Telegram user 7.000.000 + N; 7.000.000 is a
 stranger the register does not know. The first time a person is chosen on the page, the
