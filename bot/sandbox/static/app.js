@@ -86,6 +86,7 @@ const state = {
   commands: [],
   keyboard: null,
   toastTimer: null,
+  heard: { commands: 0, keyboard: 0 }, // events of each kind heard on the stream
 };
 
 function t(key, values = {}) {
@@ -333,7 +334,8 @@ async function choosePerson(person, { updateUrl = true } = {}) {
   $("log").replaceChildren(el("p", { class: "hint", id: "hint" }));
   for (const id of ["text", "send", "attach"]) $(id).disabled = false;
   applyLanguage();
-  connect();
+  await connect(); // first the stream, then the history: nothing said in between is lost
+  if (state.person !== person) return;
   await loadChat();
   $("text").focus();
 }
@@ -341,6 +343,8 @@ async function choosePerson(person, { updateUrl = true } = {}) {
 async function loadChat() {
   const person = state.person;
   if (!person) return;
+  // A menu or keyboard that came over the stream while the history was on its way is newer.
+  const heard = { commands: state.heard.commands, keyboard: state.heard.keyboard };
   let chat;
   try {
     chat = await api(`/api/chat/${person.user_id}`);
@@ -351,20 +355,26 @@ async function loadChat() {
   if (state.person !== person) return; // another person was chosen meanwhile
   state.lang = chat.lang === "en" ? "en" : "vi";
   applyLanguage();
-  setCommands(chat.commands || []);
-  setKeyboard(chat.reply_keyboard || null);
+  if (heard.commands === state.heard.commands) setCommands(chat.commands || []);
+  if (heard.keyboard === state.heard.keyboard) setKeyboard(chat.reply_keyboard || null);
   for (const message of chat.messages || []) upsertMessage(message, { scroll: false });
   scrollToEnd();
 }
 
 // One stream per open page; the browser reconnects by itself after a network drop, and the
 // page starts a new stream when the server closed it for good (a restart, an error status).
+// Resolves once the stream is open (or failed, or after 5 s: the history is loaded anyway).
 function connect() {
   disconnect();
   const person = state.person;
   const source = new EventSource(`/api/events/${person.user_id}`);
   state.source = source;
   let dropped = false;
+  const opened = new Promise((resolve) => {
+    source.addEventListener("open", resolve, { once: true });
+    source.addEventListener("error", resolve, { once: true });
+    setTimeout(resolve, 5000);
+  });
   source.addEventListener("open", () => {
     state.backoff = 1000;
     setStatus(null);
@@ -394,10 +404,14 @@ function connect() {
     });
   on("message", (message) => upsertMessage(message));
   on("commands", (data) => {
+    state.heard.commands += 1;
     setCommands(data.commands || []);
     refreshLanguage(); // the bot sets the menu again after /lang
   });
-  on("keyboard", (data) => setKeyboard(data.reply_keyboard || null));
+  on("keyboard", (data) => {
+    state.heard.keyboard += 1;
+    setKeyboard(data.reply_keyboard || null);
+  });
   on("callback_answer", (data) => {
     if (!data.text) return;
     if (data.show_alert) showAlert(data.text);
@@ -410,6 +424,7 @@ function connect() {
       appendNote(t("newDay", { date: formatDay(data.today) }), "day");
     }
   });
+  return opened;
 }
 
 function disconnect() {
@@ -497,7 +512,6 @@ function renderMessage(message) {
           alt: t("photo"),
           width: photo.width || null,
           height: photo.height || null,
-          loading: "lazy",
         }),
       ),
     );
@@ -697,9 +711,9 @@ async function submit() {
       });
     }
     box.value = "";
-    autosize();
     clearReply();
     clearFile();
+    autosize();
     if (answer.message && state.person === person) upsertMessage(answer.message);
   } catch (error) {
     showError(error);
@@ -716,6 +730,10 @@ async function sendText(text) {
 
 function autosize() {
   const box = $("text");
+  if (!box.value) {
+    box.style.height = ""; // one line, whatever the placeholder's length
+    return;
+  }
   box.style.height = "auto";
   box.style.height = `${Math.min(box.scrollHeight, 160)}px`;
 }
