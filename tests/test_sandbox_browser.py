@@ -113,7 +113,7 @@ class Visits:
     errors: list[str] = field(default_factory=list)
     closers: list[Any] = field(default_factory=list)
 
-    async def page(self, viewport: dict[str, int] = DESKTOP) -> Page:
+    async def page(self, viewport: dict[str, int] = DESKTOP, *, query: str = "") -> Page:
         phone = viewport == PHONE  # a touch screen: no hover, as on a real phone
         context = await self.browser.new_context(
             viewport=viewport,  # type: ignore[arg-type]
@@ -125,7 +125,7 @@ class Visits:
         page = await context.new_page()
         page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
         page.on("pageerror", lambda e: self.errors.append(f"uncaught: {e}"))
-        await page.goto(self.room.url)
+        await page.goto(self.room.url + query)
         return page
 
     async def person(self, person: dict[str, Any], viewport: dict[str, int] = DESKTOP) -> Page:
@@ -244,6 +244,22 @@ async def test_a_leader_sees_the_figures_the_chart_and_downloads_the_report(
     book = openpyxl.load_workbook(path, read_only=True)
     rows = [row for sheet in book.worksheets for row in sheet.iter_rows(values_only=True)]
     assert any(CODE.fullmatch(str(cell)) for row in rows for cell in row)
+
+
+async def test_a_trainee_links_with_start_and_the_contact_button(
+    visits: Visits, room: Room
+) -> None:
+    """Opened as /?link=0, the room leaves /start and «Chia sẻ số điện thoại» to the person."""
+    officer = room.first("officer", 2)
+    page = await visits.page(PHONE, query="?link=0")
+    await choose(page, officer["name"])
+    await expect(page.get_by_role("log").get_by_role("article")).to_have_count(0)
+    await say(page, "/start")
+    keyboard = page.get_by_role("group", name="Bàn phím của bot")
+    await keyboard.get_by_role("button", name="Chia sẻ số điện thoại").click()
+    await expect(said(page, f"Chào mừng {officer['name']}")).to_have_count(1)
+    await expect(keyboard).to_be_hidden()  # one-time keyboard
+    await expect(page.get_by_role("button", name="Lệnh")).to_be_enabled()
 
 
 async def test_a_stranger_sees_nothing_but_the_stranger_answer(visits: Visits, room: Room) -> None:

@@ -340,6 +340,13 @@ async function choosePerson(person, { updateUrl = true } = {}) {
   $("text").focus();
 }
 
+// The page opened as /?link=0 leaves linking to the trainee (/start, «Chia sẻ số điện thoại»);
+// otherwise the room links a person the first time they are chosen.
+function chatPath(person) {
+  const link = new URLSearchParams(location.search).get("link") === "0" ? "?link=0" : "";
+  return `/api/chat/${person.user_id}${link}`;
+}
+
 async function loadChat() {
   const person = state.person;
   if (!person) return;
@@ -347,7 +354,7 @@ async function loadChat() {
   const heard = { commands: state.heard.commands, keyboard: state.heard.keyboard };
   let chat;
   try {
-    chat = await api(`/api/chat/${person.user_id}`);
+    chat = await api(chatPath(person));
   } catch (error) {
     showError(error);
     return;
@@ -436,7 +443,7 @@ function disconnect() {
 async function refreshLanguage() {
   const person = state.person;
   try {
-    const chat = await api(`/api/chat/${person.user_id}`);
+    const chat = await api(chatPath(person));
     if (state.person !== person) return;
     const lang = chat.lang === "en" ? "en" : "vi";
     if (lang !== state.lang) {
@@ -659,10 +666,14 @@ function snippetOf(message) {
 }
 
 function startReply(message) {
-  state.replyTo = { id: message.id, snippet: snippetOf(message) };
-  $("reply-snippet").textContent = state.replyTo.snippet;
-  $("reply-bar").hidden = false;
+  showReply({ id: message.id, snippet: snippetOf(message) });
   $("text").focus();
+}
+
+function showReply(reply) {
+  state.replyTo = reply;
+  $("reply-snippet").textContent = reply.snippet;
+  $("reply-bar").hidden = false;
 }
 
 function clearReply() {
@@ -693,14 +704,21 @@ async function submit() {
   if (!person) return;
   const box = $("text");
   const text = box.value.trim();
-  if (!text && !state.file) return;
-  const replyTo = state.replyTo ? state.replyTo.id : null;
+  const file = state.file;
+  if (!text && !file) return;
+  const reply = state.replyTo;
+  const replyTo = reply ? reply.id : null;
+  // The box empties at once, as in Telegram; what was written comes back if the send fails.
+  box.value = "";
+  clearReply();
+  clearFile();
+  autosize();
   $("send").disabled = true;
   try {
     let answer;
-    if (state.file) {
+    if (file) {
       const form = new FormData();
-      form.append("file", state.file, state.file.name);
+      form.append("file", file, file.name);
       if (text) form.append("caption", text);
       if (replyTo != null) form.append("reply_to", String(replyTo));
       answer = await api(`/api/upload/${person.user_id}`, { method: "POST", form });
@@ -710,12 +728,14 @@ async function submit() {
         json: { text, reply_to: replyTo },
       });
     }
-    box.value = "";
-    clearReply();
-    clearFile();
-    autosize();
     if (answer.message && state.person === person) upsertMessage(answer.message);
   } catch (error) {
+    if (state.person === person) {
+      box.value = text;
+      autosize();
+      if (reply) showReply(reply);
+      if (file) setFile(file);
+    }
     showError(error);
   } finally {
     $("send").disabled = false;
