@@ -4,9 +4,11 @@ against Telegram's published spec (../shared/telegram/bot-api-10.1.json, package
 
 from __future__ import annotations
 
+import ast
 import asyncio
 import json
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -211,3 +213,17 @@ async def test_command_menus_by_scope_and_language(server: BotApiServer, bot: Bo
     with pytest.raises(BadRequest):
         await bot.set_my_commands([BotCommand("Bad-Name", "y")])
     assert [kind for kind, _ in events if kind == "commands"] == ["commands"] * 3
+
+
+def test_what_users_run_imports_nothing_from_the_tests() -> None:
+    root = Path(__file__).resolve().parent.parent
+    for package in ("bot", "handlers", "storage"):
+        for path in (root / package).rglob("*.py"):
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+            for node in ast.walk(tree):
+                names = []
+                if isinstance(node, ast.Import):
+                    names = [alias.name for alias in node.names]
+                elif isinstance(node, ast.ImportFrom):
+                    names = [node.module or ""]
+                assert not any(n == "tests" or n.startswith("tests.") for n in names), path
