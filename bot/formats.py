@@ -83,6 +83,19 @@ def shares(parts: Sequence[int]) -> list[Decimal]:
     return [Decimal(tenths).scaleb(-1) for tenths in floors]
 
 
+# --- what users typed, repeated in an answer ------------------------------------------------
+
+ECHO_CHARS = 60  # a code, a name or a date the user typed, as an answer repeats it
+
+
+def echo(text: str, limit: int = ECHO_CHARS) -> str:
+    """What a user typed, as an answer repeats it: on one line, cut to `limit` characters
+    with an ellipsis (a 4.096-character argument must not make the answer too long for
+    Telegram). Escape it as any value (`bot.texts.t` does)."""
+    line = " ".join(text.split())
+    return line if len(line) <= limit else line[: limit - 1].rstrip() + "…"
+
+
 # --- dates typed by users ------------------------------------------------------------------
 
 
