@@ -154,6 +154,15 @@ def test_the_bot_knows_the_commands_and_buttons_it_is_tested_with(bench: Bench) 
     assert {"task", "done", "ext", "rv", "unit", "ov", "lang"} <= set(bench.prefixes)
 
 
+# One bot per test, many examples in it (the bot is the fixture: hence the health check).
+EXAMPLES = settings(
+    max_examples=10,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    database=None,
+)
+
+
 def _send(bench: Bench, command: str, argument: str) -> None:
     """`/command argument`, then the argument again as a plain message (a dialogue's step
     or a question), then /cancel: each gets an answer, and nothing is refused."""
@@ -177,12 +186,7 @@ def _press(bench: Bench, prefix: str, argument: str) -> None:
     bench.run(bench.actor.send("/cancel"))
 
 
-@settings(
-    max_examples=10,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-    database=None,
-)
+@EXAMPLES
 @given(argument=TEXTS, data=st.data())
 @example(argument=LONG["html"], data=None)
 @example(argument=LONG["emoji"], data=None)
@@ -199,12 +203,7 @@ def test_every_command_answers_whatever_follows_it(
     _send(bench, data.draw(st.sampled_from(bench.commands), label="command"), argument)
 
 
-@settings(
-    max_examples=10,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-    database=None,
-)
+@EXAMPLES
 @given(argument=TEXTS, data=st.data())
 @example(argument=LONG["html"], data=None)
 @example(argument=LONG["rtl"], data=None)
