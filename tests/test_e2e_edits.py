@@ -21,14 +21,14 @@ async def test_an_edited_command_is_not_run_again_and_the_sender_is_told_once(
     sent = await officer.user.send("/task NV-1")
     await harness.settle()
     [card] = [m for m in officer.inbox if m.message_id > sent["message_id"]]
-    assert card.text.startswith("📌 NV-1")
+    assert (card.text or "").startswith("📌 NV-1")
 
     await officer.user.edit(sent["message_id"], "/task NV-2")
     await harness.settle()
 
     [notice] = [m for m in officer.inbox if m.message_id > card.message_id]
     assert notice.text == EDIT_NOTICE
-    assert not any(m.text.startswith("📌 NV-2") for m in officer.inbox)
+    assert not any((m.text or "").startswith("📌 NV-2") for m in officer.inbox)
 
 
 async def test_an_edited_answer_in_a_dialogue_files_nothing_twice(harness: Harness) -> None:
