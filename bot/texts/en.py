@@ -576,5 +576,6 @@ TEXTS: dict[str, str] = {
     "restore.cli.too_new": "dondoc restore: the backup {path} is at schema version {version}, newer than the {latest} this dondoc knows; update dondoc first",
     "restore.cli.kept": "The current database is kept at {path}",
     "restore.cli.done": "Restored {database} from {path} (schema version {version}); start the bot again.",
+    "run.cli.locked": "dondoc run: another dondoc is running on the database {database} (the lock {lock} is held)",
     # (end of input limits, edited messages and dondoc restore)
 }

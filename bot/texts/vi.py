@@ -576,5 +576,6 @@ TEXTS: dict[str, str] = {
     "restore.cli.too_new": "dondoc restore: tệp sao lưu {path} ở phiên bản {version}, mới hơn phiên bản {latest} mà dondoc này biết; hãy cập nhật dondoc trước",
     "restore.cli.kept": "Cơ sở dữ liệu hiện tại được giữ lại ở {path}",
     "restore.cli.done": "Đã khôi phục {database} từ {path} (phiên bản {version}); hãy khởi động lại bot.",
+    "run.cli.locked": "dondoc run: một dondoc khác đang chạy trên cơ sở dữ liệu {database} (khóa {lock} đang được giữ)",
     # (end of input limits, edited messages and dondoc restore)
 }
