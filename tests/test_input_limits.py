@@ -23,9 +23,17 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 from bot.app import DondocApplication
 from bot.clock import FixedClock
 from bot.models import Role
-from bot.paging import CALLBACK_LIMIT
+from bot.paging import CALLBACK_LIMIT, MESSAGE_LIMIT, text_length
+from tests.e2e_workflow import CODE, delivered, open_desk
 from tests.factories import World, make_task, small_world
-from tests.harness import DEFAULT_NOW, PER_CHAT_BURST, Actor, Harness, make_settings
+from tests.harness import (
+    DEFAULT_NOW,
+    PER_CHAT_BURST,
+    Actor,
+    Harness,
+    HarnessFactory,
+    make_settings,
+)
 from tests.tgdouble.models import TgMessage
 from tests.tgdouble.server import DEFAULT_TOKEN, BotApiDouble
 
@@ -215,3 +223,38 @@ def test_every_button_answers_whatever_its_data(
             _press(bench, prefix, argument)
         return
     _press(bench, data.draw(st.sampled_from(bench.prefixes), label="prefix"), argument)
+
+
+# --- texts the bot keeps and shows again: a report's result, a reason, a decision's note ----
+
+LONGEST_STORED = 3000  # `[workflow] max_text_length` at its highest
+# Two UTF-16 units a character (as Telegram counts), HTML-hostile, right-to-left marks.
+STORED = ("😀😀 <b>& \u202e😀 " * LONGEST_STORED)[: LONGEST_STORED - 1] + "."
+
+
+async def test_long_results_and_reasons_are_kept_whole_and_shown_cut(
+    harness_factory: HarnessFactory,
+) -> None:
+    harness = await harness_factory(workflow={"max_text_length": LONGEST_STORED})
+    desk = await open_desk(harness)
+    admin, officer = desk.admin, desk.officer
+
+    await officer.send(f"/done {CODE} {STORED}")
+    await delivered(desk)
+    [card] = [m for m in admin.inbox if m.reply_markup]
+    assert await harness.db.fetchval("SELECT result FROM completion_reports") == STORED
+    await admin.press(card, "↩️ Trả lại")
+    await admin.send(STORED)  # the reason the report is returned for
+    await delivered(desk)
+    await officer.send(f"/extend {CODE} 30/4 {STORED}")
+    await delivered(desk)
+
+    assert await harness.db.fetchval("SELECT decision_note FROM completion_reports") == STORED
+    assert await harness.db.fetchval("SELECT reason FROM extension_requests") == STORED
+    shown = [m for actor in (admin, desk.admin2, officer) for m in actor.inbox]
+    assert len(shown) >= 6
+    for message in shown:  # cards, notices, their edits: all fit, every one cut
+        length = text_length(message.text or message.caption or "")
+        assert length <= MESSAGE_LIMIT
+    [history] = await officer.send(f"/history {CODE}")
+    assert "😀" in (history.text or "")
