@@ -221,3 +221,20 @@ def test_the_lock_is_exclusive(tmp_path: Path) -> None:
             pass
     with exclusive(database):  # let go at the end of the block
         pass
+
+
+def test_a_second_dondoc_run_on_the_same_database_stops_at_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    database = tmp_path / "dondoc.sqlite3"
+    monkeypatch.setenv("DONDOC_TELEGRAM__TOKEN", "123456:TEST-TOKEN")
+    monkeypatch.setenv("DONDOC_TELEGRAM__API_BASE_URL", "http://127.0.0.1:9/bot")
+    monkeypatch.setenv("DONDOC_DATABASE__PATH", str(database))
+    monkeypatch.setenv("DONDOC_CONFIG", str(tmp_path / "none.toml"))
+    with exclusive(database):  # as the first `dondoc run` holds it
+        code, out, err = _cli("run")
+    assert (code, out) == (3, "")
+    assert err == (
+        f"dondoc run: một dondoc khác đang chạy trên cơ sở dữ liệu {database} "
+        f"(khóa {database}.lock đang được giữ)\n"
+    )
