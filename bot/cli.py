@@ -18,6 +18,7 @@ from bot.commands import (
     register,
     reminders,
     report,
+    restore,
     run,
     sandbox,
     stats,
@@ -25,7 +26,18 @@ from bot.commands import (
 from bot.config import ConfigError, config_path, load_settings
 
 # Subcommand modules, in the order `dondoc --help` lists them.
-COMMAND_MODULES = (run, sandbox, register, stats, backup, health, invite, reminders, report)
+COMMAND_MODULES = (
+    run,
+    sandbox,
+    register,
+    stats,
+    backup,
+    restore,
+    health,
+    invite,
+    reminders,
+    report,
+)
 
 log = logging.getLogger("dondoc")
 

@@ -14,6 +14,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from babel.numbers import format_percent as babel_percent
 
+from bot.paging import text_length
 from bot.workdays import WorkCalendar, vietnam_calendar
 
 _TENTH = Decimal("0.1")
@@ -81,6 +82,28 @@ def shares(parts: Sequence[int]) -> list[Decimal]:
     for i in by_remainder[:missing]:
         floors[i] += 1
     return [Decimal(tenths).scaleb(-1) for tenths in floors]
+
+
+# --- what users typed, repeated in an answer ------------------------------------------------
+
+ECHO_CHARS = 60  # a code, a name or a date the user typed, as an answer repeats it
+
+
+def cut(text: str, limit: int) -> str:
+    """`text` cut to `limit` characters as Telegram counts them (UTF-16 units: an emoji is
+    two), with an ellipsis; lines kept. What a user typed then fits the card or the answer
+    whatever it holds."""
+    if len(text) <= limit // 2 or text_length(text) <= limit:
+        return text
+    units = text.encode("utf-16-le")[: 2 * (limit - 1)]
+    return units.decode("utf-16-le", "ignore").rstrip() + "…"  # a split emoji is left out
+
+
+def echo(text: str, limit: int = ECHO_CHARS) -> str:
+    """What a user typed, as an answer repeats it: on one line, cut to `limit` (a
+    4.096-character argument must not make the answer too long for Telegram). Escape it as
+    any value (`bot.texts.t` does)."""
+    return cut(" ".join(text.split()), limit)
 
 
 # --- dates typed by users ------------------------------------------------------------------

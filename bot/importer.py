@@ -22,7 +22,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from bot.formats import format_date
+from bot.formats import format_date, format_int
 from bot.models import Role
 from bot.reminders.planner import OpenTask
 from bot.text_search import fold
@@ -96,6 +96,15 @@ TASK_COLUMNS = (
     Column("han_xu_ly", "Hạn xử lý", "deadline"),
     Column("ngay_hoan_thanh", "Ngày hoàn thành", "completed_on"),
 )
+# The most characters a cell may hold, by column key (README: Import formats). A longer cell
+# is a row error naming the column and the cap: a 100.000-character title must not reach the
+# register, nor the bot's messages, nor the report.
+MAX_CHARS: dict[str, int] = {
+    "ma_don_vi": 50, "ten_don_vi": 300, "loai": 100,
+    "ma_can_bo": 50, "ho_ten": 200, "vai_tro": 50, "dien_thoai": 30, "telegram_id": 20,
+    "ma_nhiem_vu": 50, "so_ky_hieu": 100, "trich_yeu": 1000, "noi_dung": 10_000,
+    "nguoi_giao": 200, "don_vi_chu_tri": 50, "don_vi_phoi_hop": 1000, "can_bo_xu_ly": 50,
+}  # fmt: skip
 # Written by the export, read by people; an import ignores them (and any other column).
 EXPORT_ONLY_COLUMNS = (
     Column("trang_thai", "Trạng thái", "status"),
@@ -428,7 +437,7 @@ class RowError:
 
     def message(self, lang: str) -> str:
         values = {
-            name: _word(lang, value) if name == "role" else _shown(value)
+            name: _word(lang, value) if name == "role" else _shown(value, lang)
             for name, value in self.values.items()
         }
         reason = plain(lang, f"import.reason.{self.reason}", **values)
@@ -441,7 +450,9 @@ def _word(lang: str, role: object) -> str:
     return plain(lang, f"import.role.{role}")
 
 
-def _shown(value: object) -> object:
+def _shown(value: object, lang: str) -> object:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return format_int(value, lang)
     return format_date(value) if isinstance(value, date) else value
 
 
@@ -525,7 +536,14 @@ class _Row:
         if position is None:
             return keep
         cell = self.cells[position]
-        return cell.strip() if type(cell) is str else cell_text(cell)
+        text = cell.strip() if type(cell) is str else cell_text(cell)
+        cap = MAX_CHARS.get(key)
+        if cap is not None and len(text) > cap:
+            error = RowError(self.number, self.sheet.header(key), text, "too_long", {"cap": cap})
+            if not self.sheet.errors or self.sheet.errors[-1] != error:  # read twice: once
+                self.sheet.errors.append(error)
+            self.bad = True
+        return text
 
     def required(self, key: str) -> str:
         value = self.text(key)

@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
 
-from bot.formats import format_date
+from bot.formats import cut, format_date
 from bot.models import Task, TaskEvent
 from bot.paging import MESSAGE_LIMIT, Page, Row, clamp, paginate, text_length
 from bot.texts import Html, plain, t
@@ -34,8 +34,8 @@ EVENT_KINDS = frozenset(
 
 
 def short(text: str, limit: int) -> str:
-    """`text` cut to `limit` characters with an ellipsis (lines kept)."""
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+    """`text` cut to `limit` characters as Telegram counts them, lines kept (`cut`)."""
+    return cut(text, limit)
 
 
 def moment(at: datetime | None, tz: tzinfo) -> str:

@@ -87,6 +87,9 @@ async def guard(update: Update, context: DondocContext) -> None:
     context.telegram_language = user.language_code
     person = await get_person(context.store, telegram_id=user.id)
     context.person = person
+    if update.edited_message is not None:
+        await edited(update, context, person)
+        raise ApplicationHandlerStop
     if in_group(update):
         await _guard_group(update, context, person)
         return
@@ -98,6 +101,14 @@ async def guard(update: Update, context: DondocContext) -> None:
         return  # onboarding: handlers.onboarding decides
     await turn_away(update, context)
     raise ApplicationHandlerStop
+
+
+async def edited(update: Update, context: DondocContext, person: Person | None) -> None:
+    """An edited message is never handled again (PTB would run an edited command twice, and
+    an edited answer would count as a second one): a registered person is told, in a private
+    chat, to send a new message; groups and strangers hear nothing."""
+    if person is not None and not in_group(update) and update.effective_chat is not None:
+        await update.effective_chat.send_message(context.t("edit.ignored"))
 
 
 async def _guard_group(update: Update, context: DondocContext, person: Person | None) -> None:

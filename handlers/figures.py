@@ -39,7 +39,7 @@ from bot.figures import (
     month_period,
     parse_period,
 )
-from bot.formats import format_date
+from bot.formats import echo, format_date
 from bot.models import Role, Unit
 from bot.paging import arrows
 from bot.questions import interpret
@@ -144,7 +144,7 @@ async def asked_period(update: Update, context: DondocContext, usage: str) -> As
         try:
             period = parse_period(month_text(text))
         except ValueError:
-            await reply(update, context.t("fig.bad_period", text=text, usage=Html(usage)))
+            await reply(update, context.t("fig.bad_period", text=echo(text), usage=Html(usage)))
             return None
     if period.start > today:
         await reply(update, context.t("fig.future_period", today=format_date(today)))
@@ -288,14 +288,14 @@ async def unit_command(update: Update, context: DondocContext) -> None:
             return
         found = mine
     if not found:
-        await reply(update, context.t("fig.unit_not_found", query=query))
+        await reply(update, context.t("fig.unit_not_found", query=echo(query)))
     elif len(found) == 1:
         await show_unit(update, context, found[0].id, 0)
     else:
         shown = found[:UNIT_CHOICES]
         text = context.t(
             "fig.unit_choose" if len(found) <= UNIT_CHOICES else "fig.unit_choose_more",
-            query=query,
+            query=echo(query),
             count=len(shown),
         )
         buttons = [[(f"{u.name} ({u.code})", f"unit:{u.id}:0")] for u in shown]

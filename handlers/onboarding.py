@@ -23,7 +23,7 @@ from telegram.ext import Application, MessageHandler, filters
 
 from bot.access import MenuCommand, menu_for
 from bot.context import DondocContext
-from bot.formats import format_date
+from bot.formats import echo, format_date
 from bot.models import Person, Role
 from bot.onboarding import (
     InviteState,
@@ -276,7 +276,7 @@ async def set_language(update: Update, context: DondocContext, value: str) -> No
     assert person is not None
     code = value.strip().lower()
     if code not in LANGUAGES:
-        await reply(update, context.t("lang.unknown", value=value))
+        await reply(update, context.t("lang.unknown", value=echo(value)))
         return
     await store.set_language(context.store, person_id=person.id, language=code)
     context.person = person = dataclasses.replace(person, language=code)
@@ -294,7 +294,7 @@ async def invite_command(update: Update, context: DondocContext) -> None:
     code = (context.args or [""])[0]
     person = await get_person(context.store, code=code)
     if person is None:
-        await reply(update, context.t("invite.unknown_person", code=code))
+        await reply(update, context.t("invite.unknown_person", code=echo(code)))
         return
     settings, now = context.settings, context.clock.now()
     invite = await store.issue_invite(

@@ -8,6 +8,7 @@ from telegram.ext import Application
 
 from bot.access import UNIT_ROLES, may_report, may_view
 from bot.context import DondocContext
+from bot.formats import echo
 from bot.models import Task
 from bot.paging import CALLBACK_LIMIT, Page, pager_buttons, parse_pager, shown_text
 from bot.texts import plain
@@ -144,7 +145,7 @@ async def show_card(update: Update, context: DondocContext, code: str) -> None:
     assert person is not None
     task = await find_task(context.store, code)
     if task is None:
-        await reply(update, context.t("task.not_found", code=code))
+        await reply(update, context.t("task.not_found", code=echo(code)))
         return
     if not may_view(person, task):
         await reply(update, context.t("task.not_yours", code=task.code))

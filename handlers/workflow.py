@@ -26,7 +26,7 @@ from telegram.ext import Application, MessageHandler, filters
 from bot import workflow_views as views
 from bot.access import may_view
 from bot.context import DondocContext, Services
-from bot.formats import DateInputError, format_date, format_int, parse_user_date
+from bot.formats import DateInputError, echo, format_date, format_int, parse_user_date
 from bot.models import Person, ReportState, Role, Task
 from bot.paging import pager_buttons, parse_pager
 from bot.reminders.planner import Kind, PlannedReminder
@@ -254,7 +254,7 @@ async def target_of(
     if not word:
         return Target(None, "")
     if looks_like_code(word):
-        await say(update, context, context.t("wf.unknown_code", code=word))
+        await say(update, context, context.t("wf.unknown_code", code=echo(word)))
     else:
         await say(update, context, context.t(usage_key))
     return None
@@ -450,7 +450,7 @@ async def parse_date(update: Update, context: DondocContext, text: str) -> date 
             text, today=context.clock.today(), calendar=context.services.calendar
         )
     except DateInputError as exc:
-        await say(update, context, context.t(f"wf.date.{exc.reason}", text=text))
+        await say(update, context, context.t(f"wf.date.{exc.reason}", text=echo(text)))
         return None
 
 
@@ -1058,8 +1058,10 @@ async def history_command(update: Update, context: DondocContext) -> None:
     code, _ = split_word(command_rest(message))
     task = await find_task(context.store, code) if code else await replied_task(update, context)
     if task is None:
-        key, values = ("wf.unknown_code", {"code": code}) if code else ("wf.history.usage", {})
-        await say(update, context, context.t(key, **values))
+        if code:
+            await say(update, context, context.t("wf.unknown_code", code=echo(code)))
+        else:
+            await say(update, context, context.t("wf.history.usage"))
         return
     if not may_view(me(context), task):
         await say(update, context, context.t("wf.history.not_yours"))

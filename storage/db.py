@@ -8,10 +8,13 @@ reader connection, which in WAL mode sees the last committed state without waiti
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import fcntl
 import logging
+import os
 import re
 import sqlite3
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
 from contextlib import asynccontextmanager
 from importlib import resources
 from pathlib import Path
@@ -37,6 +40,38 @@ def migrations() -> list[tuple[int, str, str]]:
     if len(numbers) != len(set(numbers)):
         raise RuntimeError(f"two migrations share a number: {numbers}")
     return found
+
+
+class DatabaseInUse(RuntimeError):
+    """Another dondoc process holds the database's lock file (`dondoc run` does)."""
+
+    def __init__(self, lock: Path) -> None:
+        super().__init__(f"{lock} is held by another process")
+        self.lock = lock
+
+
+def lock_path(path: Path) -> Path:
+    """The lock file beside the database: `dondoc.sqlite3.lock`."""
+    return path.with_name(path.name + ".lock")
+
+
+@contextlib.contextmanager
+def exclusive(path: Path) -> Iterator[Path]:
+    """Hold the database's lock file (an exclusive `flock`) for the block: `dondoc run` holds
+    it while the bot runs, `dondoc restore` while it swaps the file. The kernel lets go of
+    it when the process ends, however it ends; the file itself stays (removing it would let
+    two processes lock two different files). DatabaseInUse when another process holds it."""
+    lock = lock_path(Path(path))
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise DatabaseInUse(lock) from None
+        yield lock
+    finally:
+        os.close(fd)  # closing the descriptor releases the lock
 
 
 async def _configure(conn: aiosqlite.Connection) -> None:
@@ -187,3 +222,100 @@ async def apply_migrations(conn: aiosqlite.Connection) -> int:
             raise
         current = number
     return current
+
+
+# --- restoring a backup (`dondoc restore`) --------------------------------------------------
+
+DONDOC_TABLES = ("units", "people", "tasks", "task_events")
+
+
+class BackupProblem(ValueError):
+    """Why a file cannot be restored: `reason` is "not_sqlite", "damaged", "not_dondoc" or
+    "too_new"; `values` go into the message."""
+
+    def __init__(self, reason: str, **values: object) -> None:
+        super().__init__(f"{reason}: {values}")
+        self.reason = reason
+        self.values = values
+
+
+def _read_only(path: Path) -> sqlite3.Connection:
+    return sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+
+
+def check_backup(path: Path) -> int:
+    """The schema version of a dondoc database file that this dondoc can open: SQLite's
+    integrity check passes, the register's tables are there, the version is not newer than
+    the last migration (an older one is migrated when the bot opens it). BackupProblem else."""
+    latest = migrations()[-1][0]
+    try:
+        conn = _read_only(path)
+    except sqlite3.Error as exc:
+        raise BackupProblem("not_sqlite", error=str(exc)) from exc
+    try:
+        try:
+            tables = {
+                row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")
+            }
+            version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+        except sqlite3.DatabaseError as exc:
+            raise BackupProblem("not_sqlite", error=str(exc)) from exc
+        try:
+            found = conn.execute("PRAGMA integrity_check").fetchall()
+        except sqlite3.DatabaseError as exc:  # pages past the schema's unreadable
+            raise BackupProblem("damaged", error=str(exc)) from exc
+    finally:
+        conn.close()
+    problems = [str(row[0]) for row in found if row[0] != "ok"]
+    if problems:
+        raise BackupProblem("damaged", error="; ".join(problems[:3]))
+    missing = [table for table in DONDOC_TABLES if table not in tables]
+    if missing or version == 0:
+        raise BackupProblem("not_dondoc", table=(missing or DONDOC_TABLES)[0])
+    if version > latest:
+        raise BackupProblem("too_new", version=version, latest=latest)
+    return version
+
+
+def _sidecars(path: Path) -> list[Path]:
+    return [path.with_name(path.name + suffix) for suffix in ("-wal", "-shm")]
+
+
+def set_aside(path: Path, kept: Path) -> bool:
+    """Move the database at `path` to `kept`, whole: its WAL is checkpointed into it first,
+    and a -wal/-shm left behind moves with it (as `kept`-wal, where SQLite looks for it).
+    False when there is no database at `path`."""
+    if not path.exists():
+        return False
+    conn = sqlite3.connect(path)
+    try:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        conn.close()  # the last connection of a WAL database removes its -wal and -shm
+    os.replace(path, kept)
+    for sidecar, moved in zip(_sidecars(path), _sidecars(kept), strict=True):
+        if sidecar.exists():
+            os.replace(sidecar, moved)
+    return True
+
+
+def put_in_place(backup: Path, path: Path) -> None:
+    """Copy `backup` to `path` through SQLite's backup API (a WAL beside the backup is read
+    too, and the copy is one self-contained file), written beside `path` and then renamed
+    over it, so that `path` is never half written."""
+    partial = path.with_name(path.name + ".restoring")
+    partial.unlink(missing_ok=True)
+    source = _read_only(backup)
+    try:
+        target = sqlite3.connect(partial)
+        try:
+            source.backup(target)
+        finally:
+            target.close()
+    finally:
+        source.close()
+    with open(partial, "rb") as written:
+        os.fsync(written.fileno())
+    for sidecar in _sidecars(path):
+        sidecar.unlink(missing_ok=True)  # nothing of the old file may be read with the new
+    os.replace(partial, path)

@@ -10,7 +10,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.formats import (
+    ECHO_CHARS,
     DateInputError,
+    cut,
+    echo,
     format_date,
     format_int,
     format_percent,
@@ -19,6 +22,7 @@ from bot.formats import (
     shares,
     two_digits,
 )
+from bot.paging import text_length
 from bot.workdays import WorkCalendar
 
 TODAY = date(2020, 4, 10)  # a Friday
@@ -121,3 +125,21 @@ def test_a_date_not_understood_says_why(text: str, reason: str) -> None:
 
 def test_the_calendar_defaults_to_vietnams() -> None:
     assert parse_user_date("+1n", today=date(2020, 1, 22)) == date(2020, 1, 30)
+
+
+# --- what users typed, repeated (issue 14) ---------------------------------------------------
+
+
+def test_an_echo_is_one_line_cut_to_sixty_characters() -> None:
+    assert echo("NV-2020-0345") == "NV-2020-0345"
+    assert echo("  NV-1 \n\u202e x ") == "NV-1 \u202e x"
+    long = echo("<b>" * 2000)
+    assert len(long) == ECHO_CHARS and long.endswith("…")
+
+
+def test_a_cut_counts_as_telegram_does_and_never_splits_an_emoji() -> None:
+    assert cut("😀" * 10, 20) == "😀" * 10  # 20 units: Telegram's count
+    assert cut("😀" * 10, 19) == "😀" * 9 + "…"
+    assert cut("😀" * 10, 10) == "😀" * 4 + "…"  # 9 units hold 4 emoji and not half a 5th
+    assert text_length(cut("a😀" * 3000, 1600)) <= 1600
+    assert cut("dòng 1\ndòng 2", 100) == "dòng 1\ndòng 2"  # lines kept

@@ -13,7 +13,7 @@ import pytest
 
 from bot.cli import main
 from bot.figures import Period, compute_figures, month_period
-from bot.importer import FileProblem, ImportResult, Kind, RowError, import_file
+from bot.importer import MAX_CHARS, FileProblem, ImportResult, Kind, RowError, import_file
 from bot.models import Role
 from bot.status import Status, status_on
 from storage import Database
@@ -713,3 +713,44 @@ async def test_a_failed_bulk_insert_gives_the_triggers_back(world: Database) -> 
     with pytest.raises(RuntimeError, match="outside figures_summed_once"):
         async with world.transaction() as conn, insert_triggers_idle(conn):
             pass
+
+
+# --- caps per column (issue 14) ------------------------------------------------------------
+
+
+async def test_a_100000_character_title_is_refused_naming_the_column_and_its_cap(
+    world: Database, tmp_path: Path
+) -> None:
+    errors = await rejected(world, tmp_path, task(trich_yeu="Báo cáo " * 12_500))
+    assert [(e.row, e.column, e.reason) for e in errors] == [(2, "trich_yeu", "too_long")]
+    assert errors[0].message("vi") == (
+        f"Dòng 2, cột «trich_yeu», giá trị «{('Báo cáo ' * 8)[:59]}…»: "
+        "dài quá 1.000 ký tự (giới hạn của cột này)"
+    )
+    assert errors[0].message("en").endswith(": longer than 1,000 characters (this column's limit)")
+
+
+async def test_every_capped_column_is_checked_and_a_cell_at_its_cap_is_taken(
+    world: Database, tmp_path: Path
+) -> None:
+    at_cap = task(trich_yeu="t" * MAX_CHARS["trich_yeu"], noi_dung="n" * MAX_CHARS["noi_dung"],
+                  so_ky_hieu="s" * MAX_CHARS["so_ky_hieu"])  # fmt: skip
+    assert (await load_rows(world, tmp_path, Kind.TASKS, [at_cap])).ok
+    for column, value in (
+        ("ma_nhiem_vu", "NV-" + "9" * 60),
+        ("noi_dung", "n" * 10_001),
+        ("so_ky_hieu", "s" * 101),
+        ("nguoi_giao", "g" * 201),
+        ("don_vi_phoi_hop", "SNV;" * 300),
+    ):
+        errors = await rejected(world, tmp_path, task(**{column: value}))
+        assert [(e.column, e.reason) for e in errors] == [(column, "too_long")]
+    people = await load_rows(world, tmp_path, Kind.PEOPLE, [
+        {"ma_can_bo": "CB-X", "ho_ten": "H" * 201, "vai_tro": "officer", "ma_don_vi": "SYT",
+         "dien_thoai": "0" * 31},
+    ])  # fmt: skip
+    assert not people.ok
+    assert [(e.column, e.reason) for e in people.errors] == [
+        ("ho_ten", "too_long"),
+        ("dien_thoai", "too_long"),
+    ]

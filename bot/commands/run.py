@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 
 from bot.config import ConfigError, Settings
 from bot.texts import plain
+from storage.db import DatabaseInUse, exclusive
 
 if TYPE_CHECKING:
     from bot.app import DondocApplication
@@ -126,12 +127,26 @@ def sandbox_instead(args: argparse.Namespace, settings: Settings) -> int:
 def handle(args: argparse.Namespace, settings: Settings) -> int:
     if settings.telegram.token is None and getattr(args, "sandbox_if_no_token", False):
         return sandbox_instead(args, settings)
-    from telegram import Update
-    from telegram.error import InvalidToken
-
     from bot.app import build_application
 
     application = build_application(settings)  # a missing token: ConfigError, exit 2
+    try:
+        # Held while the bot runs: `dondoc restore` refuses to swap the file under it, and a
+        # second `dondoc run` on the same database stops at once.
+        with exclusive(settings.database.path):
+            return serve(application, settings)
+    except DatabaseInUse as busy:
+        message = plain(settings.organization.language, "run.cli.locked",
+                        database=settings.database.path, lock=busy.lock)  # fmt: skip
+        print(message, file=sys.stderr)  # noqa: T201
+        return 3
+
+
+def serve(application: DondocApplication, settings: Settings) -> int:
+    """Run the bot until it is stopped (polling, or a webhook when one is set)."""
+    from telegram import Update
+    from telegram.error import InvalidToken
+
     telegram = settings.telegram
     secret = webhook_secret(settings) if telegram.webhook_url else ""
     try:

@@ -598,4 +598,19 @@ TEXTS: dict[str, str] = {
     "sandbox.cli.bad_code": "--code: 4 to 64 letters or digits.",
     "sandbox.cli.bad_files": "The practice room's register could not be made: {problem}",
     # (end of the practice room)
+    # Input limits, edited messages and dondoc restore (issue 14, part 3)
+    "import.reason.too_long": "longer than {cap} characters (this column's limit)",
+    "edit.ignored": "Edited messages are not processed again; please send a new message.",
+    "restore.cli.usage": "dondoc restore: give the backup file, e.g. dondoc restore backups/dondoc-20200415-0900.sqlite3",
+    "restore.cli.missing": "dondoc restore: no backup file at {path}",
+    "restore.cli.same_file": "dondoc restore: the backup {path} is the database in use itself",
+    "restore.cli.running": "dondoc restore: the bot is running on the database {database} (the lock {lock} is held). Stop the bot (dondoc run), then restore.",
+    "restore.cli.not_sqlite": "dondoc restore: {path} is not a readable SQLite file ({error})",
+    "restore.cli.damaged": "dondoc restore: the backup {path} is damaged (integrity_check: {error})",
+    "restore.cli.not_dondoc": "dondoc restore: {path} is not a dondoc database (it has no {table} table)",
+    "restore.cli.too_new": "dondoc restore: the backup {path} is at schema version {version}, newer than the {latest} this dondoc knows; update dondoc first",
+    "restore.cli.kept": "The current database is kept at {path}",
+    "restore.cli.done": "Restored {database} from {path} (schema version {version}); start the bot again.",
+    "run.cli.locked": "dondoc run: another dondoc is running on the database {database} (the lock {lock} is held)",
+    # (end of input limits, edited messages and dondoc restore)
 }

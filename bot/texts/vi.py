@@ -598,4 +598,19 @@ TEXTS: dict[str, str] = {
     "sandbox.cli.bad_code": "--code: cần từ 4 đến 64 chữ cái hoặc chữ số.",
     "sandbox.cli.bad_files": "Không tạo được sổ của phòng tập: {problem}",
     # (end of the practice room)
+    # Input limits, edited messages and dondoc restore (issue 14, part 3)
+    "import.reason.too_long": "dài quá {cap} ký tự (giới hạn của cột này)",
+    "edit.ignored": "Tin nhắn đã sửa không được xử lý lại; hãy gửi tin nhắn mới.",
+    "restore.cli.usage": "dondoc restore: cần đường dẫn tệp sao lưu, ví dụ: dondoc restore backups/dondoc-20200415-0900.sqlite3",
+    "restore.cli.missing": "dondoc restore: không tìm thấy tệp sao lưu {path}",
+    "restore.cli.same_file": "dondoc restore: tệp sao lưu {path} chính là cơ sở dữ liệu đang dùng",
+    "restore.cli.running": "dondoc restore: bot đang chạy trên cơ sở dữ liệu {database} (khóa {lock} đang được giữ). Hãy dừng bot (dondoc run) rồi khôi phục lại.",
+    "restore.cli.not_sqlite": "dondoc restore: {path} không phải tệp SQLite đọc được ({error})",
+    "restore.cli.damaged": "dondoc restore: tệp sao lưu {path} bị hỏng (integrity_check: {error})",
+    "restore.cli.not_dondoc": "dondoc restore: {path} không phải cơ sở dữ liệu của dondoc (không có bảng {table})",
+    "restore.cli.too_new": "dondoc restore: tệp sao lưu {path} ở phiên bản {version}, mới hơn phiên bản {latest} mà dondoc này biết; hãy cập nhật dondoc trước",
+    "restore.cli.kept": "Cơ sở dữ liệu hiện tại được giữ lại ở {path}",
+    "restore.cli.done": "Đã khôi phục {database} từ {path} (phiên bản {version}); hãy khởi động lại bot.",
+    "run.cli.locked": "dondoc run: một dondoc khác đang chạy trên cơ sở dữ liệu {database} (khóa {lock} đang được giữ)",
+    # (end of input limits, edited messages and dondoc restore)
 }

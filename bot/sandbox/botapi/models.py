@@ -60,6 +60,10 @@ class TgUser:
         """Send a text message (commands get a bot_command entity)."""
         return await self.server.send_text(self, text, chat=chat, reply_to=reply_to)
 
+    async def edit(self, message_id: int, text: str) -> JsonDict:
+        """Edit one of this user's messages to the bot (an ``edited_message`` update)."""
+        return await self.server.edit_text(self, message_id, text)
+
     async def reply(
         self, to: TgMessage | int, text: str, *, chat: TgGroup | None = None
     ) -> JsonDict:

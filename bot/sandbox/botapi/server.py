@@ -367,6 +367,20 @@ class BotApiServer:
             fields["entities"] = entities
         return self._user_message(self._user(user), chat, fields, reply_to)
 
+    async def edit_text(self, user: TgUser | int, message_id: int, text: str) -> JsonDict:
+        """The user edits their message ``message_id`` in their private chat with the bot:
+        the bot gets an ``edited_message`` update (with ``edit_date``)."""
+        sender = self._user(user)
+        message = self._resolve_message(message_id, sender.id)
+        message.json["text"] = text
+        message.json["edit_date"] = int(self.wall_clock())
+        message.json.pop("entities", None)
+        entities = command_entities(text)
+        if entities:
+            message.json["entities"] = entities
+        self._enqueue("edited_message", message.json)
+        return message.json
+
     async def send_contact(
         self,
         user: TgUser | int,
