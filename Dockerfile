@@ -2,6 +2,14 @@
 # BASE lets scripts/check-image build on a stand-in made with debootstrap when the registry
 # cannot be reached; anyone else keeps the default.
 ARG BASE=python:3.11-slim
+
+# The dependencies' list from pyproject.toml, made apart: the layer that installs them below
+# is rebuilt only when this list changes, not for the code, the README or the tool settings.
+FROM ${BASE} AS requirements
+WORKDIR /src
+COPY pyproject.toml scripts/install_app.py ./
+RUN python install_app.py requirements > requirements.txt
+
 FROM ${BASE}
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -20,13 +28,13 @@ RUN groupadd --gid 10001 dondoc \
     && chown -R 10001:10001 /data
 WORKDIR /app
 
-# Dependencies first, in their own layer: rebuilt only when pyproject.toml changes.
-COPY pyproject.toml ./
-COPY scripts/install_app.py ./scripts/
-RUN python scripts/install_app.py requirements
+# Dependencies first, in their own layer.
+COPY --from=requirements /src/requirements.txt ./
+RUN python -m pip install -r requirements.txt
 
 # Then the code, without dependencies, built from a clean copy (see scripts/install_app.py).
-COPY README.md ./
+COPY pyproject.toml README.md ./
+COPY scripts/install_app.py ./scripts/
 COPY bot ./bot
 COPY handlers ./handlers
 COPY storage ./storage

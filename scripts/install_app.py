@@ -1,10 +1,11 @@
 """The image's two install steps: the Dockerfile runs them, tests/test_dockerfile.py replays them.
 
-    python scripts/install_app.py requirements [PROJECT_DIR]
+    python install_app.py requirements [PROJECT_DIR] > requirements.txt
     python scripts/install_app.py code [PROJECT_DIR]
 
-`requirements` installs pyproject.toml's dependencies and its build requirements, and nothing
-else: the layer depends on pyproject.toml alone, so a change to the code or the README does not
+`requirements` prints pyproject.toml's build requirements and dependencies, one a line. The
+Dockerfile makes this list in a stage of its own and installs it in a layer that depends on
+the list alone: a change to the code, the README or pyproject's tool settings does not
 rebuild it.
 
 `code` installs the package from the copied sources with `--no-deps --no-build-isolation
@@ -34,26 +35,22 @@ def requirements(project: Path) -> list[str]:
     return [*data["build-system"]["requires"], *data["project"]["dependencies"]]
 
 
-def _pip(*args: str) -> None:
-    subprocess.run([sys.executable, "-m", "pip", "install", *args], check=True)
-
-
-def install_requirements(project: Path) -> None:
-    with tempfile.TemporaryDirectory(prefix="dondoc-req-") as tmp:
-        listed = Path(tmp) / "requirements.txt"
-        listed.write_text("\n".join(requirements(project)) + "\n", encoding="utf-8")
-        _pip("-r", str(listed))
+def print_requirements(project: Path) -> None:
+    sys.stdout.write("".join(f"{line}\n" for line in requirements(project)))
 
 
 def install_code(project: Path) -> None:
     with tempfile.TemporaryDirectory(prefix="dondoc-build-") as tmp:
         clean = Path(tmp) / "src"
         shutil.copytree(project, clean, ignore=shutil.ignore_patterns(*_STALE))
-        _pip("--no-deps", "--no-build-isolation", "--no-index", str(clean))
+        pip = [sys.executable, "-m", "pip", "install"]
+        subprocess.run(
+            [*pip, "--no-deps", "--no-build-isolation", "--no-index", str(clean)], check=True
+        )
 
 
 def main(argv: Sequence[str]) -> int:
-    steps = {"requirements": install_requirements, "code": install_code}
+    steps = {"requirements": print_requirements, "code": install_code}
     if len(argv) not in (1, 2) or argv[0] not in steps:
         sys.stderr.write(f"usage: install_app.py {'|'.join(steps)} [PROJECT_DIR]\n")
         return 2

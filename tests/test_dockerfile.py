@@ -1,9 +1,9 @@
 """The Dockerfile's install steps, replayed in a temporary folder without containers.
 
-Every COPY of the Dockerfile is done into a temporary /app, with the copied files' times set
-far in the past (COPY keeps the sources' timestamps, older than whatever the build makes);
-every RUN that installs (runs pip or scripts/install_app.py) is run there, in a fresh venv
-that sees the project's installed dependencies and no index (no network). Then the package
+Every COPY of the Dockerfile is done into a temporary folder (one a stage), the copied files'
+times set far in the past (COPY keeps the sources' timestamps, older than whatever the build
+makes); every RUN that installs (runs pip or scripts/install_app.py) is run there, in a fresh
+venv that sees the project's installed dependencies and no index (no network). Then the package
 installed in that venv must import and be, file for file, the copied code.
 
 The old Dockerfile's steps are replayed too: they installed empty `__init__.py` files (its
@@ -89,17 +89,15 @@ def make_venv(where: Path) -> tuple[Path, dict[str, str]]:
     return Path(purelib), env
 
 
-def copy_like_docker(sources: list[str], dest: str, app: Path) -> None:
+def copy_like_docker(sources: list[Path], dest: Path, into_folder: bool) -> None:
     """COPY: a folder's contents go into DEST; a file goes into DEST/ or becomes DEST."""
-    target = app / dest
-    for source in sources:
-        origin = ROOT / source
+    for origin in sources:
         if origin.is_dir():
-            into = target
+            into = dest
             shutil.copytree(origin, into, dirs_exist_ok=True,
                             ignore=shutil.ignore_patterns("__pycache__"))  # fmt: skip
         else:
-            into = target / origin.name if dest.endswith("/") or len(sources) > 1 else target
+            into = dest / origin.name if into_folder or len(sources) > 1 else dest
             into.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(origin, into)
         for path in [into, *into.rglob("*")]:
@@ -107,19 +105,32 @@ def copy_like_docker(sources: list[str], dest: str, app: Path) -> None:
 
 
 def replay(dockerfile: str, tmp: Path) -> Path:
-    """Run the Dockerfile's COPY and installing RUN steps; the venv's site-packages."""
-    app = tmp / "app"
-    app.mkdir()
+    """Run the Dockerfile's COPY and installing RUN steps, each stage in a folder of its own
+    standing for its root; returns the venv's site-packages."""
     site, env = make_venv(tmp / "venv")
+    stages: dict[str, Path] = {}
+    root = workdir = tmp
+
+    def inside(path: str) -> Path:
+        return root / path.lstrip("/") if path.startswith("/") else workdir / path
+
     for word, args in instructions(dockerfile):
-        if word == "WORKDIR":
-            assert args == "/app", "the replay knows WORKDIR /app only"
+        if word == "FROM":
+            name = args.split()[-1] if " as " in args.lower() else str(len(stages))
+            root = workdir = tmp / "stages" / name
+            root.mkdir(parents=True)
+            stages[name] = root
+        elif word == "WORKDIR":
+            workdir = inside(args)
+            workdir.mkdir(parents=True, exist_ok=True)
         elif word == "COPY":
-            *sources, dest = [arg for arg in shlex.split(args) if not arg.startswith("--")]
-            assert not dest.startswith("/") or dest.startswith("/app"), dest
-            copy_like_docker(sources, dest.removeprefix("/app").lstrip("/") or ".", app)
+            words = shlex.split(args)
+            *sources, dest = [arg for arg in words if not arg.startswith("--")]
+            stage = next((stages[w[7:]] for w in words if w.startswith("--from=")), None)
+            origins = [stage / s.lstrip("/") if stage else ROOT / s for s in sources]
+            copy_like_docker(origins, inside(dest), dest.endswith("/"))
         elif word == "RUN" and INSTALLS.search(args):
-            subprocess.run(["sh", "-ec", args], cwd=app, env=env, check=True,
+            subprocess.run(["sh", "-ec", args], cwd=workdir, env=env, check=True,
                            stdout=subprocess.DEVNULL)  # fmt: skip
     return site
 
@@ -165,10 +176,11 @@ def test_the_replay_sees_the_old_dockerfiles_empty_init_files(tmp_path: Path) ->
     assert "bot/__init__.py: installed 0 bytes, not the code's" in found
 
 
-def test_the_dependency_layer_copies_nothing_but_pyproject_and_the_install_step() -> None:
+def test_the_dependencies_are_installed_from_pyproject_alone() -> None:
     steps = instructions((ROOT / "Dockerfile").read_text(encoding="utf-8"))
-    first_install = next(i for i, (word, args) in enumerate(steps)
-                         if word == "RUN" and INSTALLS.search(args))  # fmt: skip
-    copied = [args for word, args in steps[:first_install] if word == "COPY"]
+    first_pip = next(i for i, (word, args) in enumerate(steps)
+                     if word == "RUN" and re.search(r"\bpip\b", args))  # fmt: skip
+    from_context = [args for word, args in steps[:first_pip]
+                    if word == "COPY" and "--from=" not in args]  # fmt: skip
 
-    assert copied == ["pyproject.toml ./", "scripts/install_app.py ./scripts/"]
+    assert from_context == ["pyproject.toml scripts/install_app.py ./"]
