@@ -584,5 +584,7 @@ TEXTS: dict[str, str] = {
     "report.process_waiting_returned": ": the reports were returned and not yet answered",
     "report.process_waiting_none": "At the end of {as_of}, no overdue task has been reported complete and is still waiting for approval.",
     "report.fig.ref": "{label} (appendix {number})",
-    "report.xlsx_period": "Year to date, from {start} to the end of {end}",
+    "report.xlsx_units": "Progress of the tasks by lead unit, year to date from {start} to the end of {end}",
+    "report.xlsx_leaders": "Progress of the tasks by assigning leader, year to date from {start} to the end of {end}",
+    "report.xlsx_footer": "Page &P of &N",
 }

@@ -584,5 +584,7 @@ TEXTS: dict[str, str] = {
     "report.process_waiting_returned": ", các báo cáo đã bị trả lại, chưa được phúc đáp lại",
     "report.process_waiting_none": "Đến hết ngày {as_of}, không có nhiệm vụ quá hạn nào mà đơn vị đã báo cáo hoàn thành nhưng chưa được phê duyệt.",
     "report.fig.ref": "{label} (phụ lục {number})",
-    "report.xlsx_period": "Lũy kế từ ngày {start} đến hết ngày {end}",
+    "report.xlsx_units": "Tiến độ thực hiện nhiệm vụ theo đơn vị chủ trì, lũy kế từ ngày {start} đến hết ngày {end}",
+    "report.xlsx_leaders": "Tiến độ thực hiện nhiệm vụ theo người giao, lũy kế từ ngày {start} đến hết ngày {end}",
+    "report.xlsx_footer": "Trang &P/&N",
 }
