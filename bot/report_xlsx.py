@@ -163,7 +163,8 @@ class _Sheets:
         sheet.repeat_rows(1)
         sheet.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
         sheet.center_horizontally()
-        sheet.set_footer(f"&C{self.text('report.xlsx_footer')}")
+        # Excel's codes for the page and the page count.
+        sheet.set_footer(f"&C{self.text('report.xlsx_footer', page='&P', pages='&N')}")
         return sheet, 2
 
     def write_row(self, sheet: Any, row: int, cells: Sequence[Any], *, bold: bool = False) -> None:

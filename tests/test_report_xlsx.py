@@ -140,6 +140,7 @@ async def test_every_sheet_prints_a4_landscape_one_page_wide_with_its_header(
         assert sheet.print_title_rows == "$2:$2"  # the header row on every page
         assert sheet.page_margins.left == sheet.page_margins.right == 0.4
         assert sheet.print_options.horizontalCentered
+        assert sheet.oddFooter.center.text == "Trang &P/&N"  # «Trang 2/12»
 
 
 async def test_title_rows_give_the_period(book: Workbook) -> None:

@@ -586,5 +586,5 @@ TEXTS: dict[str, str] = {
     "report.fig.ref": "{label} (appendix {number})",
     "report.xlsx_units": "Progress of the tasks by lead unit, year to date from {start} to the end of {end}",
     "report.xlsx_leaders": "Progress of the tasks by assigning leader, year to date from {start} to the end of {end}",
-    "report.xlsx_footer": "Page &P of &N",
+    "report.xlsx_footer": "Page {page} of {pages}",
 }

@@ -586,5 +586,5 @@ TEXTS: dict[str, str] = {
     "report.fig.ref": "{label} (phụ lục {number})",
     "report.xlsx_units": "Tiến độ thực hiện nhiệm vụ theo đơn vị chủ trì, lũy kế từ ngày {start} đến hết ngày {end}",
     "report.xlsx_leaders": "Tiến độ thực hiện nhiệm vụ theo người giao, lũy kế từ ngày {start} đến hết ngày {end}",
-    "report.xlsx_footer": "Trang &P/&N",
+    "report.xlsx_footer": "Trang {page}/{pages}",
 }
