@@ -506,8 +506,7 @@ class _Writer:
 
     def document_title(self) -> str:
         """The file's title: "Báo cáo kết quả rà soát, … đến hết ngày 05/12/2026"."""
-        subtitle = self.subtitle()
-        return f"{self.text('report.title').capitalize()} {subtitle[:1].lower()}{subtitle[1:]}"
+        return self.text("report.document_title", as_of=format_date(self.figures.as_of))
 
     def title(self) -> None:
         self.paragraph(self.text("report.title"), align="center", bold=True, after=0)

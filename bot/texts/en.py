@@ -586,5 +586,6 @@ TEXTS: dict[str, str] = {
     "report.fig.ref": "{label} (appendix {number})",
     "report.xlsx_units": "Progress of the tasks by lead unit, year to date from {start} to the end of {end}",
     "report.xlsx_leaders": "Progress of the tasks by assigning leader, year to date from {start} to the end of {end}",
+    "report.document_title": "Report: review of the progress of the assigned tasks up to the end of {as_of}",
     "report.xlsx_footer": "Page {page} of {pages}",
 }

@@ -586,5 +586,6 @@ TEXTS: dict[str, str] = {
     "report.fig.ref": "{label} (phụ lục {number})",
     "report.xlsx_units": "Tiến độ thực hiện nhiệm vụ theo đơn vị chủ trì, lũy kế từ ngày {start} đến hết ngày {end}",
     "report.xlsx_leaders": "Tiến độ thực hiện nhiệm vụ theo người giao, lũy kế từ ngày {start} đến hết ngày {end}",
+    "report.document_title": "Báo cáo kết quả rà soát, tổng hợp tiến độ thực hiện các nhiệm vụ đã giao đến hết ngày {as_of}",
     "report.xlsx_footer": "Trang {page}/{pages}",
 }
