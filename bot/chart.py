@@ -1,7 +1,13 @@
 """The /chart picture: per lead unit, its tasks of the year to date as one horizontal bar of
-completed on time, completed late, open in time and overdue (green, orange, blue, red).
+completed on time, completed late, open in time and overdue.
 
-1080 px wide, as tall as the bars need: a phone shows it full width and every label reads.
+1080 px wide, as tall as the bars need, made for a phone that shows it about 390 px wide:
+text of 18–26 pt at 150 dpi (about 14–20 px on the phone, as chat text), the unit's name
+on its own line above its bar so the bar has the whole width, and every segment's number
+shown: inside when it fits, else under the bar with a short leader line.
+The palette is blue/orange from Okabe & Ito (2008), safe in deuteranopia and protanopia:
+blue for in time (dark: completed, light: still open), orange for late (light: completed
+late, dark vermilion: overdue), each pair told apart by lightness as well as hue.
 matplotlib is imported when a chart is drawn, not when the bot starts, and only through
 its object API (no pyplot state shared between threads).
 """
@@ -11,6 +17,7 @@ from __future__ import annotations
 import io
 import textwrap
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -23,14 +30,22 @@ DPI = 150
 TOP_UNITS = 15
 # (YearFigures attribute, catalogue key of its legend label, colour)
 SEGMENTS = (
-    ("on_time", "chart.on_time", "#2e7d32"),
-    ("late", "chart.late", "#ef6c00"),
-    ("open_in_time", "chart.open_in_time", "#1565c0"),
-    ("open_overdue", "chart.open_overdue", "#c62828"),
+    ("on_time", "chart.on_time", "#0072b2"),  # Okabe–Ito blue
+    ("late", "chart.late", "#e69f00"),  # orange
+    ("open_in_time", "chart.open_in_time", "#56b4e9"),  # sky blue
+    ("open_overdue", "chart.open_overdue", "#d55e00"),  # vermilion
 )
-_HEAD_PX = 215  # title, subtitle and legend
-_BAR_PX = 78
-_FOOT_PX = 90
+# The colour of a number written inside a segment: white on the dark ones.
+INK = {"#0072b2": "white", "#e69f00": "black", "#56b4e9": "black", "#d55e00": "white"}
+TITLE_PT, TEXT_PT, NUMBER_PT, SMALL_PT = 24, 20, 18, 16
+_HEAD_PX = 420  # the title (two lines), the subtitle and the legend (two rows)
+_BAR_PX = 165  # a unit: its name, its bar, the numbers under it
+_FOOT_PX = 110
+_PLOT = (0.03, 0.94)  # the bars' left edge and width, as parts of the figure's width
+
+
+def _px(pt: float) -> float:
+    return pt * DPI / 72
 
 
 def top_units(units: Sequence[GroupFigures], limit: int = TOP_UNITS) -> list[GroupFigures]:
@@ -44,6 +59,45 @@ def height_px(bars: int) -> int:
     return _HEAD_PX + _BAR_PX * max(bars, 1) + _FOOT_PX
 
 
+def text_px(text: str, pt: float) -> float:
+    """About how wide `text` is drawn (DejaVu Sans digits: 0.64 em), in pixels."""
+    return len(text) * 0.64 * _px(pt)
+
+
+@dataclass(frozen=True, slots=True)
+class Label:
+    """Where a segment's number goes: its centre x in pixels from the bar's start, and
+    whether it is inside the segment (else under the bar, at `x`, with a leader to
+    `anchor`, the segment's centre)."""
+
+    text: str
+    x: float
+    anchor: float
+    inside: bool
+
+
+def segment_labels(values: Sequence[int], px_per_task: float, lang: str = "vi") -> list[Label]:
+    """A number for every segment that is not empty: inside when it fits with a margin,
+    else under the bar, pushed right so that it does not overlap the one before."""
+    labels: list[Label] = []
+    left, free = 0.0, 0.0  # `free`: where the next number under the bar may start
+    for value in values:
+        width = value * px_per_task
+        centre = left + width / 2
+        left += width
+        if not value:
+            continue
+        text = format_int(value, lang)
+        if text_px(text, NUMBER_PT) + 12 <= width:
+            labels.append(Label(text, centre, centre, inside=True))
+            continue
+        half = text_px(text, SMALL_PT) / 2
+        x = max(centre, free + half + 10)
+        labels.append(Label(text, x, centre, inside=False))
+        free = x + half
+    return labels
+
+
 def render_chart(
     units: Sequence[GroupFigures],
     *,
@@ -55,98 +109,90 @@ def render_chart(
     """The chart as PNG bytes, WIDTH_PX wide and `height_px(bars)` high."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
-    from matplotlib.ticker import MaxNLocator
 
     shown = top_units(units, limit)
     total_units = sum(1 for unit in units if unit.figures.assigned > 0)
-    width_in = WIDTH_PX / DPI
-    height_in = height_px(len(shown)) / DPI
-    figure = Figure(figsize=(width_in, height_in), dpi=DPI)
+    height = height_px(len(shown))
+    figure = Figure(figsize=(WIDTH_PX / DPI, height / DPI), dpi=DPI)
     FigureCanvasAgg(figure)
-    head, foot = _HEAD_PX / height_px(len(shown)), _FOOT_PX / height_px(len(shown))
-    axes = figure.add_axes((0.36, foot, 0.58, 1 - head - foot))
+    title = "\n".join(textwrap.wrap(plain(lang, "chart.title"), 34)[:2])
+    figure.text(0.5, 1 - 30 / height, title, ha="center", va="top", fontsize=TITLE_PT,
+                fontweight="bold", linespacing=1.15)  # fmt: skip
     figure.text(
         0.5,
-        1 - 40 / height_px(len(shown)),
-        plain(lang, "chart.title"),
-        ha="center",
-        va="center",
-        fontsize=15,
-        fontweight="bold",
-    )
-    figure.text(
-        0.5,
-        1 - 82 / height_px(len(shown)),
+        1 - 200 / height,
         plain(lang, "chart.subtitle", start=format_date(year_start), end=format_date(as_of)),
         ha="center",
         va="center",
-        fontsize=11,
+        fontsize=SMALL_PT,
     )
+    left, width = _PLOT
+    axes = figure.add_axes((left, _FOOT_PX / height, width, 1 - (_HEAD_PX + _FOOT_PX) / height))
+    axes.set_axis_off()
     if not shown:
-        axes.set_axis_off()
-        axes.text(0.5, 0.5, plain(lang, "chart.empty"), ha="center", va="center", fontsize=13)
+        axes.text(0.5, 0.5, plain(lang, "chart.empty"), ha="center", va="center",
+                  fontsize=TEXT_PT, wrap=True)  # fmt: skip
         return _png(figure)
-    names = [_label(unit.name) for unit in shown]
-    rows = list(range(len(shown)))
-    lefts = [0] * len(shown)
     largest = max(unit.figures.assigned for unit in shown)
-    for attr, key, colour in SEGMENTS:
-        values = [getattr(unit.figures, attr) for unit in shown]
-        axes.barh(rows, values, left=lefts, color=colour, height=0.7, label=plain(lang, key))
-        for row, (left, value) in enumerate(zip(lefts, values, strict=True)):
-            if value and value >= largest * 0.07:  # a number only where it fits in its piece
-                axes.text(
-                    left + value / 2,
-                    row,
-                    format_int(value, lang),
-                    ha="center",
-                    va="center",
-                    color="white",
-                    fontsize=9,
-                    fontweight="bold",
-                )
-        lefts = [left + value for left, value in zip(lefts, values, strict=True)]
-    for row, total in enumerate(lefts):
-        axes.text(total + largest * 0.01, row, format_int(total, lang), va="center", fontsize=10)
-    axes.set_yticks(rows, names, fontsize=10)
-    axes.invert_yaxis()
-    axes.set_xlim(0, largest * 1.12)
-    axes.xaxis.set_major_locator(MaxNLocator(integer=True))  # tasks are whole
-    axes.xaxis.set_major_formatter(lambda x, _: format_int(int(x), lang))
-    axes.tick_params(axis="x", labelsize=9)
-    for side in ("top", "right"):
-        axes.spines[side].set_visible(False)
-    axes.grid(axis="x", color="#dddddd", linewidth=0.6)
-    axes.set_axisbelow(True)
-    handles, labels = axes.get_legend_handles_labels()
+    axes.set_xlim(0, largest * 1.16)  # room for the total after the longest bar
+    axes.set_ylim(len(shown) - 0.5, -0.62)  # the first unit on top
+    px_per_task = width * WIDTH_PX / (largest * 1.16)
+    handles: list[Any] = []
+    for row, unit in enumerate(shown):
+        values = [getattr(unit.figures, attr) for attr, _, _ in SEGMENTS]
+        axes.text(0, row - 0.2, _label(unit.name), ha="left", va="bottom", fontsize=TEXT_PT)
+        start = 0
+        for value, (_, key, colour) in zip(values, SEGMENTS, strict=True):
+            bar = axes.barh(row, value, left=start, height=0.36, color=colour,
+                            label=plain(lang, key))  # fmt: skip
+            if row == 0:
+                handles.append(bar.patches[0])
+            start += value
+        axes.text(unit.figures.assigned + largest * 0.015, row,
+                  format_int(unit.figures.assigned, lang), ha="left", va="center",
+                  fontsize=TEXT_PT, fontweight="bold")  # fmt: skip
+        for label, colour in _with_colours(segment_labels(values, px_per_task, lang), values):
+            x, anchor = label.x / px_per_task, label.anchor / px_per_task
+            if label.inside:
+                axes.text(x, row, label.text, ha="center", va="center", fontsize=NUMBER_PT,
+                          fontweight="bold", color=INK[colour])  # fmt: skip
+            else:
+                axes.plot([anchor, x], [row + 0.18, row + 0.27], color="#444444", lw=1.2)
+                axes.text(x, row + 0.27, label.text, ha="center", va="top", fontsize=SMALL_PT,
+                          color="#222222")  # fmt: skip
     figure.legend(
         handles,
-        labels,
+        [plain(lang, key) for _, key, _ in SEGMENTS],
         loc="upper center",
         ncol=2,
-        fontsize=10,
+        fontsize=SMALL_PT,
         frameon=False,
-        bbox_to_anchor=(0.5, 1 - 105 / height_px(len(shown))),
+        handlelength=1.2,
+        columnspacing=1.0,
+        bbox_to_anchor=(0.5, 1 - 235 / height),
     )
     if total_units > len(shown):
         figure.text(
             0.5,
-            18 / height_px(len(shown)),
+            30 / height,
             plain(lang, "chart.top", shown=len(shown), total=format_int(total_units, lang)),
             ha="center",
             va="bottom",
-            fontsize=9,
+            fontsize=SMALL_PT,
             style="italic",
         )
     return _png(figure)
 
 
-def _label(name: str, width: int = 24) -> str:
-    """A unit's name on at most two lines, shortened with "…" when longer."""
-    lines = textwrap.wrap(name, width) or [""]
-    if len(lines) > 2:
-        lines = [lines[0], textwrap.shorten(" ".join(lines[1:]), width, placeholder=" …")]
-    return "\n".join(lines)
+def _with_colours(labels: list[Label], values: Sequence[int]) -> list[tuple[Label, str]]:
+    """Each label with its segment's colour (labels are made for the non-empty ones)."""
+    colours = [colour for value, (_, _, colour) in zip(values, SEGMENTS, strict=True) if value]
+    return list(zip(labels, colours, strict=True))
+
+
+def _label(name: str, width: int = 44) -> str:
+    """A unit's name on one line above its bar, shortened with "…" when longer."""
+    return textwrap.shorten(name, width, placeholder=" …")
 
 
 def _png(figure: Any) -> bytes:

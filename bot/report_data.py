@@ -70,6 +70,15 @@ class ProcessFigures:
     waiting_returned: int = 0  # appendix 3: overdue, the completion report was returned
 
 
+# The appendices' kinds, in the order of the seed: completed late, overdue, and overdue with a
+# completion report waiting (their catalogue titles: report.appendix1_title, 2, 3).
+APPENDIX_KINDS = ("late", "overdue", "waiting")
+
+
+def appendix_title_key(kind: str) -> str:
+    return f"report.appendix{APPENDIX_KINDS.index(kind) + 1}_title"
+
+
 @dataclass(frozen=True, slots=True)
 class MonthlyReport:
     """Everything both report documents say, for one period as of one day."""
@@ -83,3 +92,15 @@ class MonthlyReport:
     @property
     def as_of(self) -> date:
         return self.figures.as_of
+
+    def appendices(self) -> list[tuple[int, str, Appendix]]:
+        """The appendices the documents attach, numbered in order: (number, kind, appendix),
+        kind being "late", "overdue" or "waiting". An empty one is left out (the text says
+        there is nothing) and the next takes its number, as the Office numbers them."""
+        lists = (self.late, self.overdue, self.waiting)
+        present = [(kind, a) for kind, a in zip(APPENDIX_KINDS, lists, strict=True) if a.total]
+        return [(number, kind, appendix) for number, (kind, appendix) in enumerate(present, 1)]
+
+    def appendix_numbers(self) -> dict[str, int]:
+        """The number of each attached appendix by its kind (see `appendices`)."""
+        return {kind: number for number, kind, _ in self.appendices()}

@@ -426,9 +426,9 @@ async def report_command(update: Update, context: DondocContext) -> None:
         tz=context.settings.organization.tz,
         limit=XLSX_ROWS,  # the longer of the two documents' lists
     )
-    today = context.clock.today()
+    now = context.clock.now()
     # The formal report is the Office's document: Vietnamese, whoever asks.
-    docx = await asyncio.to_thread(build_docx, report, context.settings, today=today)
+    docx = await asyncio.to_thread(build_docx, report, context.settings, today=now.date(), now=now)
     xlsx = await asyncio.to_thread(build_xlsx, report)
     stem = f"bao-cao-{asked.period.start.year}-{asked.period.start.month:02d}"
     caption = context.t("report.caption", as_of=format_date(asked.as_of))

@@ -230,7 +230,10 @@ async def load_report(
         late=Appendix(late[:limit], figures.period_figures.late),
         overdue=Appendix(overdue, figures.year_figures.open_overdue),
         waiting=Appendix(waiting, sum(counts)),
-        process=await process_figures(db, period=period, tz=tz, waiting=counts),
+        # Section 2 speaks of the same days as the figures: to T at the latest.
+        process=await process_figures(
+            db, period=Period(period.start, window.end), tz=tz, waiting=counts
+        ),
     )
 
 

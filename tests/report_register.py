@@ -149,11 +149,12 @@ async def _workflow(db: Database, officer: Person) -> None:
                            now=_at(date(2020, 3, 4)), reason="Không có căn cứ")  # fmt: skip
 
 
-async def seed_report(path: Path) -> MonthlyReport:
-    """The monthly report of March 2020 on a fresh register with the seed's figures."""
+async def seed_report(path: Path, as_of: date = AS_OF) -> MonthlyReport:
+    """The monthly report of March 2020 on a fresh register with the seed's figures (as of
+    31/03/2020, or an earlier day)."""
     db = await Database.open(path)
     try:
         await seed_register(db)
-        return await load_report(db, period=month_period(2020, 3), as_of=AS_OF, tz=TZ)
+        return await load_report(db, period=month_period(2020, 3), as_of=as_of, tz=TZ)
     finally:
         await db.close()

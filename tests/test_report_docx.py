@@ -5,15 +5,20 @@ from __future__ import annotations
 
 import asyncio
 import io
+import re
+import zipfile
 from dataclasses import replace
-from datetime import date
+from datetime import UTC, date, datetime
+from pathlib import Path
 
 import pytest
 from docx import Document
 from docx.document import Document as DocxDocument
+from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Length, Pt
 
 from bot.config import Settings
+from bot.figures import PeriodFigures, YearFigures
 from bot.report_data import Appendix, MonthlyReport, ProcessFigures
 from bot.report_docx import build_docx
 from tests.report_register import LATE, OVERDUE, WAITING, seed_report
@@ -27,6 +32,7 @@ SETTINGS = Settings(
     report={"signer_name": "Phạm Hùng Trường"},  # type: ignore[arg-type]
 )
 MADE_ON = date(2020, 4, 3)
+BLANK_NUMBER = "\u00a0" * 8
 ROWS = 4  # a short limit for the appendix tables, to test the cut
 
 
@@ -67,7 +73,10 @@ async def test_page_and_font_follow_decree_30(report: MonthlyReport) -> None:
 async def test_header_title_and_signature_as_in_the_seed(report: MonthlyReport) -> None:
     document = read(report)
     header = cells(document.tables[0])[0]
-    assert header[0].split("\n") == ["UBND TỈNH LẠNG SƠN", "VĂN PHÒNG UBND TỈNH", "", "Số: /BC-VP"]
+    # The number is left blank too, with room to write it by hand before "/BC-VP".
+    assert header[0].split("\n") == [
+        "UBND TỈNH LẠNG SƠN", "VĂN PHÒNG UBND TỈNH", "", f"Số: {BLANK_NUMBER}/BC-VP",
+    ]  # fmt: skip
     assert header[1].split("\n")[:2] == [
         "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
         "Độc lập - Tự do - Hạnh phúc",
@@ -143,8 +152,8 @@ async def test_section_2_counts_what_the_workflow_recorded(report: MonthlyReport
     text = body_text(read(report))
     assert (
         "Từ ngày 01/03/2020 đến hết ngày 31/03/2020, Văn phòng đã trả lại 01 báo cáo hoàn thành"
-        " nhiệm vụ do nội dung chưa đúng yêu cầu nhiệm vụ (yêu cầu phúc đáp lại); chấp thuận 00"
-        " đề nghị gia hạn và không chấp thuận 01 đề nghị gia hạn." in text
+        " nhiệm vụ do nội dung chưa đúng yêu cầu nhiệm vụ (yêu cầu phúc đáp lại); không chấp"
+        " thuận 01 đề nghị gia hạn, không có đề nghị gia hạn nào được chấp thuận." in text
     )
     assert (
         "Đến hết ngày 31/03/2020, có 02 nhiệm vụ quá hạn mà đơn vị đã báo cáo hoàn thành nhưng"
@@ -174,9 +183,11 @@ async def test_unknown_process_figures_are_said_to_be_unknown(report: MonthlyRep
     unknown = MonthlyReport(figures=report.figures, process=ProcessFigures())
     document = read(unknown)
     text = body_text(document)
-    assert "trả lại (chưa có số liệu) báo cáo" in text
-    empty = cells(document.tables[3])[1:]  # one cell across the table
-    assert [set(row) for row in empty] == [{"Không có nhiệm vụ nào."}]
+    assert (
+        "Văn phòng đã trả lại (chưa có số liệu) báo cáo hoàn thành nhiệm vụ do nội dung chưa"
+        " đúng yêu cầu nhiệm vụ (yêu cầu phúc đáp lại); chấp thuận (chưa có số liệu) đề nghị gia"
+        " hạn và không chấp thuận (chưa có số liệu) đề nghị gia hạn." in text
+    )
 
 
 async def test_a_long_appendix_is_cut_and_says_how_many_there_are(report: MonthlyReport) -> None:
@@ -190,3 +201,167 @@ async def test_a_long_appendix_is_cut_and_says_how_many_there_are(report: Monthl
         f"Danh sách trên gồm {ROWS} trong tổng số 1.234 nhiệm vụ, quá hạn lâu nhất trước."
         in body_text(document)
     )
+
+
+# --- as the Office signs it (issue 14) -------------------------------------------------------
+
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+NOW = datetime(2020, 4, 3, 8, 30, tzinfo=UTC)
+PORTRAIT_TEXT_MM, LANDSCAPE_TEXT_MM = 210 - 30 - 15, 297 - 30 - 15
+
+
+def package(report: MonthlyReport, rows: int = 500) -> dict[str, str]:
+    """The .docx's parts as text, by name."""
+    data = build_docx(report, SETTINGS, today=MADE_ON, now=NOW, appendix_rows=rows)
+    with zipfile.ZipFile(io.BytesIO(data)) as docx:
+        return {name: docx.read(name).decode("utf-8", "replace") for name in docx.namelist()}
+
+
+def quiet(report: MonthlyReport) -> MonthlyReport:
+    """A month where much is zero: 02 due, both completed on time; 03 open, all in time; no
+    report returned, no extension decided; nothing late, nothing overdue, nothing waiting."""
+    figures = replace(
+        report.figures,
+        period_figures=PeriodFigures(assigned=4, due=2, completed=2, on_time=2),
+        year_figures=YearFigures(assigned=5, completed=2, on_time=2, open=3, open_in_time=3),
+    )
+    return MonthlyReport(figures=figures, process=ProcessFigures(0, 0, 0, 0, 0))
+
+
+async def test_pages_are_numbered_in_the_header_from_page_2(report: MonthlyReport) -> None:
+    document = read(report)
+    first, appendices = document.sections
+    assert first.different_first_page_header_footer  # page 1 has no number
+    assert "PAGE" not in first.first_page_header._element.xml
+    header = first.header
+    instructions = [e.text for e in header._element.iter(f"{W}instrText")]
+    assert [i.strip() for i in instructions] == ["PAGE"]
+    assert header.paragraphs[0].alignment == WD_ALIGN_PARAGRAPH.CENTER
+    # The landscape appendices keep the same header, their first page numbered too.
+    assert appendices.header.is_linked_to_previous
+    assert not appendices.different_first_page_header_footer
+
+
+async def test_section_2_speaks_of_the_days_of_the_figures(tmp_path: Path) -> None:
+    """As of 15/03: the report returned on 20/03 is not counted yet, the extension refused
+    on 04/03 is; section 2 says «đến hết ngày 15/03/2020», as section 1 does."""
+    early = await seed_report(tmp_path / "dondoc.sqlite3", as_of=date(2020, 3, 15))
+    text = body_text(read(early))
+    assert (
+        "Từ ngày 01/03/2020 đến hết ngày 15/03/2020, Văn phòng không trả lại báo cáo hoàn thành"
+        " nhiệm vụ nào; không chấp thuận 01 đề nghị gia hạn, không có đề nghị gia hạn nào được"
+        " chấp thuận." in text
+    )
+    assert "31/03/2020" not in text
+
+
+async def test_table_rows_never_split_and_headers_repeat(report: MonthlyReport) -> None:
+    document = read(report)
+    for table in [document.tables[1], *document.tables[3:]]:  # the unit table, appendices
+        rows = table._tbl.findall(f"{W}tr")
+        assert all(row.find(f"{W}trPr/{W}cantSplit") is not None for row in rows)
+        assert rows[0].find(f"{W}trPr/{W}tblHeader") is not None
+        assert all(row.find(f"{W}trPr/{W}tblHeader") is None for row in rows[1:])
+
+
+async def test_every_table_fits_the_text_area(report: MonthlyReport) -> None:
+    document = read(report)
+    widths = [
+        sum(int(col.get(f"{W}w")) for col in table._tbl.iter(f"{W}gridCol")) * 25.4 / 1440
+        for table in document.tables
+    ]
+    # header block, unit table, signature: portrait; the three appendices: landscape
+    assert [round(w) for w in widths[:3]] == [165, 165, 165]
+    assert all(PORTRAIT_TEXT_MM - 1 <= w <= PORTRAIT_TEXT_MM + 0.1 for w in widths[:3])
+    assert len(widths) == 6
+    assert all(LANDSCAPE_TEXT_MM - 5 <= w <= LANDSCAPE_TEXT_MM for w in widths[3:])
+    assert not [e for t in document.tables for e in t._tbl.iter(f"{W}tblInd")]
+
+
+async def test_codes_and_document_numbers_never_break_at_the_hyphen(
+    report: MonthlyReport,
+) -> None:
+    xml = package(report)["word/document.xml"]
+    no_break = "<w:noBreakHyphen/>"
+    assert f'NV{no_break}<w:t xml:space="preserve">2020' in xml.replace("</w:t>", "")
+    assert f'118/UBND{no_break}<w:t xml:space="preserve">KT' in xml.replace("</w:t>", "")
+    assert "BC-VP" not in xml  # "/BC‑VP" in the header and the appendices' reference
+    assert "Độc lập - Tự do - Hạnh phúc" in xml  # a spaced dash still breaks
+
+
+async def test_the_language_is_vietnamese(report: MonthlyReport) -> None:
+    parts = package(report)
+    langs = re.findall(r"<w:lang [^>]*/>", parts["word/styles.xml"])
+    assert langs == ['<w:lang w:val="vi-VN" w:eastAsia="vi-VN" w:bidi="ar-SA"/>']
+    assert "<w:docDefaults>" in parts["word/styles.xml"]
+    assert not [name for name, text in parts.items() if "en-US" in text]
+
+
+async def test_file_properties_name_the_office_the_day_and_the_title(
+    report: MonthlyReport,
+) -> None:
+    data = build_docx(report, SETTINGS, today=MADE_ON, now=NOW)
+    core = Document(io.BytesIO(data)).core_properties
+    assert core.author == "Văn phòng UBND tỉnh, UBND tỉnh Lạng Sơn"
+    assert core.last_modified_by == core.author
+    assert core.title == (
+        "Báo cáo kết quả rà soát, tổng hợp tiến độ thực hiện các nhiệm vụ đã giao đến hết ngày"
+        " 31/03/2020"
+    )
+    assert core.created == core.modified == NOW
+    assert core.language == "vi-VN"
+    assert "python-docx" not in package(report)["docProps/core.xml"]
+
+
+async def test_zero_counts_are_said_in_words(report: MonthlyReport) -> None:
+    document = read(quiet(report))
+    text = body_text(document)
+    assert not re.search(r"(?<![\d/])00(?![\d/])", text)
+    assert (
+        "Có 02 nhiệm vụ giao có thời hạn phải hoàn thành trong tháng 3, đã hoàn thành 02 nhiệm"
+        " vụ, đều hoàn thành đúng hạn, không có nhiệm vụ nào hoàn thành quá hạn." in text
+    )
+    assert (
+        "tổng số 05 nhiệm vụ: đã hoàn thành 02 nhiệm vụ (đạt 40,0% số nhiệm vụ đã giao), đều"
+        " đúng hạn, không có nhiệm vụ nào hoàn thành quá hạn; còn 03 nhiệm vụ chưa hoàn thành"
+        " (chiếm 60,0% số nhiệm vụ đã giao), đều còn thời hạn, không có nhiệm vụ nào quá thời"
+        " hạn." in text
+    )
+    assert (
+        "Văn phòng không trả lại báo cáo hoàn thành nhiệm vụ nào; không có đề nghị gia hạn nào"
+        " được chấp thuận hay bị từ chối." in text
+    )
+    assert (
+        "Đến hết ngày 31/03/2020, không có nhiệm vụ quá hạn nào mà đơn vị đã báo cáo hoàn thành"
+        " nhưng chưa được phê duyệt." in text
+    )
+    # Nothing to list: no appendix, none cited, no landscape page.
+    assert "phụ lục" not in text.lower()
+    assert len(document.sections) == 1
+    assert len(document.tables) == 3  # header block, unit table, signature
+
+
+async def test_an_empty_appendix_is_left_out_and_the_next_takes_its_number(
+    report: MonthlyReport,
+) -> None:
+    without_late = replace(
+        report,
+        figures=replace(
+            report.figures, period_figures=replace(report.figures.period_figures, late=0)
+        ),
+        late=Appendix(),
+    )
+    document = read(without_late)
+    text = body_text(document)
+    titles = [p.text for p in document.paragraphs if p.text.startswith("Phụ lục")]
+    assert titles == ["Phụ lục 1", "Phụ lục 2"]
+    headings = [p.text for p in document.paragraphs if p.text.startswith("DANH SÁCH")]
+    assert headings == [
+        "DANH SÁCH NHIỆM VỤ QUÁ HẠN CHƯA HOÀN THÀNH",
+        "DANH SÁCH NHIỆM VỤ QUÁ HẠN ĐÃ BÁO CÁO HOÀN THÀNH, CHƯA ĐƯỢC PHÊ DUYỆT",
+    ]
+    assert "(chi tiết nhiệm vụ quá hạn chưa hoàn thành tại phụ lục 1 kèm theo)" in text
+    assert "(chi tiết nhiệm vụ quá hạn tại phụ lục 2 kèm theo)" in text
+    assert "phụ lục 3" not in text
+    cited = {int(n) for n in re.findall(r"phụ lục (\d)", text)}
+    assert cited == {1, 2}

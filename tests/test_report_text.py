@@ -122,3 +122,33 @@ def test_all_completed_leaves_out_the_open_part() -> None:
         " hạn (chiếm 100,0% số nhiệm vụ đã hoàn thành), 0 nhiệm vụ quá hạn (chiếm 0,0% số"
         " nhiệm vụ đã hoàn thành)."
     )
+
+
+def test_the_formal_report_says_a_zero_part_in_words_never_00() -> None:
+    figures = Figures(
+        as_of=date(2020, 3, 31),
+        period=month_period(2020, 3),
+        period_figures=PeriodFigures(
+            assigned=7, due=7, completed=3, late=3, open_in_time=0, open_overdue=4
+        ),
+        year_figures=YearFigures(
+            assigned=9, completed=3, late=3, open=6, open_in_time=0, open_overdue=6
+        ),
+    )
+    period, year = section1_paragraphs(figures, formal=True)
+    assert period.endswith(
+        "đã hoàn thành 03 nhiệm vụ, đều hoàn thành quá hạn (chi tiết nhiệm vụ quá hạn tại phụ"
+        " lục 1 kèm theo); còn 04 nhiệm vụ chưa hoàn thành, đều đã quá hạn."
+    )
+    assert year.endswith(
+        "đã hoàn thành 03 nhiệm vụ (đạt 33,3% số nhiệm vụ đã giao), đều quá hạn; còn 06 nhiệm"
+        " vụ chưa hoàn thành (chiếm 66,7% số nhiệm vụ đã giao), đều đã quá thời hạn (chi tiết"
+        " nhiệm vụ quá hạn chưa hoàn thành tại phụ lục 2 kèm theo)."
+    )
+    assert "00" not in period + year
+
+
+def test_the_appendices_are_cited_by_the_numbers_they_have() -> None:
+    period, year = section1_paragraphs(SEED, formal=True, appendix_refs={"overdue": 1})
+    assert "phụ lục" not in period  # no appendix of the late tasks is attached
+    assert year.endswith("(chi tiết nhiệm vụ quá hạn chưa hoàn thành tại phụ lục 1 kèm theo).")

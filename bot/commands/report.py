@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 from bot.clock import SystemClock
@@ -36,7 +36,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def handle(args: argparse.Namespace, settings: Settings) -> int:
-    today = SystemClock(settings.organization.tz).today()
+    now = SystemClock(settings.organization.tz).now()
+    today = now.date()
     try:
         period = parse_period(args.period)
     except ValueError:
@@ -51,7 +52,7 @@ def handle(args: argparse.Namespace, settings: Settings) -> int:
     if suffix not in FORMATS:
         return _fail(args.lang, "report.cli.out", args.out)
     return run_async(
-        _write(settings, period=period, as_of=as_of, out=args.out, today=today, lang=args.lang)
+        _write(settings, period=period, as_of=as_of, out=args.out, now=now, lang=args.lang)
     )
 
 
@@ -61,7 +62,7 @@ def _fail(lang: str, key: str, value: object) -> int:
 
 
 async def _write(
-    settings: Settings, *, period: Period, as_of: date, out: Path, today: date, lang: str
+    settings: Settings, *, period: Period, as_of: date, out: Path, now: datetime, lang: str
 ) -> int:
     # Imported here: every other `dondoc` command starts without the report's modules.
     from bot.report_docx import APPENDIX_ROWS as DOCX_ROWS
@@ -77,7 +78,7 @@ async def _write(
             db, period=period, as_of=as_of, tz=settings.organization.tz, limit=limit
         )
     if out.suffix.lower() == ".docx":
-        data = build_docx(report, settings, today=today, lang=lang)
+        data = build_docx(report, settings, today=now.date(), now=now, lang=lang)
     else:
         data = build_xlsx(report, lang=lang)
     out.parent.mkdir(parents=True, exist_ok=True)
