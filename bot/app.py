@@ -71,8 +71,11 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
         pass
 
 
-def build_application(settings: Settings, *, clock: Clock | None = None) -> DondocApplication:
-    """The bot, ready for `run_polling`/`run_webhook` or for `async with` in tests."""
+def build_application(
+    settings: Settings, *, clock: Clock | None = None, updater: bool = True
+) -> DondocApplication:
+    """The bot, ready for `run_polling` or `start_in_loop`; without an Updater
+    (`updater=False`) when updates come another way (the webhook, bot/webhook.py)."""
     token = settings.require_token()
     clock = clock or SystemClock(settings.organization.tz)
 
@@ -86,7 +89,7 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> Dond
             await services.db.close()
             application.bot_data.services = None
 
-    application: DondocApplication = (
+    builder = (
         ApplicationBuilder()
         .token(token)
         .base_url(settings.telegram.api_base_url)
@@ -105,8 +108,10 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> Dond
         .concurrent_updates(PerChatUpdateProcessor())
         .post_init(open_services)
         .post_shutdown(close_services)
-        .build()
     )
+    if not updater:
+        builder = builder.updater(None)
+    application: DondocApplication = builder.build()
     for module in HANDLER_MODULES:
         module.register(application)
     return application
@@ -116,14 +121,15 @@ async def start_in_loop(
     application: DondocApplication, *, drop_pending_updates: bool = False
 ) -> None:
     """Start the bot in the running event loop, as `run_polling` does in its own: initialise
-    (post_init opens the register), long-poll, start the handlers and the JobQueue."""
+    (post_init opens the register), long-poll (when it has an Updater), start the handlers
+    and the JobQueue."""
     await application.initialize()
     if application.post_init is not None:
         await application.post_init(application)
-    assert application.updater is not None
-    await application.updater.start_polling(
-        poll_interval=0.0, timeout=10, drop_pending_updates=drop_pending_updates
-    )
+    if application.updater is not None:
+        await application.updater.start_polling(
+            poll_interval=0.0, timeout=10, drop_pending_updates=drop_pending_updates
+        )
     await application.start()
 
 

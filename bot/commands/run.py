@@ -1,9 +1,10 @@
 """`dondoc run`: start the bot; long polling, or a webhook when `[telegram] webhook_url` is set.
 
 Telegram or the network down at start: the bot says so in the log and tries again, waiting
-longer each time (up to 30 s); later on, PTB's polling loop retries the same way and the
-error handler logs it. It never exits on a transient error. A token Telegram refuses stops
-it with a hint (exit 2). Ctrl-C and SIGTERM stop it cleanly.
+longer each time (up to 30 s), for getMe and, with a webhook, for setWebhook; later on, PTB's
+polling loop retries the same way and the error handler logs it (a webhook just waits for
+Telegram's POSTs, served on aiohttp by bot/webhook.py). It never exits on a transient
+error. A token Telegram refuses stops it with a hint (exit 2). Ctrl-C and SIGTERM stop it cleanly.
 """
 
 from __future__ import annotations
@@ -16,10 +17,11 @@ import re
 import secrets
 import signal
 import sys
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from bot.config import ConfigError, Settings
+from bot.config import ConfigError, Settings, TelegramSettings
 from bot.texts import plain
 from storage.db import DatabaseInUse, exclusive
 
@@ -30,7 +32,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-# After the first contact, PTB's own bootstrap (deleteWebhook/setWebhook) retries forever too.
+# After the first contact, PTB's own bootstrap of polling (deleteWebhook) retries forever too.
 BOOTSTRAP_RETRIES = -1
 FIRST_DELAY, MAX_DELAY = 1.0, 30.0
 _SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
@@ -54,45 +56,98 @@ def webhook_path(url: str) -> str:
     return urlsplit(url).path.strip("/")
 
 
-async def initialize_patiently(application: DondocApplication) -> None:
-    """Meet Telegram (getMe) however long it takes; only a refused token is final."""
+async def patiently(action: Callable[[], Awaitable[object]], what: str) -> None:
+    """Do `action` (a call to Telegram) however long it takes; only a refused token is final."""
     from telegram.error import InvalidToken, TelegramError
 
     delay = FIRST_DELAY
     while True:
         try:
-            await application.initialize()
+            await action()
             return
         except InvalidToken:
             raise
         except TelegramError as exc:
-            log.warning("Telegram is not reachable (%s); trying again in %.0f s", exc, delay)
+            log.warning("%s (%s); trying again in %.0f s", what, exc, delay)
             await asyncio.sleep(delay)
             delay = min(MAX_DELAY, delay * 2)
 
 
-def _meet_telegram(application: DondocApplication) -> bool:
-    """Run `initialize_patiently` in the loop PTB will run in; False if stopped meanwhile."""
+async def initialize_patiently(application: DondocApplication) -> None:
+    """Meet Telegram (getMe) however long it takes; only a refused token is final."""
+    await patiently(application.initialize, "Telegram is not reachable")
+
+
+def _event_loop() -> asyncio.AbstractEventLoop:
+    """The loop PTB (and the webhook server) run in."""
     try:
-        loop = asyncio.get_event_loop()
+        return asyncio.get_event_loop()
     except RuntimeError:
         loop = asyncio.new_event_loop()
         asyncio.set_event_loop(loop)
-    task = loop.create_task(initialize_patiently(application))
+        return loop
+
+
+def _until_stopped(main: Coroutine[object, object, None]) -> bool:
+    """Run `main` until it ends or Ctrl-C/SIGTERM cancel it (then False; a second signal does
+    not break the cleanup under way)."""
+    loop = _event_loop()
+    task = loop.create_task(main)
     stop_signals = (signal.SIGINT, signal.SIGTERM)
     for sig in stop_signals:
-        loop.add_signal_handler(sig, task.cancel)
+        loop.add_signal_handler(sig, lambda: task.cancelling() or task.cancel())
     try:
         loop.run_until_complete(task)
     except asyncio.CancelledError:
-        log.info("stopped before Telegram could be reached")
-        with contextlib.suppress(Exception):
-            loop.run_until_complete(application.shutdown())
         return False
     finally:
         for sig in stop_signals:
             loop.remove_signal_handler(sig)
     return True
+
+
+def _meet_telegram(application: DondocApplication) -> bool:
+    """Run `initialize_patiently` in the loop PTB will run in; False if stopped meanwhile."""
+    if _until_stopped(initialize_patiently(application)):
+        return True
+    log.info("stopped before Telegram could be reached")
+    with contextlib.suppress(Exception):
+        _event_loop().run_until_complete(application.shutdown())
+    return False
+
+
+async def serve_webhook(
+    application: DondocApplication, telegram: TelegramSettings, secret: str
+) -> None:
+    """Serve the webhook on aiohttp (bot/webhook.py) and give Telegram its URL, until
+    cancelled; then close the server (no more updates come in) and stop the bot (which first
+    handles the updates already answered 200)."""
+    from aiohttp import web
+    from telegram import Update
+
+    from bot.app import start_in_loop, stop_in_loop
+    from bot.webhook import webhook_app
+
+    url = telegram.webhook_url
+    assert url is not None
+    runner = web.AppRunner(
+        webhook_app(application, path=webhook_path(url), secret=secret), access_log=None
+    )
+    await runner.setup()
+    try:
+        await start_in_loop(application)
+        await web.TCPSite(runner, telegram.webhook_listen, telegram.webhook_port).start()
+        log.info("serving a webhook at %s", url)
+        await patiently(
+            lambda: application.bot.set_webhook(
+                url, secret_token=secret, allowed_updates=Update.ALL_TYPES
+            ),
+            "Telegram did not take the webhook",
+        )
+        await asyncio.get_running_loop().create_future()  # until Ctrl-C or SIGTERM
+    finally:
+        await runner.cleanup()
+        await stop_in_loop(application)
 
 
 def webhook_secret(settings: Settings) -> str:
@@ -129,7 +184,9 @@ def handle(args: argparse.Namespace, settings: Settings) -> int:
         return sandbox_instead(args, settings)
     from bot.app import build_application
 
-    application = build_application(settings)  # a missing token: ConfigError, exit 2
+    telegram = settings.telegram
+    # a missing token: ConfigError, exit 2
+    application = build_application(settings, updater=telegram.webhook_url is None)
     try:
         # Held while the bot runs: `dondoc restore` refuses to swap the file under it, and a
         # second `dondoc run` on the same database stops at once.
@@ -153,16 +210,7 @@ def serve(application: DondocApplication, settings: Settings) -> int:
         if not _meet_telegram(application):
             return 0
         if telegram.webhook_url:
-            log.info("serving a webhook at %s", telegram.webhook_url)
-            application.run_webhook(
-                listen=telegram.webhook_listen,
-                port=telegram.webhook_port,
-                url_path=webhook_path(telegram.webhook_url),
-                webhook_url=telegram.webhook_url,
-                secret_token=secret,
-                allowed_updates=Update.ALL_TYPES,
-                bootstrap_retries=BOOTSTRAP_RETRIES,
-            )
+            _until_stopped(serve_webhook(application, telegram, secret))
         else:
             log.info("long polling Telegram at %s", telegram.api_base_url)
             application.run_polling(
