@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from bot.formats import format_date
+from bot.merge import Conflict, Prefer
 from bot.models import Role
 from bot.reminders.planner import OpenTask
 from bot.text_search import fold
@@ -833,14 +834,28 @@ def plan(
 
 
 @dataclass(frozen=True, slots=True)
+class RowChange:
+    """The fields an import changes in one row of the register: column key -> (old, new)."""
+
+    code: str
+    fields: Mapping[str, tuple[Value, Value]]
+
+
+@dataclass(frozen=True, slots=True)
 class ImportResult:
-    """What an import did; with `errors`, it wrote nothing."""
+    """What an import did (or, with `dry_run`, would do); with `errors`, it wrote nothing."""
 
     kind: Kind
     created: int = 0
     updated: int = 0
     unchanged: int = 0
     errors: tuple[RowError, ...] = ()
+    # Fields the bot changed and the file did not: the register's value stayed.
+    kept: int = 0
+    conflicts: tuple[Conflict, ...] = ()
+    changes: tuple[RowChange, ...] = ()  # each updated row's changed fields
+    source: str = ""  # the file's name, or where the table came from (a sync's address)
+    dry_run: bool = False
     created_task_ids: tuple[int, ...] = ()
     # Tasks whose lead unit or responsible officer changed: their new people are to be told.
     reassigned_task_ids: tuple[int, ...] = ()
@@ -859,20 +874,34 @@ async def import_file(
     *,
     today: date,
     now: datetime,
+    dry_run: bool = False,
+    prefer: Prefer = Prefer.REGISTER,
     progress: Progress | None = None,
 ) -> ImportResult:
-    """Read, check and write one file, all or nothing. Raises FileProblem if unreadable."""
+    """Read, check and merge one file, all or nothing. Raises FileProblem if unreadable."""
+    table = await asyncio.to_thread(read_table, path, progress)
+    return await import_table(
+        db, kind, table, today=today, now=now, source=path.name, dry_run=dry_run,
+        prefer=prefer, progress=progress,
+    )  # fmt: skip
+
+
+async def import_table(
+    db: Database,
+    kind: Kind,
+    table: Table,
+    *,
+    today: date,
+    now: datetime,
+    source: str,
+    dry_run: bool = False,
+    prefer: Prefer = Prefer.REGISTER,
+    progress: Progress | None = None,
+) -> ImportResult:
+    """Check a table and merge it into the register, all or nothing (bot/merge.py)."""
     from storage import importing  # imported here: storage/importing.py uses our records
 
-    # The register is read while the file is (SQLite lets go of the GIL while it reads).
-    reading = asyncio.ensure_future(importing.load_catalog(db, tasks=kind is Kind.TASKS))
-    try:
-        table = await asyncio.to_thread(read_table, path, progress)
-    except BaseException:
-        reading.cancel()
-        await asyncio.gather(reading, return_exceptions=True)
-        raise
-    catalog = await reading
+    catalog = await importing.load_catalog(db, tasks=kind is Kind.TASKS)
 
     def writing(count: int) -> None:
         if progress is not None:
@@ -881,27 +910,35 @@ async def import_file(
     if kind is Kind.UNITS:
         units = await asyncio.to_thread(check_units, table, catalog, progress)
         if units.errors:
-            return ImportResult(kind, errors=tuple(units.errors))
+            return ImportResult(kind, errors=tuple(units.errors), source=source)
         unit_plan = plan(units.records, catalog.units, unit_cells, catalog)
         writing(len(unit_plan.create) + len(unit_plan.update))
-        await importing.apply_units(db, unit_plan)
-        return ImportResult(kind, len(unit_plan.create), len(unit_plan.update), unit_plan.unchanged)
+        if not dry_run:
+            await importing.apply_units(db, unit_plan)
+        return ImportResult(
+            kind, len(unit_plan.create), len(unit_plan.update), unit_plan.unchanged,
+            source=source, dry_run=dry_run,
+        )  # fmt: skip
     if kind is Kind.PEOPLE:
         people = await asyncio.to_thread(check_people, table, catalog, progress)
         if people.errors:
-            return ImportResult(kind, errors=tuple(people.errors))
+            return ImportResult(kind, errors=tuple(people.errors), source=source)
         people_plan = plan(people.records, catalog.people, person_cells, catalog)
         writing(len(people_plan.create) + len(people_plan.update))
-        await importing.apply_people(db, people_plan)
+        if not dry_run:
+            await importing.apply_people(db, people_plan)
         return ImportResult(
-            kind, len(people_plan.create), len(people_plan.update), people_plan.unchanged
-        )
+            kind, len(people_plan.create), len(people_plan.update), people_plan.unchanged,
+            source=source, dry_run=dry_run,
+        )  # fmt: skip
     tasks = await asyncio.to_thread(check_tasks, table, catalog, today=today, progress=progress)
     if tasks.errors:
-        return ImportResult(kind, errors=tuple(tasks.errors))
+        return ImportResult(kind, errors=tuple(tasks.errors), source=source)
     task_plan = plan(tasks.records, catalog.tasks, task_cells, catalog)
     writing(len(task_plan.create) + len(task_plan.update))
-    created, reassigned = await importing.apply_tasks(db, task_plan, today=today, now=now)
+    created, reassigned = (
+        ([], []) if dry_run else await importing.apply_tasks(db, task_plan, today=today, now=now)
+    )
     moved = set(reassigned)
     given = [
         *zip(created, task_plan.create, strict=True),
@@ -912,6 +949,8 @@ async def import_file(
         len(task_plan.create),
         len(task_plan.update),
         task_plan.unchanged,
+        source=source,
+        dry_run=dry_run,
         created_task_ids=tuple(created),
         reassigned_task_ids=tuple(reassigned),
         assigned=tuple(

@@ -545,7 +545,8 @@ def test_the_command_prints_every_bad_row_and_exits_1(
     units = write_csv(tmp_path / "units.csv", UNITS)
     assert cli(tmp_path, "import", "units", str(units)) == 0
     assert capsys.readouterr().out == (
-        "Đã nhập đơn vị từ units.csv: 3 mới, 0 cập nhật, 0 không đổi.\n"
+        "Đã nhập đơn vị từ units.csv: 3 mới, 0 cập nhật, 0 không đổi;"
+        " giữ 0 trường đã sửa trong bot; 0 xung đột.\n"
     )
     bad = write_csv(tmp_path / "nv.csv", [task(nguoi_giao="UBND tỉnh", can_bo_xu_ly="",
                     don_vi_chu_tri="SXX", ngay_giao="32/1/2020")])  # fmt: skip
@@ -566,7 +567,10 @@ def test_the_command_speaks_english_when_configured(
     assert cli(tmp_path, "import", "units", str(units), language="en") == 0
     assert cli(tmp_path, "import", "people", str(people), language="en") == 1
     captured = capsys.readouterr()
-    assert captured.out == "Imported units from units.csv: 3 created, 0 updated, 0 unchanged.\n"
+    assert captured.out == (
+        "Imported units from units.csv: 3 created, 0 updated, 0 unchanged;"
+        " 0 fields changed in the bot kept; 0 conflicts.\n"
+    )
     assert captured.err.splitlines() == [
         "people.csv: 1 errors on 1 rows; nothing was written. Fix these rows, then import the "
         "whole file again:",

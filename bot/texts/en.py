@@ -457,7 +457,6 @@ TEXTS: dict[str, str] = {
     "import.kind.units": "units",
     "import.kind.people": "people",
     "import.kind.tasks": "tasks",
-    "import.done": "Imported {kind} from {name}: {created} created, {updated} updated, {unchanged} unchanged.",
     "import.rejected": "{name}: {errors} errors on {rows} rows; nothing was written. Fix these rows, then import the whole file again:",
     "import.progress.read": "{count} rows read…",
     "import.progress.checked": "{count} rows checked…",
@@ -563,4 +562,23 @@ TEXTS: dict[str, str] = {
     "run.cli.token_refused": "dondoc: Telegram refused the bot token (telegram.token): check it with @BotFather.",
     "health.cli.schema": "the database is at schema version {version}; dondoc needs {latest}",
     # (end of command line)
+    # The import's three-way merge: its summary, conflicts and history (issue 11, merge)
+    "import.merge.done": "Imported {kind} from {name}: {created} created, {updated} updated, {unchanged} unchanged; {kept} fields changed in the bot kept; {conflicts} conflicts.",
+    "import.merge.dry_run": "Dry run, nothing written: importing {kind} from {name} would make {created} created, {updated} updated, {unchanged} unchanged; {kept} fields changed in the bot kept; {conflicts} conflicts.",
+    "import.merge.conflicts_head": "Conflicts (the file and the bot changed the same field differently):",
+    "import.merge.conflict": "  {code}, «{field}»: last import «{base}», register «{register}», file «{file}»; kept {kept}",
+    "import.merge.kept_register": "the register's value",
+    "import.merge.kept_file": "the file's value",
+    "import.merge.change": "  {code}: {fields}",
+    "import.merge.field": "{field}: {old} → {new}",
+    "import.merge.blank": "(empty)",
+    "import.merge.conflicts_written": "Wrote {count} conflicts to {path}.",
+    "import.merge.col.code": "Code",
+    "import.merge.col.field": "Field",
+    "import.merge.col.base": "Last import",
+    "import.merge.col.register": "Register",
+    "import.merge.col.file": "File",
+    "import.merge.col.kept": "Kept",
+    "wf.event.import_merged": "Updated from {source}: {fields}",
+    # (end of the import's three-way merge)
 }

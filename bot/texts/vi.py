@@ -457,7 +457,6 @@ TEXTS: dict[str, str] = {
     "import.kind.units": "đơn vị",
     "import.kind.people": "cán bộ",
     "import.kind.tasks": "nhiệm vụ",
-    "import.done": "Đã nhập {kind} từ {name}: {created} mới, {updated} cập nhật, {unchanged} không đổi.",
     "import.rejected": "{name}: {errors} lỗi ở {rows} dòng; chưa ghi gì vào sổ. Sửa các dòng sau rồi nhập lại cả tệp:",
     "import.progress.read": "Đã đọc {count} dòng…",
     "import.progress.checked": "Đã kiểm tra {count} dòng…",
@@ -563,4 +562,23 @@ TEXTS: dict[str, str] = {
     "run.cli.token_refused": "dondoc: Telegram không chấp nhận mã bot (telegram.token); hãy kiểm tra lại với @BotFather.",
     "health.cli.schema": "cơ sở dữ liệu ở phiên bản {version}, dondoc cần phiên bản {latest}",
     # (end of command line)
+    # The import's three-way merge: its summary, conflicts and history (issue 11, merge)
+    "import.merge.done": "Đã nhập {kind} từ {name}: {created} mới, {updated} cập nhật, {unchanged} không đổi; giữ {kept} trường đã sửa trong bot; {conflicts} xung đột.",
+    "import.merge.dry_run": "Chạy thử, chưa ghi gì: nhập {kind} từ {name} sẽ có {created} mới, {updated} cập nhật, {unchanged} không đổi; giữ {kept} trường đã sửa trong bot; {conflicts} xung đột.",
+    "import.merge.conflicts_head": "Xung đột (cả tệp và bot cùng sửa một trường, khác nhau):",
+    "import.merge.conflict": "  {code}, «{field}»: lần nhập trước «{base}», trong sổ «{register}», trong tệp «{file}»; giữ {kept}",
+    "import.merge.kept_register": "giá trị trong sổ",
+    "import.merge.kept_file": "giá trị của tệp",
+    "import.merge.change": "  {code}: {fields}",
+    "import.merge.field": "{field}: {old} → {new}",
+    "import.merge.blank": "(trống)",
+    "import.merge.conflicts_written": "Đã ghi {count} xung đột ra {path}.",
+    "import.merge.col.code": "Mã",
+    "import.merge.col.field": "Trường",
+    "import.merge.col.base": "Lần nhập trước",
+    "import.merge.col.register": "Trong sổ",
+    "import.merge.col.file": "Trong tệp",
+    "import.merge.col.kept": "Đã giữ",
+    "wf.event.import_merged": "Cập nhật từ {source}: {fields}",
+    # (end of the import's three-way merge)
 }
