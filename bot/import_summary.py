@@ -3,16 +3,18 @@ message in Telegram all say it the same way."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import date
 from pathlib import Path
 
 from bot.formats import format_date, format_int
-from bot.importer import COLUMNS, ImportResult, Value
+from bot.importer import COLUMNS, DATE_KEYS, ImportResult, Kind, Value
 from bot.texts import plain
 
 
-def _label(result: ImportResult, key: str) -> str:
-    for column in COLUMNS[result.kind]:
+def label(kind: Kind, key: str) -> str:
+    """A column's Vietnamese label (the templates', the export's, the history's)."""
+    for column in COLUMNS[kind]:
         if column.key == key:
             return column.label
     return key
@@ -23,6 +25,23 @@ def shown(value: Value, lang: str) -> str:
     if isinstance(value, date):
         return format_date(value)
     return value if value else plain(lang, "import.merge.blank")
+
+
+def changed_fields(lang: str, kind: Kind, fields: Mapping[str, Sequence[object]]) -> str:
+    """«Hạn xử lý: 25/12/2026 → 04/01/2027; …» from a history event's (old, new) by column
+    key, dates kept ISO there."""
+
+    def value(key: str, kept: object) -> str:
+        if key in DATE_KEYS and isinstance(kept, str) and kept:
+            return shown(date.fromisoformat(kept), lang)
+        return shown(None if kept is None else str(kept), lang)
+
+    return "; ".join(
+        plain(lang, "import.merge.field", field=label(kind, key), old=value(key, pair[0]),
+              new=value(key, pair[1]))
+        for key, pair in fields.items()
+        if len(pair) == 2
+    )  # fmt: skip
 
 
 def summary_lines(result: ImportResult, lang: str, *, details: bool = False) -> list[str]:
@@ -45,7 +64,7 @@ def summary_lines(result: ImportResult, lang: str, *, details: bool = False) -> 
         lines.append(
             plain(
                 lang, "import.merge.conflict", code=conflict.code,
-                field=_label(result, conflict.field), base=shown(conflict.base, lang),
+                field=label(result.kind, conflict.field), base=shown(conflict.base, lang),
                 register=shown(conflict.register, lang), file=shown(conflict.file, lang),
                 kept=plain(lang, f"import.merge.kept_{conflict.kept.value}"),
             )
@@ -53,7 +72,7 @@ def summary_lines(result: ImportResult, lang: str, *, details: bool = False) -> 
     if details:
         for change in result.changes:
             fields = "; ".join(
-                plain(lang, "import.merge.field", field=_label(result, key),
+                plain(lang, "import.merge.field", field=label(result.kind, key),
                       old=shown(old, lang), new=shown(new, lang))
                 for key, (old, new) in change.fields.items()
             )  # fmt: skip
@@ -70,7 +89,7 @@ def write_conflicts(result: ImportResult, path: Path, lang: str) -> int:
 
     header = [plain(lang, f"import.merge.col.{name}") for name in CONFLICT_COLUMNS]
     rows = (
-        (c.code, _label(result, c.field), c.base, c.register, c.file,
+        (c.code, label(result.kind, c.field), c.base, c.register, c.file,
          plain(lang, f"import.merge.kept_{c.kept.value}"))
         for c in result.conflicts
     )  # fmt: skip

@@ -12,10 +12,11 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
+import json
 import re
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from datetime import date, datetime, time
 from enum import StrEnum
 from functools import lru_cache
@@ -23,7 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from bot.formats import format_date
-from bot.merge import Conflict, Prefer
+from bot.merge import Conflict, Outcome, Prefer, merge_fields, resolve
 from bot.models import Role
 from bot.reminders.planner import OpenTask
 from bot.text_search import fold
@@ -830,15 +831,132 @@ def plan(
     return Plan(create, update, unchanged)
 
 
-# --- the import --------------------------------------------------------------------------
-
-
 @dataclass(frozen=True, slots=True)
 class RowChange:
     """The fields an import changes in one row of the register: column key -> (old, new)."""
 
     code: str
     fields: Mapping[str, tuple[Value, Value]]
+
+
+# --- the merge ---------------------------------------------------------------------------
+
+# The record fields behind each column: a column the merge takes from the file sets these.
+FIELDS: dict[Kind, dict[str, tuple[str, ...]]] = {
+    Kind.UNITS: {"ma_don_vi": ("code",), "ten_don_vi": ("name",), "loai": ("kind",)},
+    Kind.PEOPLE: {
+        "ma_can_bo": ("code",), "ho_ten": ("name",), "ma_don_vi": ("unit_id",),
+        "vai_tro": ("role",), "dien_thoai": ("phone",), "telegram_id": ("telegram_id",),
+    },
+    Kind.TASKS: {
+        "ma_nhiem_vu": ("code",), "so_ky_hieu": ("doc_number",), "ngay_van_ban": ("doc_date",),
+        "trich_yeu": ("title",), "noi_dung": ("content",),
+        "nguoi_giao": ("assigner", "assigner_id"), "don_vi_chu_tri": ("lead_unit_id",),
+        "don_vi_phoi_hop": ("cooperating_unit_ids",), "can_bo_xu_ly": ("officer_id",),
+        "ngay_giao": ("assigned_on",), "han_ban_dau": ("original_deadline",),
+        "han_xu_ly": ("deadline",), "ngay_hoan_thanh": ("completed_on",),
+    },
+}  # fmt: skip
+DATE_KEYS = frozenset(("ngay_van_ban", "ngay_giao", "han_ban_dau", "han_xu_ly", "ngay_hoan_thanh"))
+CELLS: dict[Kind, Callable[[Any, Catalog], dict[str, Value]]] = {
+    Kind.UNITS: unit_cells,
+    Kind.PEOPLE: person_cells,
+    Kind.TASKS: task_cells,
+}
+
+
+def present_columns(table: Table, kind: Kind) -> frozenset[str]:
+    """The keys of the kind's columns the table has: only those are merged."""
+    names = {header_key(name): column.key for column in COLUMNS[kind] for name in column.names}
+    return frozenset(names[k] for header in table.headers if (k := header_key(header)) in names)
+
+
+def encode_base(cells: Mapping[str, Value]) -> str:
+    """A row's base as the register keeps it: JSON, dates ISO."""
+    return json.dumps({key: _json(value) for key, value in cells.items()}, ensure_ascii=False)
+
+
+def decode_base(text: str) -> dict[str, Value]:
+    return {
+        key: date.fromisoformat(value) if key in DATE_KEYS and value else value
+        for key, value in json.loads(text).items()
+    }
+
+
+# The merge made again with the rows the register holds now (by code), at write time.
+Recheck = Callable[[Mapping[str, Record]], "Merged[Record]"]
+
+
+@dataclass(frozen=True, slots=True)
+class Merged(Generic[Record]):
+    """A plan merged with the register, what it kept and where it disagreed, and the bases
+    to remember: (code, encoded cells) of the rows whose base changes."""
+
+    plan: Plan[Record]
+    kept: int = 0
+    conflicts: list[Conflict] = field(default_factory=list)
+    changes: list[RowChange] = field(default_factory=list)
+    bases: list[tuple[str, str]] = field(default_factory=list)
+
+
+def merge(
+    kind: Kind,
+    records: Iterable[Record],
+    register: Mapping[str, Record],
+    bases: Mapping[str, str],
+    catalog: Catalog,
+    *,
+    present: frozenset[str],
+    prefer: Prefer,
+) -> Merged[Record]:
+    """The file's records merged field by field with the register and the bases (bot/merge)."""
+    cells, attrs = CELLS[kind], FIELDS[kind]
+    create: list[Record] = []
+    update: list[Change[Record]] = []
+    unchanged = kept = 0
+    conflicts: list[Conflict] = []
+    changes: list[RowChange] = []
+    new_bases: list[tuple[str, str]] = []
+    for record in records:
+        mine = cells(record, catalog)
+        theirs = {key: mine[key] for key in mine if key in present}
+        text = encode_base(theirs)
+        old = register.get(record.code)
+        if old is None:
+            create.append(record)
+            new_bases.append((record.code, text))
+            continue
+        stored = bases.get(record.code)
+        if record == old and stored == text:  # a re-import's usual row: nothing at all
+            unchanged += 1
+            continue
+        ours = cells(old, catalog)
+        base = decode_base(stored) if stored is not None else {}
+        outcomes = merge_fields(theirs, base, ours)
+        take = [key for key, outcome in outcomes.items() if resolve(outcome, prefer)]
+        for key, outcome in outcomes.items():
+            if outcome is Outcome.KEPT:
+                kept += 1
+            elif outcome is Outcome.CONFLICT:
+                conflicts.append(
+                    Conflict(record.code, key, base.get(key, ours[key]), ours[key], theirs[key],
+                             Prefer.FILE if key in take else Prefer.REGISTER)
+                )  # fmt: skip
+        if take:
+            new = replace(old, **{a: getattr(record, a) for key in take for a in attrs[key]})
+            update.append(
+                Change(old, new, {key: [_json(ours[key]), _json(theirs[key])] for key in take})
+            )
+            changes.append(RowChange(record.code, {key: (ours[key], theirs[key]) for key in take}))
+        else:
+            unchanged += 1
+        remembered = encode_base(base | theirs) if stored is not None else text
+        if remembered != stored:
+            new_bases.append((record.code, remembered))
+    return Merged(Plan(create, update, unchanged), kept, conflicts, changes, new_bases)
+
+
+# --- the import --------------------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
@@ -901,56 +1019,56 @@ async def import_table(
     """Check a table and merge it into the register, all or nothing (bot/merge.py)."""
     from storage import importing  # imported here: storage/importing.py uses our records
 
-    catalog = await importing.load_catalog(db, tasks=kind is Kind.TASKS)
+    catalog, bases = await asyncio.gather(
+        importing.load_catalog(db, tasks=kind is Kind.TASKS), importing.load_bases(db, kind)
+    )
+    present = present_columns(table, kind)
 
-    def writing(count: int) -> None:
-        if progress is not None:
-            progress("write", count)
+    def merger(records: list[Record], register: Mapping[str, Record]) -> Recheck[Record]:
+        def again(fresh: Mapping[str, Record]) -> Merged[Record]:
+            now_held = {**register, **fresh} if fresh else register
+            return merge(kind, records, now_held, bases, catalog, present=present, prefer=prefer)
+
+        return again
 
     if kind is Kind.UNITS:
         units = await asyncio.to_thread(check_units, table, catalog, progress)
         if units.errors:
             return ImportResult(kind, errors=tuple(units.errors), source=source)
-        unit_plan = plan(units.records, catalog.units, unit_cells, catalog)
-        writing(len(unit_plan.create) + len(unit_plan.update))
+        again_units = merger(units.records, catalog.units)
+        merged_units = again_units({})
         if not dry_run:
-            await importing.apply_units(db, unit_plan)
-        return ImportResult(
-            kind, len(unit_plan.create), len(unit_plan.update), unit_plan.unchanged,
-            source=source, dry_run=dry_run,
-        )  # fmt: skip
+            _writing(progress, merged_units)
+            merged_units = await importing.apply_units(db, merged_units, recheck=again_units)
+        return _result(kind, merged_units, source, dry_run)
     if kind is Kind.PEOPLE:
         people = await asyncio.to_thread(check_people, table, catalog, progress)
         if people.errors:
             return ImportResult(kind, errors=tuple(people.errors), source=source)
-        people_plan = plan(people.records, catalog.people, person_cells, catalog)
-        writing(len(people_plan.create) + len(people_plan.update))
+        again_people = merger(people.records, catalog.people)
+        merged_people = again_people({})
         if not dry_run:
-            await importing.apply_people(db, people_plan)
-        return ImportResult(
-            kind, len(people_plan.create), len(people_plan.update), people_plan.unchanged,
-            source=source, dry_run=dry_run,
-        )  # fmt: skip
+            _writing(progress, merged_people)
+            merged_people = await importing.apply_people(db, merged_people, recheck=again_people)
+        return _result(kind, merged_people, source, dry_run)
     tasks = await asyncio.to_thread(check_tasks, table, catalog, today=today, progress=progress)
     if tasks.errors:
         return ImportResult(kind, errors=tuple(tasks.errors), source=source)
-    task_plan = plan(tasks.records, catalog.tasks, task_cells, catalog)
-    writing(len(task_plan.create) + len(task_plan.update))
-    created, reassigned = (
-        ([], []) if dry_run else await importing.apply_tasks(db, task_plan, today=today, now=now)
+    again = merger(tasks.records, catalog.tasks)
+    merged = await asyncio.to_thread(again, {})
+    if dry_run:
+        return _result(kind, merged, source, dry_run)
+    _writing(progress, merged)
+    merged, created, reassigned = await importing.apply_tasks(
+        db, merged, today=today, now=now, source=source, recheck=again
     )
     moved = set(reassigned)
     given = [
-        *zip(created, task_plan.create, strict=True),
-        *((c.old.id, c.new) for c in task_plan.update),
+        *zip(created, merged.plan.create, strict=True),
+        *((c.old.id, c.new) for c in merged.plan.update),
     ]
-    return ImportResult(
-        kind,
-        len(task_plan.create),
-        len(task_plan.update),
-        task_plan.unchanged,
-        source=source,
-        dry_run=dry_run,
+    return replace(
+        _result(kind, merged, source, dry_run),
         created_task_ids=tuple(created),
         reassigned_task_ids=tuple(reassigned),
         assigned=tuple(
@@ -959,3 +1077,17 @@ async def import_table(
             if task_id is not None and t.completed_on is None and (t.id is None or task_id in moved)
         ),
     )
+
+
+def _writing(progress: Progress | None, merged: Merged[Any]) -> None:
+    if progress is not None:
+        progress("write", len(merged.plan.create) + len(merged.plan.update))
+
+
+def _result(kind: Kind, merged: Merged[Any], source: str, dry_run: bool) -> ImportResult:
+    plan = merged.plan
+    return ImportResult(
+        kind, len(plan.create), len(plan.update), plan.unchanged, kept=merged.kept,
+        conflicts=tuple(merged.conflicts), changes=tuple(merged.changes), source=source,
+        dry_run=dry_run,
+    )  # fmt: skip

@@ -1,18 +1,32 @@
 """The bulk SQL of imports: the register by code in one read, a checked plan in one write.
 
 Everything a plan creates or changes is written in one `BEGIN IMMEDIATE` transaction with
-`executemany`, so a file of 100,000 tasks is all in, or nothing is.
+`executemany`, so a file of 100,000 tasks is all in, or nothing is. The merge was made from
+a read before that transaction; inside it the rows the plan changes are read again, and if
+the bot changed any of them since, the merge is made again (`recheck`) before writing: a
+decision taken in the bot meanwhile is merged, never overwritten.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
+from typing import TypeVar
 
 import aiosqlite
 
-from bot.importer import Catalog, Change, PersonRecord, Plan, TaskRecord, UnitRecord, record_from
+from bot.importer import (
+    Catalog,
+    Change,
+    Kind,
+    Merged,
+    PersonRecord,
+    Recheck,
+    TaskRecord,
+    UnitRecord,
+    record_from,
+)
 from bot.phones import phone_key
 from bot.text_search import fold
 from storage.db import Database
@@ -57,8 +71,59 @@ async def load_tasks(db: Database) -> dict[str, TaskRecord]:
     return {task.code: record_from(task, TaskRecord) for task in tasks}
 
 
-async def apply_units(db: Database, plan: Plan[UnitRecord]) -> None:
+R = TypeVar("R", UnitRecord, PersonRecord, TaskRecord)
+_CHUNK = 500  # ids in one `IN (...)`: under SQLite's limit of bound parameters
+
+
+async def load_bases(db: Database, kind: Kind) -> dict[str, str]:
+    """What the last import of each row of this kind brought (encoded cells), by code."""
+    rows = await db.fetchall("SELECT code, cells FROM import_base WHERE kind = ?", (kind.value,))
+    return {code: cells for code, cells in rows}
+
+
+async def _remember(conn: aiosqlite.Connection, kind: Kind, bases: list[tuple[str, str]]) -> None:
+    await conn.executemany(
+        "INSERT INTO import_base (kind, code, cells) VALUES (?, ?, ?)"
+        " ON CONFLICT (kind, code) DO UPDATE SET cells = excluded.cells",
+        [(kind.value, code, cells) for code, cells in bases],
+    )
+
+
+async def _rows_by_id(
+    conn: aiosqlite.Connection, select: str, ids: Sequence[int | None]
+) -> list[aiosqlite.Row]:
+    """`select` (ending in `WHERE <id> IN`) for the ids, in chunks."""
+    found: list[aiosqlite.Row] = []
+    wanted = [i for i in ids if i is not None]
+    for start in range(0, len(wanted), _CHUNK):
+        chunk = wanted[start : start + _CHUNK]
+        async with conn.execute(f"{select} ({', '.join('?' * len(chunk))})", chunk) as cursor:
+            found.extend(await cursor.fetchall())
+    return found
+
+
+def _merged_again(
+    merged: Merged[R], fresh: Mapping[str, R], recheck: Recheck[R] | None
+) -> Merged[R]:
+    """The merge again if the bot changed a row it updates since it was read, else as it was."""
+    changed = {
+        c.old.code: fresh[c.old.code]
+        for c in merged.plan.update
+        if fresh.get(c.old.code, c.old) != c.old
+    }
+    return recheck(changed) if changed and recheck is not None else merged
+
+
+async def apply_units(
+    db: Database, merged: Merged[UnitRecord], *, recheck: Recheck[UnitRecord] | None = None
+) -> Merged[UnitRecord]:
     async with db.transaction() as conn:
+        rows = await _rows_by_id(
+            conn, "SELECT * FROM units WHERE id IN", [c.old.id for c in merged.plan.update]
+        )
+        fresh = {r["code"]: record_from(unit_from_row(r), UnitRecord) for r in rows}
+        merged = _merged_again(merged, fresh, recheck)
+        plan = merged.plan
         await conn.executemany(
             "INSERT INTO units (code, name, kind, name_folded) VALUES (?, ?, ?, ?)",
             [(u.code, u.name, u.kind, fold(u.name)) for u in plan.create],
@@ -67,11 +132,21 @@ async def apply_units(db: Database, plan: Plan[UnitRecord]) -> None:
             "UPDATE units SET name = ?, kind = ?, name_folded = ? WHERE id = ?",
             [(c.new.name, c.new.kind, fold(c.new.name), c.old.id) for c in plan.update],
         )
+        await _remember(conn, Kind.UNITS, merged.bases)
+    return merged
 
 
-async def apply_people(db: Database, plan: Plan[PersonRecord]) -> None:
-    moved = [c for c in plan.update if c.new.telegram_id != c.old.telegram_id]
+async def apply_people(
+    db: Database, merged: Merged[PersonRecord], *, recheck: Recheck[PersonRecord] | None = None
+) -> Merged[PersonRecord]:
     async with db.transaction() as conn:
+        rows = await _rows_by_id(
+            conn, "SELECT * FROM people WHERE id IN", [c.old.id for c in merged.plan.update]
+        )
+        fresh = {r["code"]: record_from(person_from_row(r), PersonRecord) for r in rows}
+        merged = _merged_again(merged, fresh, recheck)
+        plan = merged.plan
+        moved = [c for c in plan.update if c.new.telegram_id != c.old.telegram_id]
         # Telegram ids are unique: free the ones that move before anyone takes them.
         await conn.executemany(
             "UPDATE people SET telegram_id = NULL WHERE id = ?", [(c.old.id,) for c in moved]
@@ -95,6 +170,8 @@ async def apply_people(db: Database, plan: Plan[PersonRecord]) -> None:
                 for p in plan.create
             ],
         )  # fmt: skip
+        await _remember(conn, Kind.PEOPLE, merged.bases)
+    return merged
 
 
 class _Iso(dict[date | None, str | None]):
@@ -128,12 +205,34 @@ def _extended_on(change: Change[TaskRecord], today: date) -> date | None:
     return old.extended_on
 
 
+async def _fresh_tasks(conn: aiosqlite.Connection, ids: list[int | None]) -> dict[str, TaskRecord]:
+    """The tasks of these ids as the register holds them now, by code."""
+    rows = await _rows_by_id(conn, f"SELECT {TASK_COLUMNS} FROM tasks t WHERE t.id IN", ids)
+    cooperating: dict[int, list[int]] = {}
+    for task_id, unit_id in await _rows_by_id(
+        conn, "SELECT task_id, unit_id FROM task_cooperators WHERE task_id IN", ids
+    ):
+        cooperating.setdefault(task_id, []).append(unit_id)
+    tasks = (task_from_row(r, cooperating=sorted(cooperating.get(r["id"], ()))) for r in rows)
+    return {task.code: record_from(task, TaskRecord) for task in tasks}
+
+
 async def apply_tasks(
-    db: Database, plan: Plan[TaskRecord], *, today: date, now: datetime
-) -> tuple[list[int], list[int]]:
-    """Write the plan; returns the ids of the tasks created and of those reassigned."""
+    db: Database,
+    merged: Merged[TaskRecord],
+    *,
+    today: date,
+    now: datetime,
+    source: str,
+    recheck: Recheck[TaskRecord] | None = None,
+) -> tuple[Merged[TaskRecord], list[int], list[int]]:
+    """Write the merge; returns it (made again if the bot changed a row meanwhile) and the
+    ids of the tasks created and of those reassigned."""
     at = stamp(now)
     async with db.transaction() as conn, figures_summed_once(conn):
+        fresh = await _fresh_tasks(conn, [c.old.id for c in merged.plan.update])
+        merged = _merged_again(merged, fresh, recheck)
+        plan = merged.plan
         created = await _create_tasks(conn, plan.create, at)
         extended = {c.old.id: _extended_on(c, today) for c in plan.update}
         days = _Iso()
@@ -158,15 +257,20 @@ async def apply_tasks(
         await conn.executemany(
             "INSERT INTO task_events (task_id, at, kind, detail)"
             " VALUES (?, ?, 'import_changed', ?)",
-            [(c.old.id, at, json.dumps(c.fields, ensure_ascii=False)) for c in plan.update],
-        )
+            [
+                (c.old.id, at, json.dumps({"source": source, "fields": c.fields},
+                                          ensure_ascii=False))
+                for c in plan.update
+            ],
+        )  # fmt: skip
+        await _remember(conn, Kind.TASKS, merged.bases)
         await recount_overdue(conn)  # its triggers wait too (migration 0013)
     reassigned = [
         c.old.id
         for c in plan.update
         if c.old.id is not None and ("don_vi_chu_tri" in c.fields or "can_bo_xu_ly" in c.fields)
     ]
-    return created, reassigned
+    return merged, created, reassigned
 
 
 async def _create_tasks(conn: aiosqlite.Connection, tasks: list[TaskRecord], at: str) -> list[int]:

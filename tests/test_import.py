@@ -279,8 +279,11 @@ async def test_reimporting_changes_the_task_and_keeps_what_changed(
     _, change = await task_history(world, registered.id)
     assert (change.kind, change.at) == ("import_changed", later)
     assert change.detail == {
-        "trich_yeu": ["Báo cáo tình hình phòng, chống dịch COVID-19", "Báo cáo lần 2"],
-        "ngay_giao": ["2020-03-13", "2020-03-14"],
+        "source": "again.csv",
+        "fields": {
+            "trich_yeu": ["Báo cáo tình hình phòng, chống dịch COVID-19", "Báo cáo lần 2"],
+            "ngay_giao": ["2020-03-13", "2020-03-14"],
+        },
     }
 
 
@@ -304,7 +307,7 @@ async def test_a_new_lead_unit_or_officer_is_reported_for_notification(
         1, 1, (registered.id,),
     )  # fmt: skip
     [_, change] = await task_history(world, registered.id)
-    assert change.detail == {
+    assert change.detail["fields"] == {
         "don_vi_chu_tri": ["SYT", "UBND-CL"],
         "don_vi_phoi_hop": ["SNV;UBND-CL", "SYT"],
         "can_bo_xu_ly": ["CV-SYT", "CV-CL"],
@@ -584,7 +587,10 @@ async def test_history_detail_is_json_with_vietnamese_text(world: Database, tmp_
     await load_rows(world, tmp_path, Kind.TASKS, [TASK])
     await load_rows(world, tmp_path, Kind.TASKS, [task(noi_dung="Nội dung mới")])
     raw = await world.fetchval("SELECT detail FROM task_events WHERE kind = 'import_changed'")
-    assert json.loads(raw) == {"noi_dung": ["Tổng hợp, báo cáo UBND tỉnh", "Nội dung mới"]}
+    assert json.loads(raw) == {
+        "source": "tasks.csv",
+        "fields": {"noi_dung": ["Tổng hợp, báo cáo UBND tỉnh", "Nội dung mới"]},
+    }
     assert "Nội dung mới" in raw
 
 

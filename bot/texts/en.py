@@ -579,6 +579,7 @@ TEXTS: dict[str, str] = {
     "import.merge.col.register": "Register",
     "import.merge.col.file": "File",
     "import.merge.col.kept": "Kept",
+    "import.merge.source_unknown": "an import file",
     "wf.event.import_merged": "Updated from {source}: {fields}",
     # (end of the import's three-way merge)
 }

@@ -579,6 +579,7 @@ TEXTS: dict[str, str] = {
     "import.merge.col.register": "Trong sổ",
     "import.merge.col.file": "Trong tệp",
     "import.merge.col.kept": "Đã giữ",
+    "import.merge.source_unknown": "tệp nhập",
     "wf.event.import_merged": "Cập nhật từ {source}: {fields}",
     # (end of the import's three-way merge)
 }
