@@ -333,7 +333,7 @@ def record_from(row: object, kind: type[Record], **values: Any) -> Record:
     return kind(**(shared | values) if values else shared)
 
 
-def _casefold_index(codes: Iterable[str]) -> dict[str, str]:
+def casefold_index(codes: Iterable[str]) -> dict[str, str]:
     index: dict[str, str] = {}
     for code in codes:
         index.setdefault(code.casefold(), code)
@@ -358,9 +358,9 @@ class Catalog:
     def __post_init__(self) -> None:
         self._unit_codes = {u.id: code for code, u in self.units.items()}
         self._person_codes = {p.id: code for code, p in self.people.items()}
-        self._units_folded = _casefold_index(self.units)
-        self._people_folded = _casefold_index(self.people)
-        self._tasks_folded = _casefold_index(self.tasks)
+        self._units_folded = casefold_index(self.units)
+        self._people_folded = casefold_index(self.people)
+        self._tasks_folded = casefold_index(self.tasks)
 
     def unit(self, code: str) -> UnitRecord | None:
         """The unit of this code, written in any case ("syt" finds "SYT")."""
@@ -871,6 +871,19 @@ def present_columns(table: Table, kind: Kind) -> frozenset[str]:
     return frozenset(names[k] for header in table.headers if (k := header_key(header)) in names)
 
 
+def table_codes(table: Table, kind: Kind) -> list[str]:
+    """The codes a table names (its first code column), as typed; [] without one."""
+    names = {header_key(name) for name in COLUMNS[kind][0].names}
+    for position, header in enumerate(table.headers):
+        if header_key(header) in names:
+            return [
+                text
+                for _, cells in table.rows
+                if position < len(cells) and (text := cell_text(cells[position]))
+            ]
+    return []
+
+
 def encode_base(cells: Mapping[str, Value]) -> str:
     """A row's base as the register keeps it: JSON, dates ISO."""
     return json.dumps({key: _json(value) for key, value in cells.items()}, ensure_ascii=False)
@@ -1019,9 +1032,10 @@ async def import_table(
     """Check a table and merge it into the register, all or nothing (bot/merge.py)."""
     from storage import importing  # imported here: storage/importing.py uses our records
 
-    catalog, bases = await asyncio.gather(
-        importing.load_catalog(db, tasks=kind is Kind.TASKS), importing.load_bases(db, kind)
-    )
+    # A task import reads the tasks the file names (all of them when it names most).
+    codes = table_codes(table, kind) if kind is Kind.TASKS else None
+    catalog = await importing.load_catalog(db, tasks=kind is Kind.TASKS, codes=codes)
+    bases = await importing.load_bases(db, kind, list(catalog.tasks) if codes else None)
     present = present_columns(table, kind)
 
     def merger(records: list[Record], register: Mapping[str, Record]) -> Recheck[Record]:

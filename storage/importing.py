@@ -10,7 +10,8 @@ decision taken in the bot meanwhile is merged, never overwritten.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping, Sequence
+import sqlite3
+from collections.abc import Awaitable, Callable, Collection, Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import TypeVar
 
@@ -25,6 +26,7 @@ from bot.importer import (
     Recheck,
     TaskRecord,
     UnitRecord,
+    casefold_index,
     record_from,
 )
 from bot.phones import phone_key
@@ -48,37 +50,106 @@ _TASK_FIELDS = (
 _TASK_MARKS = ", ".join("?" * len(_TASK_FIELDS.split(",")))
 
 
-async def load_catalog(db: Database, *, tasks: bool = False) -> Catalog:
-    """Every unit and person by code; every task too when `tasks` (for a task import)."""
+async def load_catalog(
+    db: Database, *, tasks: bool = False, codes: Collection[str] | None = None
+) -> Catalog:
+    """Every unit and person by code; the tasks too when `tasks` (for a task import): every
+    one, or those of `codes` (found in any case) when the register holds many more."""
     units = [unit_from_row(r) for r in await db.fetchall("SELECT * FROM units")]
     people = [person_from_row(r) for r in await db.fetchall("SELECT * FROM people")]
     return Catalog(
         {unit.code: record_from(unit, UnitRecord) for unit in units},
         {person.code: record_from(person, PersonRecord) for person in people},
-        await load_tasks(db) if tasks else {},
+        await load_tasks(db, codes) if tasks else {},
     )
 
 
-async def load_tasks(db: Database) -> dict[str, TaskRecord]:
-    """Every task as its import columns see it, by code."""
+def _few(codes: Collection[str] | None, held: int) -> bool:
+    """Whether to read the rows of `codes` (by the index) rather than all `held` of them."""
+    return codes is not None and len(codes) * SUBSET_SHARE < held
+
+
+async def load_tasks(db: Database, codes: Collection[str] | None = None) -> dict[str, TaskRecord]:
+    """The tasks as their import columns see them, by code: all, or those of `codes`."""
+    if codes is not None:
+        registered = [code for (code,) in await db.fetchall("SELECT code FROM tasks")]
+        if _few(codes, len(registered)):
+            return await _tasks_where(db.fetchall, "code", _registered(codes, registered))
     cooperating: dict[int, list[int]] = {}
     for task_id, unit_id in await db.fetchall(
         "SELECT task_id, unit_id FROM task_cooperators ORDER BY task_id, unit_id"
     ):
         cooperating.setdefault(task_id, []).append(unit_id)
     rows = await db.fetchall(f"SELECT {TASK_COLUMNS} FROM tasks t ORDER BY t.id")
+    return _task_records(rows, cooperating)
+
+
+def _registered(codes: Iterable[str], registered: list[str]) -> list[str]:
+    """The register's spelling of each code it holds ("nv-1" is "NV-1")."""
+    exact, folded = set(registered), casefold_index(registered)
+    return [
+        found for code in codes if (found := code if code in exact else folded.get(code.casefold()))
+    ]
+
+
+def _task_records(
+    rows: Iterable[sqlite3.Row], cooperating: Mapping[int, list[int]]
+) -> dict[str, TaskRecord]:
     tasks = (task_from_row(r, cooperating=cooperating.get(r["id"], ())) for r in rows)
     return {task.code: record_from(task, TaskRecord) for task in tasks}
 
 
+Fetch = Callable[[str, Sequence[object]], Awaitable[list[sqlite3.Row]]]
+
+
+async def _tasks_where(
+    fetch: Fetch, column: str, values: Sequence[object]
+) -> dict[str, TaskRecord]:
+    """The tasks whose `column` (code or id) is one of `values`, by code."""
+    rows = await _chunked(fetch, f"SELECT {TASK_COLUMNS} FROM tasks t WHERE t.{column} IN", values)
+    cooperating: dict[int, list[int]] = {}
+    for task_id, unit_id in await _chunked(
+        fetch, "SELECT task_id, unit_id FROM task_cooperators WHERE task_id IN",
+        [r["id"] for r in rows],
+    ):  # fmt: skip
+        cooperating.setdefault(task_id, []).append(unit_id)
+    for units in cooperating.values():
+        units.sort()
+    return _task_records(rows, cooperating)
+
+
 R = TypeVar("R", UnitRecord, PersonRecord, TaskRecord)
-_CHUNK = 500  # ids in one `IN (...)`: under SQLite's limit of bound parameters
+_CHUNK = 900  # values in one `IN (...)`: under the 999 bound parameters of older SQLite
+SUBSET_SHARE = 4  # a file of under a quarter of the register reads its own rows only
 
 
-async def load_bases(db: Database, kind: Kind) -> dict[str, str]:
-    """What the last import of each row of this kind brought (encoded cells), by code."""
-    rows = await db.fetchall("SELECT code, cells FROM import_base WHERE kind = ?", (kind.value,))
-    return {code: cells for code, cells in rows}
+async def _chunked(
+    fetch: Fetch,
+    select: str,
+    values: Sequence[object],
+    *first: object,
+) -> list[sqlite3.Row]:
+    """`select` (ending in `IN`) for the values, a chunk at a time; `first` are the
+    parameters before the list."""
+    found: list[sqlite3.Row] = []
+    for start in range(0, len(values), _CHUNK):
+        chunk = values[start : start + _CHUNK]
+        found.extend(await fetch(f"{select} ({', '.join('?' * len(chunk))})", (*first, *chunk)))
+    return found
+
+
+async def load_bases(
+    db: Database, kind: Kind, codes: Collection[str] | None = None
+) -> dict[str, str]:
+    """What the last import of each row of this kind brought (encoded cells), by code: of
+    every row, or of `codes` when the register holds many more."""
+    select = "SELECT code, cells FROM import_base WHERE kind = ?"
+    if codes is not None:
+        held = await db.fetchval("SELECT count(*) FROM import_base WHERE kind = ?", (kind.value,))
+        if _few(codes, held):
+            rows = await _chunked(db.fetchall, f"{select} AND code IN", list(codes), kind.value)
+            return {code: cells for code, cells in rows}
+    return {code: cells for code, cells in await db.fetchall(select, (kind.value,))}
 
 
 async def _remember(conn: aiosqlite.Connection, kind: Kind, bases: list[tuple[str, str]]) -> None:
@@ -89,17 +160,13 @@ async def _remember(conn: aiosqlite.Connection, kind: Kind, bases: list[tuple[st
     )
 
 
-async def _rows_by_id(
-    conn: aiosqlite.Connection, select: str, ids: Sequence[int | None]
-) -> list[aiosqlite.Row]:
-    """`select` (ending in `WHERE <id> IN`) for the ids, in chunks."""
-    found: list[aiosqlite.Row] = []
-    wanted = [i for i in ids if i is not None]
-    for start in range(0, len(wanted), _CHUNK):
-        chunk = wanted[start : start + _CHUNK]
-        async with conn.execute(f"{select} ({', '.join('?' * len(chunk))})", chunk) as cursor:
-            found.extend(await cursor.fetchall())
-    return found
+def _reading(conn: aiosqlite.Connection) -> Fetch:
+    """Reads inside the write transaction (through the writer, which holds the lock)."""
+
+    async def fetch(sql: str, params: Sequence[object]) -> list[sqlite3.Row]:
+        return list(await conn.execute_fetchall(sql, params))
+
+    return fetch
 
 
 def _merged_again(
@@ -118,9 +185,8 @@ async def apply_units(
     db: Database, merged: Merged[UnitRecord], *, recheck: Recheck[UnitRecord] | None = None
 ) -> Merged[UnitRecord]:
     async with db.transaction() as conn:
-        rows = await _rows_by_id(
-            conn, "SELECT * FROM units WHERE id IN", [c.old.id for c in merged.plan.update]
-        )
+        ids = [c.old.id for c in merged.plan.update]
+        rows = await _chunked(_reading(conn), "SELECT * FROM units WHERE id IN", ids)
         fresh = {r["code"]: record_from(unit_from_row(r), UnitRecord) for r in rows}
         merged = _merged_again(merged, fresh, recheck)
         plan = merged.plan
@@ -140,9 +206,8 @@ async def apply_people(
     db: Database, merged: Merged[PersonRecord], *, recheck: Recheck[PersonRecord] | None = None
 ) -> Merged[PersonRecord]:
     async with db.transaction() as conn:
-        rows = await _rows_by_id(
-            conn, "SELECT * FROM people WHERE id IN", [c.old.id for c in merged.plan.update]
-        )
+        ids = [c.old.id for c in merged.plan.update]
+        rows = await _chunked(_reading(conn), "SELECT * FROM people WHERE id IN", ids)
         fresh = {r["code"]: record_from(person_from_row(r), PersonRecord) for r in rows}
         merged = _merged_again(merged, fresh, recheck)
         plan = merged.plan
@@ -205,18 +270,6 @@ def _extended_on(change: Change[TaskRecord], today: date) -> date | None:
     return old.extended_on
 
 
-async def _fresh_tasks(conn: aiosqlite.Connection, ids: list[int | None]) -> dict[str, TaskRecord]:
-    """The tasks of these ids as the register holds them now, by code."""
-    rows = await _rows_by_id(conn, f"SELECT {TASK_COLUMNS} FROM tasks t WHERE t.id IN", ids)
-    cooperating: dict[int, list[int]] = {}
-    for task_id, unit_id in await _rows_by_id(
-        conn, "SELECT task_id, unit_id FROM task_cooperators WHERE task_id IN", ids
-    ):
-        cooperating.setdefault(task_id, []).append(unit_id)
-    tasks = (task_from_row(r, cooperating=sorted(cooperating.get(r["id"], ()))) for r in rows)
-    return {task.code: record_from(task, TaskRecord) for task in tasks}
-
-
 async def apply_tasks(
     db: Database,
     merged: Merged[TaskRecord],
@@ -230,7 +283,8 @@ async def apply_tasks(
     ids of the tasks created and of those reassigned."""
     at = stamp(now)
     async with db.transaction() as conn, figures_summed_once(conn):
-        fresh = await _fresh_tasks(conn, [c.old.id for c in merged.plan.update])
+        ids = [c.old.id for c in merged.plan.update]
+        fresh = await _tasks_where(_reading(conn), "id", ids)
         merged = _merged_again(merged, fresh, recheck)
         plan = merged.plan
         created = await _create_tasks(conn, plan.create, at)

@@ -436,3 +436,44 @@ def test_the_summary_shows_the_changed_fields_of_a_dry_run() -> None:
         " giữ 0 trường đã sửa trong bot; 0 xung đột.",
         "  NV-1: Hạn xử lý: 25/12/2026 → 04/01/2027",
     ]
+
+
+async def test_a_short_file_on_a_large_register_reads_only_its_rows(
+    db: Database, tmp_path: Path
+) -> None:
+    """One row of 500, its code typed in lower case: found, merged, its base kept."""
+    path = await sample(db, tmp_path)
+    task = await open_task(db, overdue=True)
+    await accept_done(db, task)
+    with path.open(encoding="utf-8-sig", newline="") as src:
+        header, *rows = list(csv.reader(src))
+    [row] = [r for r in rows if r[0] == task.code]
+    row[0] = task.code.lower()
+    row[header.index("Trích yếu")] = "Trích yếu mới"
+    short = tmp_path / "one.csv"
+    with short.open("w", encoding="utf-8-sig", newline="") as out:
+        csv.writer(out).writerows([header, row])
+    result = await reimport(db, short)
+    assert (result.created, result.updated, result.kept, result.conflicts) == (0, 1, 1, ())
+    after = await get_task(db, id=task.id)
+    assert after is not None and (after.title, after.completed_on) == ("Trích yếu mới", TODAY)
+
+
+async def test_the_registers_own_export_imported_changes_nothing(
+    db: Database, tmp_path: Path
+) -> None:
+    from bot.exporter import export_file
+
+    path = await sample(db, tmp_path)
+    done, later = await open_task(db, overdue=True), await open_task(db, overdue=False)
+    await accept_done(db, done)
+    assert later.deadline is not None
+    await grant_more_time(db, later, later.deadline + timedelta(days=30))
+    await reimport(db, path)
+    before = await all_tasks(db)
+    for suffix in ("csv", "xlsx"):
+        out = tmp_path / f"export.{suffix}"
+        await export_file(db, Kind.TASKS, out, today=TODAY, lang="vi", due_soon_days=3)
+        result = await reimport(db, out)
+        assert (result.created, result.updated, result.conflicts) == (0, 0, ())
+        assert await all_tasks(db) == before
