@@ -477,3 +477,13 @@ async def test_the_registers_own_export_imported_changes_nothing(
         result = await reimport(db, out)
         assert (result.created, result.updated, result.conflicts) == (0, 0, ())
         assert await all_tasks(db) == before
+
+
+def test_a_conflicts_file_of_another_kind_is_refused_before_importing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    files = write_sample(tmp_path / "s", today=date.today())  # noqa: DTZ011 - the command's today
+    assert cli(tmp_path, "import", "units", str(files.units), "--conflicts", "x.txt") == 1
+    assert capsys.readouterr().err == "x.txt: chỉ xuất được ra tệp .csv hoặc .xlsx.\n"
+    assert cli(tmp_path, "import", "units", str(files.units)) == 0
+    assert ": 0 mới" not in capsys.readouterr().out  # the first did not import

@@ -80,6 +80,9 @@ def handle_import(args: argparse.Namespace, settings: Settings) -> int:
     lang = settings.organization.language
     clock = SystemClock(settings.organization.tz)
     kind = Kind(args.kind)
+    if args.conflicts is not None and args.conflicts.suffix.lower() not in (".csv", ".xlsx"):
+        _say(plain(lang, "export.format", name=args.conflicts.name), error=True)
+        return 1  # said before the import, which would otherwise be done and its list lost
     progress = terminal_progress(lang) if sys.stderr.isatty() else None
     from bot.import_notices import announce_import  # loaded by the commands that use them
 
