@@ -11,11 +11,11 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from bot.commands import backup, health, invite, register, reminders, report, run, stats
+from bot.commands import backup, health, invite, register, reminders, report, run, stats, sync
 from bot.config import ConfigError, config_path, load_settings
 
 # Subcommand modules, in the order `dondoc --help` lists them.
-COMMAND_MODULES = (run, register, stats, backup, health, invite, reminders, report)
+COMMAND_MODULES = (run, register, sync, stats, backup, health, invite, reminders, report)
 
 log = logging.getLogger("dondoc")
 
