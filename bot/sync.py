@@ -417,7 +417,9 @@ async def tell_admins(
     at = send_time(now, policy)
     day = policy.local(at).date()
     detail = {"key": "sync.notice", "values": {"lines": text}}
-    subject = f"sync:{now.isoformat(timespec='microseconds')}"
+    # One message per pull and text: the outbox keeps one row per day, person and subject.
+    digest = hashlib.sha256(text.encode()).hexdigest()[:12]
+    subject = f"sync:{now.isoformat(timespec='microseconds')}:{digest}"
     notices = [
         PlannedReminder(NoticeKind.NOTICE, person.id, subject, day, at, detail=detail)
         for person in await outbox.recipients(db)
