@@ -23,6 +23,7 @@ from bot.config import Settings
 from bot.context import BotData, DondocContext, Services
 from handlers import (
     access,
+    changes,
     errors,
     fallback,
     figures,
@@ -38,7 +39,7 @@ log = logging.getLogger(__name__)
 
 # Handler modules, each with `register(application)`; groups and order are theirs to state.
 HANDLER_MODULES = (
-    errors, access, onboarding, tasks, workflow, reminders, sync, figures, fallback,
+    errors, access, onboarding, tasks, workflow, reminders, sync, changes, figures, fallback,
 )  # fmt: skip
 
 DondocApplication = Application[Any, DondocContext, dict[Any, Any], dict[Any, Any], BotData, Any]

@@ -12,6 +12,7 @@ from typing import TypeVar
 
 from bot.clock import SystemClock
 from bot.commands import open_database, run_async
+from bot.commands.sync import add_change_period, handle_export_changes
 from bot.config import Settings
 from bot.formats import format_date, format_int
 from bot.import_summary import summary_lines, write_conflicts
@@ -46,8 +47,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser = subparsers.add_parser(
         "export", help="write the register to a .csv or .xlsx file that imports back unchanged"
     )
-    parser.add_argument("kind", choices=kinds, help="what to export (tasks: with status)")
+    parser.add_argument(
+        "kind", choices=[*kinds, "changes"],
+        help="what to export (tasks: with status; changes: the decisions made in the bot)",
+    )  # fmt: skip
     parser.add_argument("file", type=Path, help="the .csv or .xlsx file to write")
+    add_change_period(parser)
     parser.set_defaults(handler=handle_export)
 
     parser = subparsers.add_parser(
@@ -136,6 +141,8 @@ def _guarded(lang: str, work: Callable[[], T]) -> T | None:
 
 
 def handle_export(args: argparse.Namespace, settings: Settings) -> int:
+    if args.kind == "changes":
+        return handle_export_changes(args, settings)
     lang = settings.organization.language
     kind = Kind(args.kind)
     today = SystemClock(settings.organization.tz).today()

@@ -5,13 +5,15 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from datetime import date
 from typing import Any
 
 from bot.clock import SystemClock
 from bot.commands import open_database, run_async
 from bot.config import Settings
-from bot.formats import format_int
+from bot.formats import format_date, format_int
 from bot.import_summary import shown
+from bot.importer import FileProblem, parse_day
 from bot.texts import plain
 
 
@@ -30,6 +32,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.set_defaults(handler=handle_sync)
 
 
+def _say(text: str, *, error: bool = False) -> None:
+    print(text, file=sys.stderr if error else sys.stdout)
+
+
 def handle_sync(args: argparse.Namespace, settings: Settings) -> int:
     if args.action == "status":
         return run_async(_status(settings, as_json=args.json))
@@ -41,18 +47,17 @@ async def _pull(settings: Settings, *, dry_run: bool, as_json: bool) -> int:
 
     lang = settings.organization.language
     if not settings.sync.addresses:
-        print(plain(lang, "sync.none"), file=sys.stderr)  # noqa: T201
+        _say(plain(lang, "sync.none"), error=True)
         return 1
     clock = SystemClock(settings.organization.tz)
     async with open_database(settings) as db:
         pulls = await pull(db, settings, today=clock.today(), now=clock.now(), dry_run=dry_run)
     if as_json:
-        print(json.dumps([_pull_json(done, lang) for done in pulls], ensure_ascii=False, indent=2))  # noqa: T201
+        _say(json.dumps([_pull_json(done, lang) for done in pulls], ensure_ascii=False, indent=2))
     else:
         for done in pulls:
-            stream = sys.stderr if done.failure is not None else sys.stdout
             for line in done.lines(lang):
-                print(line, file=stream)
+                _say(line, error=done.failure is not None)
     return 1 if any(done.failure is not None for done in pulls) else 0
 
 
@@ -90,7 +95,7 @@ async def _status(settings: Settings, *, as_json: bool) -> int:
         pulls = await last_pulls(db)
     ordered = [pulls[kind] for kind in ("units", "people", "tasks") if kind in pulls]
     if as_json:
-        print(json.dumps([  # noqa: T201
+        _say(json.dumps([
             {"kind": p.kind, "address": p.address, "pulled_at": p.pulled_at.isoformat(),
              "outcome": p.outcome, "created": p.created, "updated": p.updated,
              "unchanged": p.unchanged, "kept": p.kept, "conflicts": p.conflicts,
@@ -100,7 +105,7 @@ async def _status(settings: Settings, *, as_json: bool) -> int:
         ], ensure_ascii=False, indent=2))  # fmt: skip
         return 0
     if not ordered:
-        print(plain(lang, "sync.status.none"))  # noqa: T201
+        _say(plain(lang, "sync.status.none"))
         return 0
     tz = settings.organization.tz
     for p in ordered:
@@ -111,10 +116,66 @@ async def _status(settings: Settings, *, as_json: bool) -> int:
         outcome = plain(lang, f"sync.status.{p.outcome}", message=p.message or "", **counts)
         when = p.pulled_at.astimezone(tz).strftime("%d/%m/%Y %H:%M")
         kind = plain(lang, f"import.kind.{p.kind}")
-        print(plain(lang, "sync.status.line", kind=kind, address=p.address, when=when,  # noqa: T201
+        _say(plain(lang, "sync.status.line", kind=kind, address=p.address, when=when,
                     outcome=outcome))  # fmt: skip
         v = p.validator
-        print(plain(lang, "sync.status.validator", etag=v.etag or "-",  # noqa: T201
+        _say(plain(lang, "sync.status.validator", etag=v.etag or "-",
                     last_modified=v.last_modified or "-",
                     hash=(v.content_hash or "-")[:12]))  # fmt: skip
+    return 0
+
+
+# --- dondoc export changes ---------------------------------------------------------------
+
+
+def _day(text: str) -> date:
+    try:
+        found = parse_day(text)
+    except ValueError:
+        found = None
+    if found is None:
+        raise argparse.ArgumentTypeError(f"{text!r}: write a day as dd/mm/yyyy or yyyy-mm-dd")
+    return found
+
+
+def add_change_period(parser: argparse.ArgumentParser) -> None:
+    """--since and --until of `dondoc export changes`."""
+    parser.add_argument(
+        "--since", type=_day, metavar="DAY",
+        help="changes: the first day (dd/mm/yyyy or yyyy-mm-dd); required for changes",
+    )  # fmt: skip
+    parser.add_argument(
+        "--until", type=_day, metavar="DAY", help="changes: the last day (default: today)"
+    )
+
+
+def handle_export_changes(args: argparse.Namespace, settings: Settings) -> int:
+    """The decisions made in the bot from --since to --until, one row each, for the e-office."""
+    from bot.changes import export_changes
+
+    lang = settings.organization.language
+    tz = settings.organization.tz
+    if args.since is None:
+        _say(plain(lang, "changes.cli.since"), error=True)
+        return 2
+    until = args.until or SystemClock(tz).today()
+    if until < args.since:
+        _say(plain(lang, "changes.cli.order"), error=True)
+        return 2
+
+    async def run() -> int:
+        async with open_database(settings) as db:
+            return await export_changes(
+                db, args.file, since=args.since, until=until, lang=lang, tz=tz
+            )
+
+    try:
+        count = run_async(run())
+    except FileProblem as problem:
+        _say(problem.message(lang), error=True)
+        return 1
+    _say(
+        plain(lang, "changes.cli.done", count=format_int(count, lang), path=args.file,
+              since=format_date(args.since), until=format_date(until))
+    )  # fmt: skip
     return 0

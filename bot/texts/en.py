@@ -608,4 +608,27 @@ TEXTS: dict[str, str] = {
     "sync.status.failed": "failed: {message}",
     "sync.status.validator": "  ETag {etag}; Last-Modified {last_modified}; hash {hash}",
     # (end of the scheduled pull)
+    # The bot's changes handed back to the e-office: dondoc export changes and /export (issue 11, sync)
+    "changes.col.code": "Task code",
+    "changes.col.doc_number": "Document number",
+    "changes.col.what": "Change",
+    "changes.col.completed_on": "Completed on",
+    "changes.col.reply_doc": "Reply document number",
+    "changes.col.old_deadline": "Old deadline",
+    "changes.col.new_deadline": "New deadline",
+    "changes.col.text": "Result or reason",
+    "changes.col.decided_by": "Decided by",
+    "changes.col.decided_at": "Decided at",
+    "changes.what.completed": "Completed",
+    "changes.what.extended": "Extension granted",
+    "changes.what.returned": "Report returned",
+    "changes.what.refused": "Extension refused",
+    "changes.cli.since": "dondoc export changes: --since DAY is required (the first day, dd/mm/yyyy).",
+    "changes.cli.order": "dondoc export changes: --until must not be before --since.",
+    "changes.cli.done": "Wrote {count} changes made in the bot from {since} to {until} to {path}.",
+    "changes.bot.usage": "Write days as dd/mm/yyyy, e.g. <code>/export 01/04/2020 15/04/2020</code>; without days: the last 7 days.",
+    "changes.bot.caption": "Changes made in the bot from {since} to {until}: {count} rows (to bring into the e-office).",
+    "cmd.export": "Export the bot's changes for the e-office",
+    "help.export": "<code>/export [from] [to]</code> — a spreadsheet of the changes made in the bot (completed, extended, returned, refused) to update the e-office; the last 7 days by default. Example: <code>/export 01/04/2020 15/04/2020</code>",
+    # (end of the bot's changes)
 }

@@ -608,4 +608,27 @@ TEXTS: dict[str, str] = {
     "sync.status.failed": "lỗi: {message}",
     "sync.status.validator": "  ETag {etag}; Last-Modified {last_modified}; mã băm {hash}",
     # (end of the scheduled pull)
+    # The bot's changes handed back to the e-office: dondoc export changes and /export (issue 11, sync)
+    "changes.col.code": "Mã nhiệm vụ",
+    "changes.col.doc_number": "Số, ký hiệu văn bản",
+    "changes.col.what": "Thay đổi",
+    "changes.col.completed_on": "Ngày hoàn thành",
+    "changes.col.reply_doc": "Số, ký hiệu văn bản trả lời",
+    "changes.col.old_deadline": "Hạn cũ",
+    "changes.col.new_deadline": "Hạn mới",
+    "changes.col.text": "Kết quả hoặc lý do",
+    "changes.col.decided_by": "Người quyết định",
+    "changes.col.decided_at": "Thời điểm quyết định",
+    "changes.what.completed": "Hoàn thành",
+    "changes.what.extended": "Gia hạn",
+    "changes.what.returned": "Trả lại báo cáo",
+    "changes.what.refused": "Từ chối gia hạn",
+    "changes.cli.since": "dondoc export changes: cần --since NGÀY (ngày đầu, dd/mm/yyyy).",
+    "changes.cli.order": "dondoc export changes: --until phải từ ngày --since trở đi.",
+    "changes.cli.done": "Đã xuất {count} thay đổi trong bot từ {since} đến {until} ra {path}.",
+    "changes.bot.usage": "Viết ngày dạng dd/mm/yyyy, ví dụ <code>/export 01/04/2020 15/04/2020</code>; không ghi ngày: 7 ngày gần nhất.",
+    "changes.bot.caption": "Thay đổi trong bot từ {since} đến {until}: {count} dòng (nhập lại vào hệ thống văn bản điện tử).",
+    "cmd.export": "Xuất các thay đổi trong bot cho hệ thống điện tử",
+    "help.export": "<code>/export [từ ngày] [đến ngày]</code> — tệp Excel các thay đổi làm trong bot (hoàn thành, gia hạn, trả lại, từ chối) để cập nhật hệ thống văn bản điện tử; mặc định 7 ngày gần nhất. Ví dụ: <code>/export 01/04/2020 15/04/2020</code>",
+    # (end of the bot's changes)
 }
