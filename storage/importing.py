@@ -26,7 +26,6 @@ from bot.importer import (
     Recheck,
     TaskRecord,
     UnitRecord,
-    casefold_index,
     record_from,
 )
 from bot.phones import phone_key
@@ -71,10 +70,8 @@ def _few(codes: Collection[str] | None, held: int) -> bool:
 
 async def load_tasks(db: Database, codes: Collection[str] | None = None) -> dict[str, TaskRecord]:
     """The tasks as their import columns see them, by code: all, or those of `codes`."""
-    if codes is not None:
-        registered = [code for (code,) in await db.fetchall("SELECT code FROM tasks")]
-        if _few(codes, len(registered)):
-            return await _tasks_where(db.fetchall, "code", _registered(codes, registered))
+    if codes is not None and _few(codes, await db.fetchval("SELECT count(*) FROM tasks")):
+        return await _tasks_where(db.fetchall, "lower(t.code)", sorted(_lowered(codes)))
     cooperating: dict[int, list[int]] = {}
     for task_id, unit_id in await db.fetchall(
         "SELECT task_id, unit_id FROM task_cooperators ORDER BY task_id, unit_id"
@@ -84,12 +81,14 @@ async def load_tasks(db: Database, codes: Collection[str] | None = None) -> dict
     return _task_records(rows, cooperating)
 
 
-def _registered(codes: Iterable[str], registered: list[str]) -> list[str]:
-    """The register's spelling of each code it holds ("nv-1" is "NV-1")."""
-    exact, folded = set(registered), casefold_index(registered)
-    return [
-        found for code in codes if (found := code if code in exact else folded.get(code.casefold()))
-    ]
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+def _lowered(codes: Iterable[str]) -> set[str]:
+    """The codes as SQL's `lower()` (ASCII only) would write them, and lower-cased: the
+    index on `lower(code)` finds the register's spelling of each ("nv-1" is "NV-1"); the
+    catalog then matches them as the import always has."""
+    return {variant for code in codes for variant in (code.translate(_ASCII_LOWER), code.lower())}
 
 
 def _task_records(
@@ -105,8 +104,8 @@ Fetch = Callable[[str, Sequence[object]], Awaitable[list[sqlite3.Row]]]
 async def _tasks_where(
     fetch: Fetch, column: str, values: Sequence[object]
 ) -> dict[str, TaskRecord]:
-    """The tasks whose `column` (code or id) is one of `values`, by code."""
-    rows = await _chunked(fetch, f"SELECT {TASK_COLUMNS} FROM tasks t WHERE t.{column} IN", values)
+    """The tasks whose `column` (`t.id`, `lower(t.code)`) is one of `values`, by code."""
+    rows = await _chunked(fetch, f"SELECT {TASK_COLUMNS} FROM tasks t WHERE {column} IN", values)
     cooperating: dict[int, list[int]] = {}
     for task_id, unit_id in await _chunked(
         fetch, "SELECT task_id, unit_id FROM task_cooperators WHERE task_id IN",
@@ -284,7 +283,7 @@ async def apply_tasks(
     at = stamp(now)
     async with db.transaction() as conn, figures_summed_once(conn):
         ids = [c.old.id for c in merged.plan.update]
-        fresh = await _tasks_where(_reading(conn), "id", ids)
+        fresh = await _tasks_where(_reading(conn), "t.id", ids)
         merged = _merged_again(merged, fresh, recheck)
         plan = merged.plan
         created = await _create_tasks(conn, plan.create, at)

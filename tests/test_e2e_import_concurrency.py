@@ -58,7 +58,8 @@ async def test_a_press_while_an_import_writes_waits_and_both_land(
 
     monkeypatch.setattr(storage.importing, "recount_overdue", held)
     importing = asyncio.create_task(harness.cli("import", "tasks", str(path)))
-    assert await asyncio.to_thread(holding.wait, 60)
+    if not await asyncio.to_thread(holding.wait, 60):
+        raise AssertionError(await importing)
 
     during: list[bool] = []
     transaction = harness.db.transaction
