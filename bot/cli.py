@@ -22,6 +22,7 @@ from bot.commands import (
     run,
     sandbox,
     stats,
+    sync,
 )
 from bot.config import ConfigError, config_path, load_settings
 
@@ -30,6 +31,7 @@ COMMAND_MODULES = (
     run,
     sandbox,
     register,
+    sync,
     stats,
     backup,
     restore,

@@ -11,9 +11,18 @@ import tomllib
 from datetime import time
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 DEFAULT_CONFIG = Path("config.toml")
@@ -176,6 +185,63 @@ class ReportSettings(_Section):
     )
 
 
+_LOOPBACK = ("127.0.0.1", "::1", "localhost")
+
+
+class SyncSettings(_Section):
+    """The scheduled pull of the e-office's exports (bot/sync.py)."""
+
+    allow_http: bool = False  # first: the addresses' check reads it
+    units_url: str | None = None
+    people_url: str | None = None
+    tasks_url: str | None = None
+    every_minutes: int = Field(default=60, ge=0)
+    # Sent with every request (an Authorization value): secret, never logged or printed.
+    headers: dict[str, SecretStr] = Field(default_factory=dict)
+    timeout_seconds: float = Field(default=30, gt=0, le=3600)
+    max_megabytes: float = Field(default=50, gt=0, le=1024)
+
+    @field_validator("units_url", "people_url", "tasks_url")
+    @classmethod
+    def _address(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is None or not value.strip():
+            return None
+        value = value.strip()
+        parts = urlsplit(value)
+        if parts.scheme not in ("https", "http") or not parts.hostname:
+            raise ValueError(f"{redacted(value)!r} is not an https:// address")
+        loopback = parts.hostname in _LOOPBACK
+        if parts.scheme == "http" and not loopback and not info.data.get("allow_http"):
+            raise ValueError(
+                f"{redacted(value)!r} is plain http; use https, or set allow_http = true"
+            )
+        return value
+
+    @field_validator("headers")
+    @classmethod
+    def _header_names(cls, value: dict[str, SecretStr]) -> dict[str, SecretStr]:
+        for name in value:
+            if not re.fullmatch(r"[A-Za-z0-9!#$%&'*+.^_`|~-]+", name):
+                raise ValueError(f"{name!r} is not an HTTP header name")
+        return value
+
+    @property
+    def addresses(self) -> dict[str, str]:
+        """kind -> address, units then people then tasks, those set."""
+        found = {"units": self.units_url, "people": self.people_url, "tasks": self.tasks_url}
+        return {kind: url for kind, url in found.items() if url}
+
+
+def redacted(url: str) -> str:
+    """An address as it may be shown: no user, password or query (they may hold a secret)."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if ":" in host:
+        host = f"[{host}]"
+    netloc = f"{host}:{parts.port}" if parts.port else host
+    return f"{parts.scheme}://{netloc}{parts.path}"
+
+
 class Settings(BaseSettings):
     """Every setting of dondoc; see config.example.toml for what each key means."""
 
@@ -189,6 +255,7 @@ class Settings(BaseSettings):
     reminders: ReminderSettings = ReminderSettings()
     workflow: WorkflowSettings = WorkflowSettings()
     report: ReportSettings = ReportSettings()
+    sync: SyncSettings = SyncSettings()
 
     @classmethod
     def settings_customise_sources(

@@ -12,10 +12,11 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
+import json
 import re
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from datetime import date, datetime, time
 from enum import StrEnum
 from functools import lru_cache
@@ -23,6 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from bot.formats import format_date, format_int
+from bot.merge import Conflict, Outcome, Prefer, merge_fields, resolve
 from bot.models import Role
 from bot.reminders.planner import OpenTask
 from bot.text_search import fold
@@ -340,7 +342,7 @@ def record_from(row: object, kind: type[Record], **values: Any) -> Record:
     return kind(**(shared | values) if values else shared)
 
 
-def _casefold_index(codes: Iterable[str]) -> dict[str, str]:
+def casefold_index(codes: Iterable[str]) -> dict[str, str]:
     index: dict[str, str] = {}
     for code in codes:
         index.setdefault(code.casefold(), code)
@@ -365,9 +367,9 @@ class Catalog:
     def __post_init__(self) -> None:
         self._unit_codes = {u.id: code for code, u in self.units.items()}
         self._person_codes = {p.id: code for code, p in self.people.items()}
-        self._units_folded = _casefold_index(self.units)
-        self._people_folded = _casefold_index(self.people)
-        self._tasks_folded = _casefold_index(self.tasks)
+        self._units_folded = casefold_index(self.units)
+        self._people_folded = casefold_index(self.people)
+        self._tasks_folded = casefold_index(self.tasks)
 
     def unit(self, code: str) -> UnitRecord | None:
         """The unit of this code, written in any case ("syt" finds "SYT")."""
@@ -847,18 +849,167 @@ def plan(
     return Plan(create, update, unchanged)
 
 
+@dataclass(frozen=True, slots=True)
+class RowChange:
+    """The fields an import changes in one row of the register: column key -> (old, new)."""
+
+    code: str
+    fields: Mapping[str, tuple[Value, Value]]
+
+
+# --- the merge ---------------------------------------------------------------------------
+
+# The record fields behind each column: a column the merge takes from the file sets these.
+FIELDS: dict[Kind, dict[str, tuple[str, ...]]] = {
+    Kind.UNITS: {"ma_don_vi": ("code",), "ten_don_vi": ("name",), "loai": ("kind",)},
+    Kind.PEOPLE: {
+        "ma_can_bo": ("code",), "ho_ten": ("name",), "ma_don_vi": ("unit_id",),
+        "vai_tro": ("role",), "dien_thoai": ("phone",), "telegram_id": ("telegram_id",),
+    },
+    Kind.TASKS: {
+        "ma_nhiem_vu": ("code",), "so_ky_hieu": ("doc_number",), "ngay_van_ban": ("doc_date",),
+        "trich_yeu": ("title",), "noi_dung": ("content",),
+        "nguoi_giao": ("assigner", "assigner_id"), "don_vi_chu_tri": ("lead_unit_id",),
+        "don_vi_phoi_hop": ("cooperating_unit_ids",), "can_bo_xu_ly": ("officer_id",),
+        "ngay_giao": ("assigned_on",), "han_ban_dau": ("original_deadline",),
+        "han_xu_ly": ("deadline",), "ngay_hoan_thanh": ("completed_on",),
+    },
+}  # fmt: skip
+DATE_KEYS = frozenset(("ngay_van_ban", "ngay_giao", "han_ban_dau", "han_xu_ly", "ngay_hoan_thanh"))
+CELLS: dict[Kind, Callable[[Any, Catalog], dict[str, Value]]] = {
+    Kind.UNITS: unit_cells,
+    Kind.PEOPLE: person_cells,
+    Kind.TASKS: task_cells,
+}
+
+
+def present_columns(table: Table, kind: Kind) -> frozenset[str]:
+    """The keys of the kind's columns the table has: only those are merged."""
+    names = {header_key(name): column.key for column in COLUMNS[kind] for name in column.names}
+    return frozenset(names[k] for header in table.headers if (k := header_key(header)) in names)
+
+
+def table_codes(table: Table, kind: Kind) -> list[str]:
+    """The codes a table names (its first code column), as typed; [] without one."""
+    names = {header_key(name) for name in COLUMNS[kind][0].names}
+    for position, header in enumerate(table.headers):
+        if header_key(header) in names:
+            return [
+                text
+                for _, cells in table.rows
+                if position < len(cells) and (text := cell_text(cells[position]))
+            ]
+    return []
+
+
+def encode_base(cells: Mapping[str, Value]) -> str:
+    """A row's base as the register keeps it: JSON, dates ISO."""
+    return _BASE_JSON.encode(cells)
+
+
+# The C encoder calls `default` for the dates alone (100,000 rows of an import each encoded).
+_BASE_JSON = json.JSONEncoder(ensure_ascii=False, check_circular=False, default=date.isoformat)
+
+
+def decode_base(text: str) -> dict[str, Value]:
+    return {
+        key: date.fromisoformat(value) if key in DATE_KEYS and value else value
+        for key, value in json.loads(text).items()
+    }
+
+
+# The merge made again with the rows the register holds now (by code), at write time.
+Recheck = Callable[[Mapping[str, Record]], "Merged[Record]"]
+
+
+@dataclass(frozen=True, slots=True)
+class Merged(Generic[Record]):
+    """A plan merged with the register, what it kept and where it disagreed, and the bases
+    to remember: (code, encoded cells) of the rows whose base changes."""
+
+    plan: Plan[Record]
+    kept: int = 0
+    conflicts: list[Conflict] = field(default_factory=list)
+    changes: list[RowChange] = field(default_factory=list)
+    bases: list[tuple[str, str]] = field(default_factory=list)
+
+
+def merge(
+    kind: Kind,
+    records: Iterable[Record],
+    register: Mapping[str, Record],
+    bases: Mapping[str, str],
+    catalog: Catalog,
+    *,
+    present: frozenset[str],
+    prefer: Prefer,
+) -> Merged[Record]:
+    """The file's records merged field by field with the register and the bases (bot/merge)."""
+    cells, attrs = CELLS[kind], FIELDS[kind]
+    create: list[Record] = []
+    update: list[Change[Record]] = []
+    unchanged = kept = 0
+    conflicts: list[Conflict] = []
+    changes: list[RowChange] = []
+    new_bases: list[tuple[str, str]] = []
+    whole = present >= set(attrs)  # the file has every column
+    for record in records:
+        mine = cells(record, catalog)
+        theirs = mine if whole else {key: mine[key] for key in mine if key in present}
+        text = encode_base(theirs)
+        old = register.get(record.code)
+        if old is None:
+            create.append(record)
+            new_bases.append((record.code, text))
+            continue
+        stored = bases.get(record.code)
+        if record == old and stored == text:  # a re-import's usual row: nothing at all
+            unchanged += 1
+            continue
+        ours = cells(old, catalog)
+        base = decode_base(stored) if stored is not None else {}
+        outcomes = merge_fields(theirs, base, ours)
+        take = [key for key, outcome in outcomes.items() if resolve(outcome, prefer)]
+        for key, outcome in outcomes.items():
+            if outcome is Outcome.KEPT:
+                kept += 1
+            elif outcome is Outcome.CONFLICT:
+                conflicts.append(
+                    Conflict(record.code, key, base.get(key, ours[key]), ours[key], theirs[key],
+                             Prefer.FILE if key in take else Prefer.REGISTER)
+                )  # fmt: skip
+        if take:
+            new = replace(old, **{a: getattr(record, a) for key in take for a in attrs[key]})
+            update.append(
+                Change(old, new, {key: [_json(ours[key]), _json(theirs[key])] for key in take})
+            )
+            changes.append(RowChange(record.code, {key: (ours[key], theirs[key]) for key in take}))
+        else:
+            unchanged += 1
+        remembered = encode_base(base | theirs) if stored is not None else text
+        if remembered != stored:
+            new_bases.append((record.code, remembered))
+    return Merged(Plan(create, update, unchanged), kept, conflicts, changes, new_bases)
+
+
 # --- the import --------------------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
 class ImportResult:
-    """What an import did; with `errors`, it wrote nothing."""
+    """What an import did (or, with `dry_run`, would do); with `errors`, it wrote nothing."""
 
     kind: Kind
     created: int = 0
     updated: int = 0
     unchanged: int = 0
     errors: tuple[RowError, ...] = ()
+    # Fields the bot changed and the file did not: the register's value stayed.
+    kept: int = 0
+    conflicts: tuple[Conflict, ...] = ()
+    changes: tuple[RowChange, ...] = ()  # each updated row's changed fields
+    source: str = ""  # the file's name, or where the table came from (a sync's address)
+    dry_run: bool = False
     created_task_ids: tuple[int, ...] = ()
     # Tasks whose lead unit or responsible officer changed: their new people are to be told.
     reassigned_task_ids: tuple[int, ...] = ()
@@ -877,59 +1028,84 @@ async def import_file(
     *,
     today: date,
     now: datetime,
+    dry_run: bool = False,
+    prefer: Prefer = Prefer.REGISTER,
     progress: Progress | None = None,
 ) -> ImportResult:
-    """Read, check and write one file, all or nothing. Raises FileProblem if unreadable."""
+    """Read, check and merge one file, all or nothing. Raises FileProblem if unreadable."""
+    table = await asyncio.to_thread(read_table, path, progress)
+    return await import_table(
+        db, kind, table, today=today, now=now, source=path.name, dry_run=dry_run,
+        prefer=prefer, progress=progress,
+    )  # fmt: skip
+
+
+async def import_table(
+    db: Database,
+    kind: Kind,
+    table: Table,
+    *,
+    today: date,
+    now: datetime,
+    source: str,
+    dry_run: bool = False,
+    prefer: Prefer = Prefer.REGISTER,
+    progress: Progress | None = None,
+) -> ImportResult:
+    """Check a table and merge it into the register, all or nothing (bot/merge.py)."""
     from storage import importing  # imported here: storage/importing.py uses our records
 
-    # The register is read while the file is (SQLite lets go of the GIL while it reads).
-    reading = asyncio.ensure_future(importing.load_catalog(db, tasks=kind is Kind.TASKS))
-    try:
-        table = await asyncio.to_thread(read_table, path, progress)
-    except BaseException:
-        reading.cancel()
-        await asyncio.gather(reading, return_exceptions=True)
-        raise
-    catalog = await reading
+    # A task import reads the tasks the file names (all of them when it names most).
+    codes = table_codes(table, kind) if kind is Kind.TASKS else None
+    catalog = await importing.load_catalog(db, tasks=kind is Kind.TASKS, codes=codes)
+    bases = await importing.load_bases(db, kind, list(catalog.tasks) if codes else None)
+    present = present_columns(table, kind)
 
-    def writing(count: int) -> None:
-        if progress is not None:
-            progress("write", count)
+    def merger(records: list[Record], register: Mapping[str, Record]) -> Recheck[Record]:
+        def again(fresh: Mapping[str, Record]) -> Merged[Record]:
+            now_held = {**register, **fresh} if fresh else register
+            return merge(kind, records, now_held, bases, catalog, present=present, prefer=prefer)
+
+        return again
 
     if kind is Kind.UNITS:
         units = await asyncio.to_thread(check_units, table, catalog, progress)
         if units.errors:
-            return ImportResult(kind, errors=tuple(units.errors))
-        unit_plan = plan(units.records, catalog.units, unit_cells, catalog)
-        writing(len(unit_plan.create) + len(unit_plan.update))
-        await importing.apply_units(db, unit_plan)
-        return ImportResult(kind, len(unit_plan.create), len(unit_plan.update), unit_plan.unchanged)
+            return ImportResult(kind, errors=tuple(units.errors), source=source)
+        again_units = merger(units.records, catalog.units)
+        merged_units = again_units({})
+        if not dry_run:
+            _writing(progress, merged_units)
+            merged_units = await importing.apply_units(db, merged_units, recheck=again_units)
+        return _result(kind, merged_units, source, dry_run)
     if kind is Kind.PEOPLE:
         people = await asyncio.to_thread(check_people, table, catalog, progress)
         if people.errors:
-            return ImportResult(kind, errors=tuple(people.errors))
-        people_plan = plan(people.records, catalog.people, person_cells, catalog)
-        writing(len(people_plan.create) + len(people_plan.update))
-        await importing.apply_people(db, people_plan)
-        return ImportResult(
-            kind, len(people_plan.create), len(people_plan.update), people_plan.unchanged
-        )
+            return ImportResult(kind, errors=tuple(people.errors), source=source)
+        again_people = merger(people.records, catalog.people)
+        merged_people = again_people({})
+        if not dry_run:
+            _writing(progress, merged_people)
+            merged_people = await importing.apply_people(db, merged_people, recheck=again_people)
+        return _result(kind, merged_people, source, dry_run)
     tasks = await asyncio.to_thread(check_tasks, table, catalog, today=today, progress=progress)
     if tasks.errors:
-        return ImportResult(kind, errors=tuple(tasks.errors))
-    task_plan = plan(tasks.records, catalog.tasks, task_cells, catalog)
-    writing(len(task_plan.create) + len(task_plan.update))
-    created, reassigned = await importing.apply_tasks(db, task_plan, today=today, now=now)
+        return ImportResult(kind, errors=tuple(tasks.errors), source=source)
+    again = merger(tasks.records, catalog.tasks)
+    merged = await asyncio.to_thread(again, {})
+    if dry_run:
+        return _result(kind, merged, source, dry_run)
+    _writing(progress, merged)
+    merged, created, reassigned = await importing.apply_tasks(
+        db, merged, today=today, now=now, source=source, recheck=again
+    )
     moved = set(reassigned)
     given = [
-        *zip(created, task_plan.create, strict=True),
-        *((c.old.id, c.new) for c in task_plan.update),
+        *zip(created, merged.plan.create, strict=True),
+        *((c.old.id, c.new) for c in merged.plan.update),
     ]
-    return ImportResult(
-        kind,
-        len(task_plan.create),
-        len(task_plan.update),
-        task_plan.unchanged,
+    return replace(
+        _result(kind, merged, source, dry_run),
         created_task_ids=tuple(created),
         reassigned_task_ids=tuple(reassigned),
         assigned=tuple(
@@ -938,3 +1114,17 @@ async def import_file(
             if task_id is not None and t.completed_on is None and (t.id is None or task_id in moved)
         ),
     )
+
+
+def _writing(progress: Progress | None, merged: Merged[Any]) -> None:
+    if progress is not None:
+        progress("write", len(merged.plan.create) + len(merged.plan.update))
+
+
+def _result(kind: Kind, merged: Merged[Any], source: str, dry_run: bool) -> ImportResult:
+    plan = merged.plan
+    return ImportResult(
+        kind, len(plan.create), len(plan.update), plan.unchanged, kept=merged.kept,
+        conflicts=tuple(merged.conflicts), changes=tuple(merged.changes), source=source,
+        dry_run=dry_run,
+    )  # fmt: skip

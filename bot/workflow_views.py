@@ -124,6 +124,9 @@ def event_line(lang: str, event: TaskEvent, names: Mapping[int, str], tz: tzinfo
     kind = event.kind
     if kind == "reminded" and detail.get("reminder") == "escalation":
         kind = "escalated"
+    if kind == "import_changed":
+        what = _imported(lang, detail)
+        return t(lang, "wf.history.line", at=moment(event.at, tz), what=what, who=Html(""))
     what = t(
         lang, f"wf.event.{kind}" if kind in EVENT_KINDS else "wf.event.other",
         result=short(str(detail.get("result", "")), EVENT_CHARS),
@@ -135,6 +138,23 @@ def event_line(lang: str, event: TaskEvent, names: Mapping[int, str], tz: tzinfo
     actor = names.get(event.actor_id or 0)
     who = t(lang, "wf.history.by", name=actor) if actor else ""
     return t(lang, "wf.history.line", at=moment(event.at, tz), what=what, who=Html(who))
+
+
+def _imported(lang: str, detail: Mapping[str, object]) -> Html:
+    """What an import changed, field by field, and where from. Events written before the
+    merge kept only the fields (column key: [old, new]) and no source."""
+    from bot.import_summary import changed_fields  # the importer's columns: only here
+    from bot.importer import Kind
+
+    fields = detail.get("fields", detail)
+    source = detail.get("source") if "fields" in detail else None
+    if not isinstance(fields, Mapping) or not fields:
+        return t(lang, "wf.event.import_changed")
+    pairs = {key: pair for key, pair in fields.items() if isinstance(pair, list)}
+    return t(
+        lang, "wf.event.import_merged", fields=changed_fields(lang, Kind.TASKS, pairs),
+        source=str(source) if source else plain(lang, "import.merge.source_unknown"),
+    )  # fmt: skip
 
 
 def history_page(

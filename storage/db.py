@@ -79,7 +79,9 @@ async def _configure(conn: aiosqlite.Connection) -> None:
     await conn.execute("PRAGMA journal_mode=WAL")
     await conn.execute("PRAGMA foreign_keys=ON")
     await conn.execute("PRAGMA synchronous=NORMAL")
-    await conn.execute("PRAGMA busy_timeout=10000")
+    # A write waits this long for another process's (`dondoc import` of 100,000 tasks holds
+    # its all-or-nothing transaction ~5 s on a quiet machine): a press waits, it does not fail.
+    await conn.execute("PRAGMA busy_timeout=30000")
     await conn.execute("PRAGMA cache_size=-65536")
     await conn.execute("PRAGMA temp_store=MEMORY")
 

@@ -1,18 +1,33 @@
 """The bulk SQL of imports: the register by code in one read, a checked plan in one write.
 
 Everything a plan creates or changes is written in one `BEGIN IMMEDIATE` transaction with
-`executemany`, so a file of 100,000 tasks is all in, or nothing is.
+`executemany`, so a file of 100,000 tasks is all in, or nothing is. The merge was made from
+a read before that transaction; inside it the rows the plan changes are read again, and if
+the bot changed any of them since, the merge is made again (`recheck`) before writing: a
+decision taken in the bot meanwhile is merged, never overwritten.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+import sqlite3
+from collections.abc import Awaitable, Callable, Collection, Iterable, Mapping, Sequence
 from datetime import date, datetime
+from typing import TypeVar
 
 import aiosqlite
 
-from bot.importer import Catalog, Change, PersonRecord, Plan, TaskRecord, UnitRecord, record_from
+from bot.importer import (
+    Catalog,
+    Change,
+    Kind,
+    Merged,
+    PersonRecord,
+    Recheck,
+    TaskRecord,
+    UnitRecord,
+    record_from,
+)
 from bot.phones import phone_key
 from bot.text_search import fold
 from storage.db import Database
@@ -34,31 +49,146 @@ _TASK_FIELDS = (
 _TASK_MARKS = ", ".join("?" * len(_TASK_FIELDS.split(",")))
 
 
-async def load_catalog(db: Database, *, tasks: bool = False) -> Catalog:
-    """Every unit and person by code; every task too when `tasks` (for a task import)."""
+async def load_catalog(
+    db: Database, *, tasks: bool = False, codes: Collection[str] | None = None
+) -> Catalog:
+    """Every unit and person by code; the tasks too when `tasks` (for a task import): every
+    one, or those of `codes` (found in any case) when the register holds many more."""
     units = [unit_from_row(r) for r in await db.fetchall("SELECT * FROM units")]
     people = [person_from_row(r) for r in await db.fetchall("SELECT * FROM people")]
     return Catalog(
         {unit.code: record_from(unit, UnitRecord) for unit in units},
         {person.code: record_from(person, PersonRecord) for person in people},
-        await load_tasks(db) if tasks else {},
+        await load_tasks(db, codes) if tasks else {},
     )
 
 
-async def load_tasks(db: Database) -> dict[str, TaskRecord]:
-    """Every task as its import columns see it, by code."""
+def _few(codes: Collection[str] | None, held: int) -> bool:
+    """Whether to read the rows of `codes` (by the index) rather than all `held` of them."""
+    return codes is not None and len(codes) * SUBSET_SHARE < held
+
+
+async def load_tasks(db: Database, codes: Collection[str] | None = None) -> dict[str, TaskRecord]:
+    """The tasks as their import columns see them, by code: all, or those of `codes`."""
+    if codes is not None and _few(codes, await db.fetchval("SELECT count(*) FROM tasks")):
+        return await _tasks_where(db.fetchall, "lower(t.code)", sorted(_lowered(codes)))
     cooperating: dict[int, list[int]] = {}
     for task_id, unit_id in await db.fetchall(
         "SELECT task_id, unit_id FROM task_cooperators ORDER BY task_id, unit_id"
     ):
         cooperating.setdefault(task_id, []).append(unit_id)
     rows = await db.fetchall(f"SELECT {TASK_COLUMNS} FROM tasks t ORDER BY t.id")
+    return _task_records(rows, cooperating)
+
+
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+def _lowered(codes: Iterable[str]) -> set[str]:
+    """The codes as SQL's `lower()` (ASCII only) would write them, and lower-cased: the
+    index on `lower(code)` finds the register's spelling of each ("nv-1" is "NV-1"); the
+    catalog then matches them as the import always has."""
+    return {variant for code in codes for variant in (code.translate(_ASCII_LOWER), code.lower())}
+
+
+def _task_records(
+    rows: Iterable[sqlite3.Row], cooperating: Mapping[int, list[int]]
+) -> dict[str, TaskRecord]:
     tasks = (task_from_row(r, cooperating=cooperating.get(r["id"], ())) for r in rows)
     return {task.code: record_from(task, TaskRecord) for task in tasks}
 
 
-async def apply_units(db: Database, plan: Plan[UnitRecord]) -> None:
+Fetch = Callable[[str, Sequence[object]], Awaitable[list[sqlite3.Row]]]
+
+
+async def _tasks_where(
+    fetch: Fetch, column: str, values: Sequence[object]
+) -> dict[str, TaskRecord]:
+    """The tasks whose `column` (`t.id`, `lower(t.code)`) is one of `values`, by code."""
+    rows = await _chunked(fetch, f"SELECT {TASK_COLUMNS} FROM tasks t WHERE {column} IN", values)
+    cooperating: dict[int, list[int]] = {}
+    for task_id, unit_id in await _chunked(
+        fetch, "SELECT task_id, unit_id FROM task_cooperators WHERE task_id IN",
+        [r["id"] for r in rows],
+    ):  # fmt: skip
+        cooperating.setdefault(task_id, []).append(unit_id)
+    for units in cooperating.values():
+        units.sort()
+    return _task_records(rows, cooperating)
+
+
+R = TypeVar("R", UnitRecord, PersonRecord, TaskRecord)
+_CHUNK = 900  # values in one `IN (...)`: under the 999 bound parameters of older SQLite
+SUBSET_SHARE = 4  # a file of under a quarter of the register reads its own rows only
+
+
+async def _chunked(
+    fetch: Fetch,
+    select: str,
+    values: Sequence[object],
+    *first: object,
+) -> list[sqlite3.Row]:
+    """`select` (ending in `IN`) for the values, a chunk at a time; `first` are the
+    parameters before the list."""
+    found: list[sqlite3.Row] = []
+    for start in range(0, len(values), _CHUNK):
+        chunk = values[start : start + _CHUNK]
+        found.extend(await fetch(f"{select} ({', '.join('?' * len(chunk))})", (*first, *chunk)))
+    return found
+
+
+async def load_bases(
+    db: Database, kind: Kind, codes: Collection[str] | None = None
+) -> dict[str, str]:
+    """What the last import of each row of this kind brought (encoded cells), by code: of
+    every row, or of `codes` when the register holds many more."""
+    select = "SELECT code, cells FROM import_base WHERE kind = ?"
+    if codes is not None:
+        held = await db.fetchval("SELECT count(*) FROM import_base WHERE kind = ?", (kind.value,))
+        if _few(codes, held):
+            rows = await _chunked(db.fetchall, f"{select} AND code IN", list(codes), kind.value)
+            return {code: cells for code, cells in rows}
+    return {code: cells for code, cells in await db.fetchall(select, (kind.value,))}
+
+
+async def _remember(conn: aiosqlite.Connection, kind: Kind, bases: list[tuple[str, str]]) -> None:
+    await conn.executemany(
+        "INSERT INTO import_base (kind, code, cells) VALUES (?, ?, ?)"
+        " ON CONFLICT (kind, code) DO UPDATE SET cells = excluded.cells",
+        [(kind.value, code, cells) for code, cells in bases],
+    )
+
+
+def _reading(conn: aiosqlite.Connection) -> Fetch:
+    """Reads inside the write transaction (through the writer, which holds the lock)."""
+
+    async def fetch(sql: str, params: Sequence[object]) -> list[sqlite3.Row]:
+        return list(await conn.execute_fetchall(sql, params))
+
+    return fetch
+
+
+def _merged_again(
+    merged: Merged[R], fresh: Mapping[str, R], recheck: Recheck[R] | None
+) -> Merged[R]:
+    """The merge again if the bot changed a row it updates since it was read, else as it was."""
+    changed = {
+        c.old.code: fresh[c.old.code]
+        for c in merged.plan.update
+        if fresh.get(c.old.code, c.old) != c.old
+    }
+    return recheck(changed) if changed and recheck is not None else merged
+
+
+async def apply_units(
+    db: Database, merged: Merged[UnitRecord], *, recheck: Recheck[UnitRecord] | None = None
+) -> Merged[UnitRecord]:
     async with db.transaction() as conn:
+        ids = [c.old.id for c in merged.plan.update]
+        rows = await _chunked(_reading(conn), "SELECT * FROM units WHERE id IN", ids)
+        fresh = {r["code"]: record_from(unit_from_row(r), UnitRecord) for r in rows}
+        merged = _merged_again(merged, fresh, recheck)
+        plan = merged.plan
         await conn.executemany(
             "INSERT INTO units (code, name, kind, name_folded) VALUES (?, ?, ?, ?)",
             [(u.code, u.name, u.kind, fold(u.name)) for u in plan.create],
@@ -67,11 +197,20 @@ async def apply_units(db: Database, plan: Plan[UnitRecord]) -> None:
             "UPDATE units SET name = ?, kind = ?, name_folded = ? WHERE id = ?",
             [(c.new.name, c.new.kind, fold(c.new.name), c.old.id) for c in plan.update],
         )
+        await _remember(conn, Kind.UNITS, merged.bases)
+    return merged
 
 
-async def apply_people(db: Database, plan: Plan[PersonRecord]) -> None:
-    moved = [c for c in plan.update if c.new.telegram_id != c.old.telegram_id]
+async def apply_people(
+    db: Database, merged: Merged[PersonRecord], *, recheck: Recheck[PersonRecord] | None = None
+) -> Merged[PersonRecord]:
     async with db.transaction() as conn:
+        ids = [c.old.id for c in merged.plan.update]
+        rows = await _chunked(_reading(conn), "SELECT * FROM people WHERE id IN", ids)
+        fresh = {r["code"]: record_from(person_from_row(r), PersonRecord) for r in rows}
+        merged = _merged_again(merged, fresh, recheck)
+        plan = merged.plan
+        moved = [c for c in plan.update if c.new.telegram_id != c.old.telegram_id]
         # Telegram ids are unique: free the ones that move before anyone takes them.
         await conn.executemany(
             "UPDATE people SET telegram_id = NULL WHERE id = ?", [(c.old.id,) for c in moved]
@@ -95,6 +234,8 @@ async def apply_people(db: Database, plan: Plan[PersonRecord]) -> None:
                 for p in plan.create
             ],
         )  # fmt: skip
+        await _remember(conn, Kind.PEOPLE, merged.bases)
+    return merged
 
 
 class _Iso(dict[date | None, str | None]):
@@ -129,11 +270,22 @@ def _extended_on(change: Change[TaskRecord], today: date) -> date | None:
 
 
 async def apply_tasks(
-    db: Database, plan: Plan[TaskRecord], *, today: date, now: datetime
-) -> tuple[list[int], list[int]]:
-    """Write the plan; returns the ids of the tasks created and of those reassigned."""
+    db: Database,
+    merged: Merged[TaskRecord],
+    *,
+    today: date,
+    now: datetime,
+    source: str,
+    recheck: Recheck[TaskRecord] | None = None,
+) -> tuple[Merged[TaskRecord], list[int], list[int]]:
+    """Write the merge; returns it (made again if the bot changed a row meanwhile) and the
+    ids of the tasks created and of those reassigned."""
     at = stamp(now)
     async with db.transaction() as conn, figures_summed_once(conn):
+        ids = [c.old.id for c in merged.plan.update]
+        fresh = await _tasks_where(_reading(conn), "t.id", ids)
+        merged = _merged_again(merged, fresh, recheck)
+        plan = merged.plan
         created = await _create_tasks(conn, plan.create, at)
         extended = {c.old.id: _extended_on(c, today) for c in plan.update}
         days = _Iso()
@@ -158,15 +310,20 @@ async def apply_tasks(
         await conn.executemany(
             "INSERT INTO task_events (task_id, at, kind, detail)"
             " VALUES (?, ?, 'import_changed', ?)",
-            [(c.old.id, at, json.dumps(c.fields, ensure_ascii=False)) for c in plan.update],
-        )
+            [
+                (c.old.id, at, json.dumps({"source": source, "fields": c.fields},
+                                          ensure_ascii=False))
+                for c in plan.update
+            ],
+        )  # fmt: skip
+        await _remember(conn, Kind.TASKS, merged.bases)
         await recount_overdue(conn)  # its triggers wait too (migration 0013)
     reassigned = [
         c.old.id
         for c in plan.update
         if c.old.id is not None and ("don_vi_chu_tri" in c.fields or "can_bo_xu_ly" in c.fields)
     ]
-    return created, reassigned
+    return merged, created, reassigned
 
 
 async def _create_tasks(conn: aiosqlite.Connection, tasks: list[TaskRecord], at: str) -> list[int]:

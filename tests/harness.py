@@ -101,6 +101,11 @@ def settings_toml(settings: Settings) -> str:
 
 
 def _toml_value(value: Any) -> str:
+    if isinstance(value, SecretStr):
+        return _toml_value(value.get_secret_value())
+    if isinstance(value, dict):  # an inline table ([sync] headers)
+        pairs = (f"{json.dumps(str(k))} = {_toml_value(v)}" for k, v in value.items())
+        return "{" + ", ".join(pairs) + "}"
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int | float):

@@ -18,7 +18,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from bot.figures import month_period
-from bot.importer import Plan, TaskRecord
+from bot.importer import Merged, Plan, TaskRecord
 from bot.models import Person, Role, Unit
 from bot.report_data import MonthlyReport
 from bot.workflow import ExtensionRequest
@@ -112,7 +112,13 @@ async def seed_register(db: Database) -> SeedRegister:
     # Not in this year's figures: overdue since 2019; assigned after the report's day.
     add(OLD_OVERDUE, 9001, date(2019, 11, 1), date(2019, 12, 1), date(2019, 12, 1))
     add("NV-2020-Z1", 9002, date(2020, 4, 2), date(2020, 4, 20), date(2020, 4, 20))
-    await apply_tasks(db, Plan(create=records, update=[], unchanged=0), today=AS_OF, now=_at(AS_OF))
+    await apply_tasks(
+        db,
+        Merged(Plan(create=records, update=[], unchanged=0)),
+        today=AS_OF,
+        now=_at(AS_OF),
+        source="test",
+    )
     await _workflow(db, officer)
     return SeedRegister(units=units, leader=leader, officer=officer)
 

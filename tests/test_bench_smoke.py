@@ -103,3 +103,18 @@ def test_sandbox_start_measures_a_first_and_a_later_start(tmp_path: Path) -> Non
     figures = judged(result)
     assert figures["first start, register filled from the sample"]["value"] > 0
     assert figures["start on a filled register, page answering"]["value"] > 0
+
+
+def test_sync_pulls_a_304_then_merges_the_changed_rows_and_the_figures_hold(
+    small_register: Path, tmp_path: Path
+) -> None:
+    result = run_bench(
+        "sync", tmp_path, "--db", str(small_register), "--units", "5", "--people", "100",
+        "--export", "2000",
+    )  # fmt: skip
+    figures = judged(result)
+    assert figures["requests of the unchanged pull"]["value"] == 1
+    assert figures["answered 304"]["value"] == 1
+    assert figures["rows updated"]["value"] == 1000
+    assert figures["figures differing from compute_figures"]["value"] == 0
+    assert "pull of the export with 1,000 rows changed" in figures

@@ -279,8 +279,11 @@ async def test_reimporting_changes_the_task_and_keeps_what_changed(
     _, change = await task_history(world, registered.id)
     assert (change.kind, change.at) == ("import_changed", later)
     assert change.detail == {
-        "trich_yeu": ["Báo cáo tình hình phòng, chống dịch COVID-19", "Báo cáo lần 2"],
-        "ngay_giao": ["2020-03-13", "2020-03-14"],
+        "source": "again.csv",
+        "fields": {
+            "trich_yeu": ["Báo cáo tình hình phòng, chống dịch COVID-19", "Báo cáo lần 2"],
+            "ngay_giao": ["2020-03-13", "2020-03-14"],
+        },
     }
 
 
@@ -304,7 +307,7 @@ async def test_a_new_lead_unit_or_officer_is_reported_for_notification(
         1, 1, (registered.id,),
     )  # fmt: skip
     [_, change] = await task_history(world, registered.id)
-    assert change.detail == {
+    assert change.detail["fields"] == {
         "don_vi_chu_tri": ["SYT", "UBND-CL"],
         "don_vi_phoi_hop": ["SNV;UBND-CL", "SYT"],
         "can_bo_xu_ly": ["CV-SYT", "CV-CL"],
@@ -545,7 +548,8 @@ def test_the_command_prints_every_bad_row_and_exits_1(
     units = write_csv(tmp_path / "units.csv", UNITS)
     assert cli(tmp_path, "import", "units", str(units)) == 0
     assert capsys.readouterr().out == (
-        "Đã nhập đơn vị từ units.csv: 3 mới, 0 cập nhật, 0 không đổi.\n"
+        "Đã nhập đơn vị từ units.csv: 3 mới, 0 cập nhật, 0 không đổi;"
+        " giữ 0 trường đã sửa trong bot; 0 xung đột.\n"
     )
     bad = write_csv(tmp_path / "nv.csv", [task(nguoi_giao="UBND tỉnh", can_bo_xu_ly="",
                     don_vi_chu_tri="SXX", ngay_giao="32/1/2020")])  # fmt: skip
@@ -566,7 +570,10 @@ def test_the_command_speaks_english_when_configured(
     assert cli(tmp_path, "import", "units", str(units), language="en") == 0
     assert cli(tmp_path, "import", "people", str(people), language="en") == 1
     captured = capsys.readouterr()
-    assert captured.out == "Imported units from units.csv: 3 created, 0 updated, 0 unchanged.\n"
+    assert captured.out == (
+        "Imported units from units.csv: 3 created, 0 updated, 0 unchanged;"
+        " 0 fields changed in the bot kept; 0 conflicts.\n"
+    )
     assert captured.err.splitlines() == [
         "people.csv: 1 errors on 1 rows; nothing was written. Fix these rows, then import the "
         "whole file again:",
@@ -580,7 +587,10 @@ async def test_history_detail_is_json_with_vietnamese_text(world: Database, tmp_
     await load_rows(world, tmp_path, Kind.TASKS, [TASK])
     await load_rows(world, tmp_path, Kind.TASKS, [task(noi_dung="Nội dung mới")])
     raw = await world.fetchval("SELECT detail FROM task_events WHERE kind = 'import_changed'")
-    assert json.loads(raw) == {"noi_dung": ["Tổng hợp, báo cáo UBND tỉnh", "Nội dung mới"]}
+    assert json.loads(raw) == {
+        "source": "tasks.csv",
+        "fields": {"noi_dung": ["Tổng hợp, báo cáo UBND tỉnh", "Nội dung mới"]},
+    }
     assert "Nội dung mới" in raw
 
 

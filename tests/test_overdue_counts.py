@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.importer import Change, Plan, TaskRecord
+from bot.importer import Change, Merged, Plan, TaskRecord
 from storage import Database
 from storage.figures import figures_summed_once
 from storage.importing import apply_tasks
@@ -148,7 +148,9 @@ async def _by_import(db: Database, register: list[Spec], changes: list[Step]) ->
     units = await _units(db)
     records = [_record(n, spec, units) for n, spec in enumerate(register)]
     await move_overdue_anchor(db, today=BASE + timedelta(days=3))  # among the deadlines
-    await apply_tasks(db, Plan(create=records, update=[], unchanged=0), today=BASE, now=NOW)
+    await apply_tasks(
+        db, Merged(Plan(create=records, update=[], unchanged=0)), today=BASE, now=NOW, source="test"
+    )
     rows = await db.fetchall("SELECT id, code FROM tasks ORDER BY id")
     ids = [r[0] for r in rows]
     stored = [replace(record, id=task_id) for record, task_id in zip(records, ids, strict=True)]
@@ -167,7 +169,9 @@ async def _by_import(db: Database, register: list[Spec], changes: list[Step]) ->
         }[step.kind]
         if all(change.old.id != old.id for change in updates):
             updates.append(Change(old=old, new=new, fields={}))
-    await apply_tasks(db, Plan(create=[], update=updates, unchanged=0), today=BASE, now=NOW)
+    await apply_tasks(
+        db, Merged(Plan(create=[], update=updates, unchanged=0)), today=BASE, now=NOW, source="test"
+    )
     for step in changes[len(changes) // 2 :]:
         await _step(db, step, ids, units)
 

@@ -12,9 +12,12 @@ from typing import TypeVar
 
 from bot.clock import SystemClock
 from bot.commands import open_database, run_async
+from bot.commands.sync import add_change_period, handle_export_changes
 from bot.config import Settings
 from bot.formats import format_date, format_int
+from bot.import_summary import summary_lines, write_conflicts
 from bot.importer import FileProblem, ImportResult, Kind, Progress, import_file
+from bot.merge import Prefer
 from bot.texts import plain
 
 T = TypeVar("T")
@@ -27,13 +30,29 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     parser.add_argument("kind", choices=kinds, help="what the file holds")
     parser.add_argument("file", type=Path, help="the .csv or .xlsx file")
+    parser.add_argument(
+        "--dry-run", action="store_true",
+        help="say what the import would do (and the changed fields of each row); write nothing",
+    )  # fmt: skip
+    parser.add_argument(
+        "--prefer", choices=[p.value for p in Prefer], default=Prefer.REGISTER.value,
+        help="whose value a conflict keeps: the register's (default) or the file's",
+    )  # fmt: skip
+    parser.add_argument(
+        "--conflicts", type=Path, metavar="OUT.csv|OUT.xlsx",
+        help="also write the conflicts to this file, for the Office",
+    )  # fmt: skip
     parser.set_defaults(handler=handle_import)
 
     parser = subparsers.add_parser(
         "export", help="write the register to a .csv or .xlsx file that imports back unchanged"
     )
-    parser.add_argument("kind", choices=kinds, help="what to export (tasks: with status)")
+    parser.add_argument(
+        "kind", choices=[*kinds, "changes"],
+        help="what to export (tasks: with status; changes: the decisions made in the bot)",
+    )  # fmt: skip
     parser.add_argument("file", type=Path, help="the .csv or .xlsx file to write")
+    add_change_period(parser)
     parser.set_defaults(handler=handle_export)
 
     parser = subparsers.add_parser(
@@ -66,15 +85,20 @@ def handle_import(args: argparse.Namespace, settings: Settings) -> int:
     lang = settings.organization.language
     clock = SystemClock(settings.organization.tz)
     kind = Kind(args.kind)
+    if args.conflicts is not None and args.conflicts.suffix.lower() not in (".csv", ".xlsx"):
+        _say(plain(lang, "export.format", name=args.conflicts.name), error=True)
+        return 1  # said before the import, which would otherwise be done and its list lost
     progress = terminal_progress(lang) if sys.stderr.isatty() else None
     from bot.import_notices import announce_import  # loaded by the commands that use them
 
     async def run() -> ImportResult:
         async with open_database(settings) as db:
             result = await import_file(
-                db, kind, args.file, today=clock.today(), now=clock.now(), progress=progress
-            )
-            if result.ok:  # the people of new and reassigned tasks are told, once each
+                db, kind, args.file, today=clock.today(), now=clock.now(),
+                dry_run=args.dry_run, prefer=Prefer(args.prefer), progress=progress,
+            )  # fmt: skip
+            # The people of new and reassigned tasks are told, once each.
+            if result.ok and not result.dry_run:
                 await announce_import(db, settings, result.assigned, now=clock.now())
             return result
 
@@ -96,13 +120,14 @@ def handle_import(args: argparse.Namespace, settings: Settings) -> int:
         for error in result.errors:
             _say(error.message(lang), error=True)
         return 1
-    _say(
-        plain(
-            lang, "import.done", kind=plain(lang, f"import.kind.{kind.value}"), name=name,
-            created=format_int(result.created, lang), updated=format_int(result.updated, lang),
-            unchanged=format_int(result.unchanged, lang),
-        )
-    )  # fmt: skip
+    for line in summary_lines(result, lang, details=result.dry_run):
+        _say(line)
+    if args.conflicts is not None:
+        count = _guarded(lang, lambda: write_conflicts(result, args.conflicts, lang))
+        if count is None:
+            return 1
+        _say(plain(lang, "import.merge.conflicts_written", count=format_int(count, lang),
+                   path=args.conflicts))  # fmt: skip
     return 0
 
 
@@ -116,6 +141,8 @@ def _guarded(lang: str, work: Callable[[], T]) -> T | None:
 
 
 def handle_export(args: argparse.Namespace, settings: Settings) -> int:
+    if args.kind == "changes":
+        return handle_export_changes(args, settings)
     lang = settings.organization.language
     kind = Kind(args.kind)
     today = SystemClock(settings.organization.tz).today()
