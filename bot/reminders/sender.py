@@ -64,6 +64,8 @@ def stale_reason(item: OutboxItem, today: date) -> str | None:
                 return "waiting for review"
             if item.task_deadline != item.deadline:
                 return "deadline changed"
+    if item.kind is Kind.FOLDED and item.lines and all(v.settled for v in item.lines.values()):
+        return "tasks completed or waiting for review"  # every task a morning message names
     if item.kind in ROUND_KINDS and item.day < today:
         return "expired: a later round replaces it"
     return None
