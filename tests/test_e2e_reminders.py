@@ -537,3 +537,29 @@ async def test_a_notice_that_meets_quiet_hours_waits_for_the_morning(
     assert [(m.text or "").split("\n")[:2] for m in officer.inbox] == [
         ["📌 Nhiệm vụ mới được giao", f"NV-40 — {task.title}"]
     ]
+
+
+# --- [telegram] paid_broadcast (issue 15) ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("paid", [True, False])
+async def test_reminders_ask_for_paid_broadcast_only_when_it_is_set(
+    harness_factory: HarnessFactory, paid: bool
+) -> None:
+    harness = await harness_factory(
+        now=ROUND,
+        reminders=QUIET_TICKS,
+        telegram={"paid_broadcast": paid, "messages_per_second": 100 if paid else 30},
+    )
+    world = await small_world(harness.db)
+    officer = harness.actor(world.officer)
+    await due_today(harness, world, "NV-1")
+    await run_tick(harness)
+    [reminder] = officer.inbox
+    [call] = [c for c in harness.tg.calls("sendMessage") if c.chat_id == officer.id]
+    assert call.params.get("allow_paid_broadcast", False) is paid
+    assert (reminder.text or "").startswith("⚠️ Hôm nay là hạn xử lý\nNV-1")
+    [answer] = await officer.send("/tasks")  # an answer is no broadcast: never paid
+    assert "NV-1" in (answer.text or "")
+    [asked] = [c for c in harness.tg.calls("sendMessage") if c.chat_id == officer.id][1:]
+    assert "allow_paid_broadcast" not in asked.params
