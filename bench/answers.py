@@ -4,23 +4,28 @@ On the generated register (bench.generate; made first when `--db` does not exist
 - /overdue, /stats, /unit and a head's /tasks through the real handlers (the running
   Application's `process_update`, its Bot API answered by a stub, no HTTP), each beside the
   bare SQL for the same answer (bench.baseline), interleaved call by call in this process.
-  Judged: p95 ≤ 50 ms and p95 ≤ 2 × the bare SQL's p95.
+  Judged: p95 ≤ 50 ms, p99 ≤ 15 ms, and the bot's own cost over the bare SQL: p95 − the
+  SQL's p95 ≤ 1.5 ms, p99 − the SQL's p99 ≤ 5 ms. The collector's full passes inside the
+  answers are shown.
 - the monthly report, docx and xlsx, by `dondoc report` on that register: ≤ 3 s each;
 - `dondoc import tasks` of 100,000 tasks into a register of the same units and people: ≤ 20 s;
-- the reminder planner for the day on that register: ≤ 2 s.
+- the reminder planner for the day on that register: ≤ 2 s, and ≤ 27,000 messages (15
+  minutes of sending at Telegram's 30 a second).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import logging
 import os
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from datetime import time as clock_time
 from pathlib import Path
@@ -38,6 +43,7 @@ from storage import Database
 from storage.register import get_unit, people_with_role
 
 DEFAULT_DB = Path("/tmp/bench/m.sqlite3")
+MORNING_MESSAGES = 27_000  # the day's round: delivered in 15 minutes at Telegram's 30/s
 TODAY = date(2026, 11, 27)
 BIG_UNIT = "U0001"
 
@@ -157,14 +163,22 @@ async def _time_beside(
     warm = [await _timed(ask) for _ in range(max(calls // 4, 1))]
     # Judged: each call after a write to the register, as at a busy office, beside the SQL.
     handler_s, sql_s, other_s = [], [], []
-    for _ in range(calls):
-        await baseline.touch_register(db)
-        handler_s.append(await _timed(ask))
-        sql_s.append(await _timed(bare))
-        if other is not None:
-            other_s.append(await _timed(other[1]))
+    with _full_collections() as passes:
+        for _ in range(calls):
+            await baseline.touch_register(db)
+            passes.timing = True
+            handler_s.append(await _timed(ask))
+            passes.timing = False
+            sql_s.append(await _timed(bare))
+            if other is not None:
+                other_s.append(await _timed(other[1]))
     logging.disable(logging.NOTSET)
     handler, sql = Timing.of(handler_s), Timing.of(sql_s)
+    longest = max(passes.seconds, default=0.0) * 1000
+    bench.figure(
+        f"{name} full collector passes inside the answers",
+        f"{len(passes.seconds)} (longest {longest:.2f} ms)",
+    )
     bench.figure(f"{name} handler, asked again", str(Timing.of(warm)))
     bench.figure(f"{name} handler, after a write", str(handler))
     bench.figure(f"{name} bare SQL", str(sql))
@@ -174,9 +188,41 @@ async def _time_beside(
         bench.figure(f"{name} p95 ÷ that SQL's p95", f"{handler.p95 / counted.p95:.2f}")
     if errors:
         bench.judge(f"{name} errors", len(errors), 0, note=repr(errors[0]))
+    # The bot's own cost over the SQL it cannot do without (issue 15): what the handler adds
+    # is ours to keep small; the SQL's own time follows the register and the machine.
     bench.judge(f"{name} p95", round(handler.p95, 2), 50, unit=" ms")
+    bench.judge(f"{name} p95 − bare SQL p95", round(handler.p95 - sql.p95, 2), 1.5, unit=" ms")
+    bench.judge(f"{name} p99 − bare SQL p99", round(handler.p99 - sql.p99, 2), 5, unit=" ms")
+    bench.judge(f"{name} p99", round(handler.p99, 2), 15, unit=" ms")
     ratio = handler.p95 / sql.p95 if sql.p95 > 0 else float("inf")
-    bench.judge(f"{name} p95 ÷ bare SQL p95", round(ratio, 2), 2.0)
+    bench.figure(f"{name} p95 ÷ bare SQL p95 (the former bound, ≤ 2)", f"{ratio:.2f}")
+
+
+class _Passes:
+    """The collector's full passes (generation 2) that ran while `timing` was set."""
+
+    def __init__(self) -> None:
+        self.timing = False
+        self.seconds: list[float] = []
+        self._started = 0.0
+
+    def __call__(self, phase: str, info: dict[str, int]) -> None:
+        if info["generation"] != 2:
+            return
+        if phase == "start":
+            self._started = time.perf_counter()
+        elif self.timing:
+            self.seconds.append(time.perf_counter() - self._started)
+
+
+@contextmanager
+def _full_collections() -> Iterator[_Passes]:
+    passes = _Passes()
+    gc.callbacks.append(passes)
+    try:
+        yield passes
+    finally:
+        gc.callbacks.remove(passes)
 
 
 # --- the report, the import and the planner --------------------------------------------------
@@ -303,10 +349,16 @@ async def planner_part(bench: Bench, db_path: Path, *, today: date) -> None:
             started = time.perf_counter()
             result = await plan_round(db, now=at, calendar=calendar, policy=policy)
             seconds = time.perf_counter() - started
+            kinds = await db.fetchall("SELECT kind, COUNT(*) FROM outbox GROUP BY kind")
         finally:
             await db.close()
     bench.figure("planner round", result)
     bench.judge("planner for a day", round(seconds, 2), 2, unit=" s")
+    # Each outbox row is one message: at Telegram's 30 a second, 27,000 take 15 minutes.
+    bench.figure("the round's messages by kind", {kind: count for kind, count in kinds})
+    messages = sum(count for _, count in kinds)
+    bench.figure("the round's sending at 30 messages/s", f"{messages / 30 / 60:.1f} min")
+    bench.judge("the round's messages", messages, MORNING_MESSAGES)
 
 
 # --- the command -----------------------------------------------------------------------------

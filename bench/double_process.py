@@ -21,10 +21,12 @@ from bench.double import TimedDouble, limits
 
 
 def report(double: TimedDouble) -> dict[str, Any]:
-    stamps = [at for at, _ in double.timed_calls("sendMessage")]
+    calls = double.timed_calls("sendMessage")
+    stamps = [at for at, _ in calls]
     first = stamps[0] if stamps else 0.0
     return {
         "sent": [round(at - first, 6) for at in stamps],
+        "paid": sum(1 for _, call in calls if call.params.get("allow_paid_broadcast")),
         "too_many_requests": double.stats.too_many_requests,
         "refused": [str(r) for r in double.refused],
         "requests": double.stats.requests,

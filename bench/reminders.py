@@ -5,7 +5,9 @@ day, so that the day's round reminds each of them exactly once. The real round p
 (bot.reminders.rounds.plan_round) fills the outbox; the real sender (bot.reminders.sender,
 with the bot's own Bot API client) drains it against the Bot API test double, which runs in
 a process of its own (bench.double_process) so that it does not take the sender's core.
-The double and the bot (`[telegram] messages_per_second`) share the limit `--rate`.
+The double and the bot (`[telegram] messages_per_second`) share the limit `--rate`; with
+`--paid` the bot sends as `[telegram] paid_broadcast = true` (Telegram takes up to 1,000
+messages a second, paid, instead of 30), and every send must carry `allow_paid_broadcast`.
 Judged: the achieved rate ÷ the limit ≥ 0.9 (after the first second, whose burst would
 flatter it), no 429 answers, no outbox row left unsent.
 """
@@ -97,6 +99,12 @@ async def run(args: argparse.Namespace, bench: Bench, work: Path) -> None:
         note=f"{steady:.1f}/s of {args.rate:g}/s",
     )
     bench.judge("429 answers", seen["too_many_requests"], 0)
+    # Above 30 a second Telegram takes only paid broadcasts: with --paid, every send says so.
+    unpaid = len(stamps) - seen["paid"]
+    if args.paid:
+        bench.judge("messages sent without allow_paid_broadcast", unpaid, 0)
+    else:
+        bench.figure("messages sent with allow_paid_broadcast", seen["paid"])
     unsent = sum(count for state, count in states.items() if state != "sent")
     bench.judge("outbox rows left unsent", unsent, 0)
     bench.judge("officers not reminded", officers - len(stamps), 0)
@@ -115,7 +123,9 @@ async def _round(
         _subjects()
     )
     settings = bench_settings(
-        db_path, messages_per_second=args.rate, telegram={"api_base_url": api}
+        db_path,
+        messages_per_second=args.rate,
+        telegram={"api_base_url": api, "paid_broadcast": args.paid},
     )
     tz = settings.organization.tz
     clock = FixedClock(datetime.combine(args.today, clock_time(8, 0), tzinfo=tz))
@@ -125,11 +135,15 @@ async def _round(
         started = time.perf_counter()
         result = await plan_round(db, now=clock.now(), calendar=services.calendar, policy=policy)
         bench.figure("round planned", f"{result} in {time.perf_counter() - started:.2f} s")
-        messenger = messenger_class(outbox_bot(application.bot, settings))
+        sending_bot = outbox_bot(application.bot, settings)
+        messenger = messenger_class(sending_bot, paid_broadcast=settings.telegram.paid_broadcast)
         limiter = limiter_class.from_settings(settings)
         sender = sender_class(db, messenger, clock=clock, policy=policy, limiter=limiter)
         started, cpu = time.perf_counter(), time.process_time()
-        report = await sender.drain()
+        try:
+            report = await sender.drain()
+        finally:
+            await sending_bot.request.shutdown()  # as bot.reminders.sender.close_outbox_bot
         drained, cpu = time.perf_counter() - started, time.process_time() - cpu
         per_message = cpu / max(report.sent, 1)
         bench.figure(
@@ -149,6 +163,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--reminders", type=int, default=3000, help="people, one reminder each")
     parser.add_argument("--rate", type=float, default=300, help="messages/s, double and bot")
+    parser.add_argument(
+        "--paid",
+        action="store_true",
+        help="[telegram] paid_broadcast = true (Telegram's paid broadcasts, up to 1,000/s)",
+    )
     parser.add_argument("--today", type=date.fromisoformat, default=TODAY)
     parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args(argv)

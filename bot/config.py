@@ -22,12 +22,16 @@ from pydantic import (
     ValidationError,
     ValidationInfo,
     field_validator,
+    model_validator,
 )
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 DEFAULT_CONFIG = Path("config.toml")
 _PLACEHOLDER = re.compile(r"your|change.?me|xxx|<|token.?here", re.IGNORECASE)
 _TOKEN = re.compile(r"^\d+:[A-Za-z0-9_-]+$")
+TELEGRAM_API = "https://api.telegram.org/"
+FREE_MESSAGES_PER_SECOND = 30  # Telegram's free broadcast limit
+PAID_MESSAGES_PER_SECOND = 1000  # with allow_paid_broadcast (0.1 Star a message above 30/s)
 _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
@@ -52,6 +56,29 @@ class TelegramSettings(_Section):
     invite_ttl_days: int = Field(default=7, ge=1, le=365)
     messages_per_second: float = Field(default=30.0, gt=0)
     per_chat_per_second: float = Field(default=1.0, gt=0)
+    # Telegram's paid broadcasts: reminders and notices go with allow_paid_broadcast, so that
+    # up to 1,000 a second are taken; Telegram charges 0.1 Star each above the free 30 a second.
+    paid_broadcast: bool = False
+
+    @model_validator(mode="after")
+    def _rate_telegram_takes(self) -> TelegramSettings:
+        rate = self.messages_per_second
+        if self.paid_broadcast and rate > PAID_MESSAGES_PER_SECOND:
+            raise ValueError(
+                f"messages_per_second = {rate:g}: Telegram's paid broadcasts go up to"
+                f" {PAID_MESSAGES_PER_SECOND:,} a second"
+            )
+        if (
+            not self.paid_broadcast
+            and rate > FREE_MESSAGES_PER_SECOND
+            and self.api_base_url.startswith(TELEGRAM_API)
+        ):
+            raise ValueError(
+                f"messages_per_second = {rate:g}: Telegram takes {FREE_MESSAGES_PER_SECOND}"
+                " messages a second for free; above that set paid_broadcast = true (0.1 Star"
+                " a message above 30 a second) or lower it"
+            )
+        return self
 
     @field_validator("token")
     @classmethod

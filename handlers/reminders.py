@@ -30,6 +30,7 @@ from bot.reminders.sender import (
     Messenger,
     Sender,
     SendLimiter,
+    close_outbox_bot,
     default_window,
     outbox_bot,
 )
@@ -166,7 +167,8 @@ async def _drain(application: Application[Any, Any, Any, Any, Any, Any]) -> None
     messenger = setup.messenger
     if messenger is None:
         bot = outbox_bot(application.bot, services.settings, connections=setup.window)
-        messenger = BotMessenger(bot, read_timeout=setup.read_timeout)
+        paid = services.settings.telegram.paid_broadcast
+        messenger = BotMessenger(bot, read_timeout=setup.read_timeout, paid_broadcast=paid)
     sender = Sender(
         services.db,
         messenger,
@@ -181,7 +183,7 @@ async def _drain(application: Application[Any, Any, Any, Any, Any, Any]) -> None
         await sender.drain(should_stop=lambda: not application.running)
     finally:
         if bot is not None:
-            await bot.shutdown()
+            await close_outbox_bot(bot)
 
 
 # --- /reminders ------------------------------------------------------------------------------

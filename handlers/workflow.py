@@ -24,7 +24,7 @@ from telegram.error import BadRequest, TelegramError
 from telegram.ext import Application, MessageHandler, filters
 
 from bot import workflow_views as views
-from bot.access import may_view
+from bot.access import may_report, may_view
 from bot.context import DondocContext, Services
 from bot.formats import DateInputError, echo, format_date, format_int, parse_user_date
 from bot.models import Person, ReportState, Role, Task
@@ -59,7 +59,13 @@ from handlers.reminders import start_sender, use_cards
 from handlers.tasks import find_task
 from storage import Database
 from storage import workflow as store
-from storage.bot import open_tasks_for, reachable_admins, remember_message, task_for_message
+from storage.bot import (
+    open_tasks_for,
+    reachable_admins,
+    remember_message,
+    task_for_message,
+    tasks_of_digest,
+)
 from storage.outbox import OutboxItem
 from storage.register import get_person, get_task, get_unit, people_with_role, task_history
 
@@ -228,21 +234,41 @@ class Target:
     rest: str
 
 
-async def replied_task(update: Update, context: DondocContext) -> Task | None:
+def _replied_to_bot(update: Update, context: DondocContext) -> Message | None:
+    """The bot's message the sender's message replies to, if any."""
     message = update.effective_message
     replied = None if message is None else message.reply_to_message
     if replied is None or replied.from_user is None or replied.from_user.id != context.bot.id:
+        return None
+    return replied
+
+
+async def replied_task(update: Update, context: DondocContext) -> Task | None:
+    replied = _replied_to_bot(update, context)
+    if replied is None:
         return None
     return await task_for_message(
         context.store, chat_id=replied.chat.id, message_id=replied.message_id
     )
 
 
+async def replied_digest(update: Update, context: DondocContext) -> list[Task]:
+    """The tasks listed by the bot's message replied to (a morning message, an
+    escalation); [] when it lists none."""
+    replied = _replied_to_bot(update, context)
+    if replied is None:
+        return []
+    return await tasks_of_digest(
+        context.store, chat_id=replied.chat.id, message_id=replied.message_id
+    )
+
+
 async def target_of(
-    update: Update, context: DondocContext, text: str, usage_key: str
+    update: Update, context: DondocContext, text: str, usage_key: str, prefix: str
 ) -> Target | None:
     """`CODE rest`, or `rest` as a reply to a message about a task, or nothing (pick one).
-    None when the sender was told what is wrong."""
+    A reply to a message listing several tasks asks which of them. None when the sender
+    was told what is wrong or asked which task."""
     word, rest = split_word(text)
     if word:
         task = await find_task(context.store, word)
@@ -251,6 +277,10 @@ async def target_of(
     replied = await replied_task(update, context)
     if replied is not None:
         return Target(replied, clean_text(text))
+    listed = await replied_digest(update, context)
+    if listed:
+        await offer_listed(update, context, prefix, listed)
+        return None
     if not word:
         return Target(None, "")
     if looks_like_code(word):
@@ -260,28 +290,57 @@ async def target_of(
     return None
 
 
-async def offer_tasks(update: Update, context: DondocContext, prefix: str) -> None:
-    """`/done` or `/extend` alone: the sender's open tasks as buttons, earliest deadline first."""
-    tasks = await open_tasks_for(context.store, me(context))
+def _pickable(tasks: list[Task], prefix: str) -> list[Task]:
+    """Of `tasks`, those `/done` (not waiting for review) or `/extend` (with a deadline)
+    can be about, the earliest deadline first."""
     if prefix == "done":
         tasks = [task for task in tasks if task.report_state is not ReportState.PENDING]
     else:
         tasks = [task for task in tasks if task.deadline is not None]
+    return sorted(tasks, key=lambda task: (task.deadline is None, task.deadline or date.min,
+                                           task.code))  # fmt: skip
+
+
+def _pick_buttons(tasks: list[Task], prefix: str) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(short(f"{task.code} — {task.title}", 60), callback_data=data)]
+            for task in tasks[:PICK_LIMIT]
+            if len((data := f"{prefix}:{task.code}").encode()) <= 64
+        ]
+    )
+
+
+async def offer_tasks(update: Update, context: DondocContext, prefix: str) -> None:
+    """`/done` or `/extend` alone: the sender's open tasks as buttons, earliest deadline first."""
+    tasks = _pickable(await open_tasks_for(context.store, me(context)), prefix)
     name = "done" if prefix == "done" else "extend"
     if not tasks:
         await say(update, context, context.t(f"wf.{name}.none"))
         return
-    tasks.sort(key=lambda task: (task.deadline is None, task.deadline or date.min, task.code))
-    buttons = [
-        [InlineKeyboardButton(short(f"{task.code} — {task.title}", 60), callback_data=data)]
-        for task in tasks[:PICK_LIMIT]
-        if len((data := f"{prefix}:{task.code}").encode()) <= 64
-    ]
     text = context.t(f"wf.{name}.pick")
     if len(tasks) > PICK_LIMIT:
         more = context.t("wf.pick.more", shown=PICK_LIMIT, count=format_int(len(tasks)))
         text = Html(f"{text}\n{more}")
-    await say(update, context, text, markup=InlineKeyboardMarkup(buttons))
+    await say(update, context, text, markup=_pick_buttons(tasks, prefix))
+
+
+async def offer_listed(
+    update: Update, context: DondocContext, prefix: str, listed: list[Task]
+) -> None:
+    """A reply to a message listing several tasks: which of them (its open ones the sender
+    may report, as buttons and with their codes)? Nothing is guessed, nothing changes."""
+    person = me(context)
+    tasks = _pickable([t for t in listed if t.completed_on is None and may_report(person, t)],
+                      prefix)  # fmt: skip
+    name = "done" if prefix == "done" else "extend"
+    if not tasks:
+        await say(update, context, context.t(f"wf.{name}.none"))
+        return
+    lines = [context.t("wf.digest.pick.line", code=task.code, title=short(task.title, 60))
+             for task in tasks[:PICK_LIMIT]]  # fmt: skip
+    text = Html("\n".join([context.t(f"wf.digest.pick.{name}"), *lines]))
+    await say(update, context, text, markup=_pick_buttons(tasks, prefix))
 
 
 async def pressed_task(update: Update, context: DondocContext) -> Task | None:
@@ -310,7 +369,7 @@ async def flow_command(update: Update, context: DondocContext, flow: Flow) -> No
     """The three ways: `CODE rest`, `rest` as a reply, or alone (pick a task)."""
     message = update.effective_message
     assert message is not None
-    target = await target_of(update, context, command_rest(message), flow.usage)
+    target = await target_of(update, context, command_rest(message), flow.usage, flow.prefix)
     if target is None:
         return
     if target.task is None:

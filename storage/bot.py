@@ -3,6 +3,7 @@ the messages that speak about one task."""
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -61,10 +62,24 @@ async def task_for_message(db: Database, *, chat_id: int, message_id: int) -> Ta
     return None if task_id is None else await get_task(db, id=task_id)
 
 
+async def tasks_of_digest(db: Database, *, chat_id: int, message_id: int) -> list[Task]:
+    """The tasks a bot message lists (a morning message, an escalation), in its order, of
+    those still in the register; [] when the message lists none."""
+    listed = await db.fetchval(
+        "SELECT task_ids FROM digest_messages WHERE chat_id = ? AND message_id = ?",
+        (chat_id, message_id),
+    )
+    found = [await get_task(db, id=task_id) for task_id in json.loads(listed or "[]")]
+    return [task for task in found if task is not None]
+
+
 async def prune_messages(db: Database, *, before: datetime) -> int:
-    """Forget the messages about one task sent before `before` (a reply to one of them then
+    """Forget the messages about tasks sent before `before` (a reply to one of them then
     needs the task's code); returns how many. Those without a time are kept."""
-    return await db.execute("DELETE FROM bot_messages WHERE sent_at < ?", (utc(before),))
+    async with db.transaction() as conn:
+        cursor = await conn.execute("DELETE FROM bot_messages WHERE sent_at < ?", (utc(before),))
+        await conn.execute("DELETE FROM digest_messages WHERE sent_at < ?", (utc(before),))
+        return cursor.rowcount
 
 
 # --- invites -----------------------------------------------------------------------------

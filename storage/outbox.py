@@ -36,6 +36,8 @@ from storage.db import Database
 
 # Reminders that land in the task's history as "reminded" when sent.
 _REMINDED = (Kind.BEFORE, Kind.DUE, Kind.OVERDUE)
+# Messages that list several tasks, each with its buttons: a reply to one asks which task.
+_LISTING = (Kind.FOLDED, Kind.ESCALATION)
 
 
 # --- what a round reads ----------------------------------------------------------------------
@@ -112,13 +114,17 @@ async def task_lines(
     dates = _dates()
     for chunk in _chunks(wanted):
         marks = ",".join("?" * len(chunk))
-        sql = f"SELECT id, code, title, deadline FROM tasks WHERE id IN ({marks})"
+        sql = (
+            "SELECT id, code, title, deadline,"
+            " completed_on IS NOT NULL OR coalesce(report_state, '') = 'pending'"
+            f" FROM tasks WHERE id IN ({marks})"
+        )
         if isinstance(db, Database):
             rows = await db.fetchall(sql, tuple(chunk))
         else:
             async with db.execute(sql, tuple(chunk)) as cursor:
                 rows = list(await cursor.fetchall())
-        found.update((r[0], TaskLine(r[1], r[2], dates[r[3]])) for r in rows)
+        found.update((r[0], TaskLine(r[1], r[2], dates[r[3]], bool(r[4]))) for r in rows)
     return found
 
 
@@ -369,10 +375,13 @@ async def _claim(
         if not rows:
             break
         fresh, cancelled, taken = [], [], set()
-        for row in rows:
-            if row[3] in taken:  # the person's next row: claimed once this one is through
+        batch = [_item(row) for row in rows]
+        lines = await task_lines(conn, (i for item in batch for i in item.listed))
+        for item in batch:
+            if item.person_id in taken:  # the person's next row: claimed once this one is through
                 continue
-            item = _item(row)
+            if item.listed:  # the tasks a digest lists, as they stand (a stale one is dropped)
+                item = replace(item, lines={i: lines[i] for i in item.listed if i in lines})
             reason = stale(item)
             if reason is None:
                 fresh.append(item)
@@ -389,13 +398,7 @@ async def _claim(
         claimed += fresh
         if len(fresh) == len(rows):  # else: again, past those claimed (now in flight)
             break
-    lines = await task_lines(conn, (i for item in claimed for i in item.listed))
-    return [
-        replace(item, lines={i: lines[i] for i in item.listed if i in lines})
-        if item.listed
-        else item
-        for item in claimed
-    ]
+    return claimed
 
 
 @dataclass(frozen=True, slots=True)
@@ -467,10 +470,18 @@ async def _store_outcomes(conn: aiosqlite.Connection, outcomes: Sequence[Outcome
     )
     events = [(o.item.task_id, at, _reminded(o.item)) for o in about_a_task
               if o.item.kind in _REMINDED]  # fmt: skip
-    for o in sent:  # the tasks a head was told of are escalated, each in its history
-        if o.item.kind is Kind.ESCALATION:
+    listing = [o for o in sent if o.item.kind in _LISTING and o.item.listed]
+    await conn.executemany(  # a reply to a message listing several tasks asks which one
+        "INSERT INTO digest_messages (chat_id, message_id, task_ids, sent_at) VALUES (?, ?, ?, ?)"
+        " ON CONFLICT (chat_id, message_id) DO UPDATE SET task_ids = excluded.task_ids",
+        [(o.item.chat_id, o.message_id, json.dumps(o.item.listed), at) for o in listing],
+    )
+    for o in listing:
+        if o.item.kind is Kind.ESCALATION:  # the tasks a head was told of are escalated
             told = json.dumps({"reminder": "escalation", "person_id": o.item.person_id})
             events += [(task_id, at, told) for task_id in o.item.listed]
+        elif o.item.detail.get("of") == "round":  # each task a morning message names
+            events += [(item[0], at, _listed(o.item, item)) for item in o.item.detail["tasks"]]
     await conn.executemany(
         "INSERT INTO task_events (task_id, at, kind, actor_id, detail)"
         " VALUES (?, ?, 'reminded', NULL, ?)",
@@ -489,6 +500,14 @@ async def _store_outcomes(conn: aiosqlite.Connection, outcomes: Sequence[Outcome
         await conn.executemany(
             "UPDATE outbox SET state = 'pending' WHERE id = ? AND state = 'sending'", released
         )
+
+
+def _listed(item: OutboxItem, listed: Sequence[Any]) -> str:
+    """The "reminded" event of a task a morning message names: as its own reminder's."""
+    _, _, kind, days = listed
+    detail: dict[str, Any] = {"reminder": kind, "person_id": item.person_id, "in": "morning"}
+    detail["days_overdue" if kind == Kind.OVERDUE else "days_left"] = days
+    return json.dumps(detail, ensure_ascii=False)
 
 
 def _reminded(item: OutboxItem) -> str:

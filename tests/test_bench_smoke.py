@@ -62,9 +62,12 @@ def test_answers_measures_every_answer_the_report_the_import_and_the_planner(
     names = set(judged(result))
     for command in ("/overdue", "/stats", "/unit U0001", "/tasks (head of U0001)"):
         assert f"{command} p95" in names
-        assert f"{command} p95 ÷ bare SQL p95" in names
+        assert f"{command} p95 − bare SQL p95" in names
+        assert f"{command} p99 − bare SQL p99" in names
+        assert f"{command} p99" in names
         assert f"{command} errors" not in names  # only there when the handler failed
     assert {"`dondoc report` .docx", "`dondoc report` .xlsx", "planner for a day"} <= names
+    assert "the round's messages" in names
     assert "`dondoc import tasks` of 50" in names
     assert judged(result)["rows of the file not in the register"]["value"] == 0
 

@@ -79,3 +79,34 @@ def test_backup_writes_a_readable_copy(tmp_path: Path, capsys: pytest.CaptureFix
         ]  # fmt: skip
     finally:
         copy.close()
+
+
+# --- [telegram] paid_broadcast (issue 15) ---------------------------------------------------------
+
+
+def test_more_than_30_messages_a_second_from_telegram_needs_paid_broadcast(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run(tmp_path, "[telegram]\nmessages_per_second = 100\n", "backup", "x.sqlite3") == 2
+    assert capsys.readouterr().err == (
+        "dondoc: config: telegram: messages_per_second = 100: Telegram takes 30"
+        " messages a second for free; above that set paid_broadcast = true (0.1 Star a message"
+        " above 30 a second) or lower it\n"
+    )
+    paid = "[telegram]\nmessages_per_second = 1001\npaid_broadcast = true\n"
+    assert run(tmp_path, paid, "backup", "x.sqlite3") == 2
+    assert capsys.readouterr().err == (
+        "dondoc: config: telegram: messages_per_second = 1001: Telegram's paid"
+        " broadcasts go up to 1,000 a second\n"
+    )
+    assert not (tmp_path / "d.sqlite3").exists()
+
+
+def test_paid_broadcast_takes_up_to_1000_a_second_and_a_local_server_any_rate() -> None:
+    from bot.config import Settings
+
+    paid = Settings(telegram={"messages_per_second": 1000, "paid_broadcast": True})  # type: ignore[arg-type]
+    assert paid.telegram.paid_broadcast and paid.telegram.messages_per_second == 1000
+    assert not Settings().telegram.paid_broadcast  # off unless asked for
+    local = {"messages_per_second": 300, "api_base_url": "http://127.0.0.1:8081/bot"}
+    assert Settings(telegram=local).telegram.messages_per_second == 300  # type: ignore[arg-type]

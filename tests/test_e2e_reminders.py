@@ -47,8 +47,9 @@ async def run_tick(harness: Harness) -> None:
 
 async def due_today(harness: Harness, world: World, code: str, **fields: object) -> Task:
     """A task of the health department due on the day of the round, for its officer."""
+    fields.setdefault("officer", world.officer)
     return await make_task(harness.db, world.health, harness.now, code=code, deadline=DUE,
-                           officer=world.officer, **fields)  # fmt: skip
+                           **fields)  # fmt: skip
 
 
 def texts(messages: list[TgMessage]) -> list[str]:
@@ -120,17 +121,17 @@ async def test_replying_done_to_a_reminder_reports_that_task(
     harness_factory: HarnessFactory,
 ) -> None:
     harness, world = await start(harness_factory)
-    await due_today(harness, world, "NV-2")
+    await due_today(harness, world, "NV-2", officer=world.colleague)
     await due_today(harness, world, "NV-3")
     await run_tick(harness)
     officer = harness.actor(world.officer)
-    [_, second] = officer.inbox
-    assert "NV-3" in (second.text or "")
+    [reminder] = officer.inbox  # one task of the day: its reminder, as ever
+    assert (reminder.text or "").startswith("⚠️ Hôm nay là hạn xử lý\nNV-3")
     found = await bot_store.task_for_message(
-        harness.db, chat_id=second.chat_id, message_id=second.message_id
+        harness.db, chat_id=reminder.chat_id, message_id=reminder.message_id
     )
     assert found is not None and found.code == "NV-3"
-    replies = await officer.send("/done Đã có Báo cáo số 123/BC-SYT", reply_to=second)
+    replies = await officer.send("/done Đã có Báo cáo số 123/BC-SYT", reply_to=reminder)
     assert replies
     reported = await get_task(harness.db, code="NV-3")
     untouched = await get_task(harness.db, code="NV-2")
@@ -138,12 +139,88 @@ async def test_replying_done_to_a_reminder_reports_that_task(
     assert untouched is not None and untouched.report_state is None
 
 
+# --- the morning message (issue 15) -------------------------------------------------------------
+
+
+async def morning_of_three(harness_factory: HarnessFactory) -> tuple[Harness, World, TgMessage]:
+    """The officer's round: two tasks due today and one overdue, in one message."""
+    harness, world = await start(harness_factory)
+    await due_today(harness, world, "NV-2", title="Báo cáo quý")
+    await due_today(harness, world, "NV-3", title="Kế hoạch năm")
+    await make_task(harness.db, world.health, harness.now, code="NV-4", title="Tờ trình <gấp>",
+                    deadline=date(2020, 4, 14), officer=world.officer)  # fmt: skip
+    await run_tick(harness)
+    [morning] = harness.actor(world.officer).inbox
+    return harness, world, morning
+
+
+async def test_several_tasks_of_the_day_come_in_one_message_with_buttons_for_each(
+    harness_factory: HarnessFactory,
+) -> None:
+    harness, world, morning = await morning_of_three(harness_factory)
+    assert morning.text == (
+        "📋 Nhắc việc hôm nay: 3 nhiệm vụ, việc gấp nhất trước\n"
+        "• NV-4 — Tờ trình <gấp> (hạn 14/04/2020, quá hạn 1 ngày)\n"
+        "• NV-2 — Báo cáo quý (hạn 15/04/2020, đến hạn)\n"
+        "• NV-3 — Kế hoạch năm (hạn 15/04/2020, đến hạn)\n\n"
+        "Bấm ✅ (hoàn thành) hoặc ⏳ (xin gia hạn) cạnh mã nhiệm vụ bên dưới, hoặc trả lời "
+        "/done MÃ kết quả.\n"
+        "Xem đầy đủ: /tasks"
+    )
+    assert [[(b["text"], b["callback_data"]) for b in row] for row in morning.buttons] == [
+        [("✅ NV-4", "done:NV-4"), ("⏳ NV-4", "ext:NV-4")],
+        [("✅ NV-2", "done:NV-2"), ("⏳ NV-2", "ext:NV-2")],
+        [("✅ NV-3", "done:NV-3"), ("⏳ NV-3", "ext:NV-3")],
+    ]
+    officer = harness.actor(world.officer)
+    pressed = await officer.press(morning, "✅ NV-3")  # the task's own Done, as on its card
+    [ask] = pressed.new
+    assert (ask.text or "").startswith("Nhiệm vụ NV-3 — Kế hoạch năm\nHãy gửi kết quả")
+    await officer.send("Đã có Báo cáo số 123/BC-SYT")
+    states = {code: await get_task(harness.db, code=code) for code in ("NV-2", "NV-3", "NV-4")}
+    assert {code: task and task.report_state for code, task in states.items()} == {
+        "NV-2": None, "NV-3": ReportState.PENDING, "NV-4": None,
+    }  # fmt: skip
+    pressed = await officer.press(morning, "⏳ NV-2")
+    assert [(m.text or "").split("\n")[0] for m in pressed.new] == ["Nhiệm vụ NV-2 — Báo cáo quý"]
+    for code in ("NV-2", "NV-4"):  # each task it names has the reminder in its history
+        [history] = await harness.actor(world.admin).send(f"/history {code}")
+        assert (history.text or "").count("Nhắc hạn") == 1
+
+
+async def test_replying_done_to_the_morning_message_asks_which_task(
+    harness_factory: HarnessFactory,
+) -> None:
+    harness, world, morning = await morning_of_three(harness_factory)
+    officer = harness.actor(world.officer)
+    [which] = await officer.send("/done Đã có Báo cáo số 123/BC-SYT", reply_to=morning)
+    assert which.text == (
+        "Tin nhắn đó có nhiều nhiệm vụ: nhiệm vụ nào đã hoàn thành? Bấm chọn bên dưới, hoặc "
+        "gửi /done MÃ kết quả.\n"
+        "• NV-4 — Tờ trình <gấp>\n"
+        "• NV-2 — Báo cáo quý\n"
+        "• NV-3 — Kế hoạch năm"
+    )
+    assert which.button_texts == ["NV-4 — Tờ trình <gấp>", "NV-2 — Báo cáo quý",
+                                  "NV-3 — Kế hoạch năm"]  # fmt: skip
+    for code in ("NV-2", "NV-3", "NV-4"):  # nothing was guessed
+        task = await get_task(harness.db, code=code)
+        assert task is not None and task.report_state is None
+    pressed = await officer.press(which, "NV-2 — Báo cáo quý")
+    assert [(m.text or "").split("\n")[0] for m in pressed.new] == ["Nhiệm vụ NV-2 — Báo cáo quý"]
+    await officer.send("Đã có Báo cáo số 124/BC-SYT")
+    reported = await get_task(harness.db, code="NV-2")
+    assert reported is not None and reported.report_state is ReportState.PENDING
+    [asked] = await officer.send("/extend", reply_to=morning)  # /extend asks the same way
+    assert (asked.text or "").startswith("Tin nhắn đó có nhiều nhiệm vụ: nhiệm vụ nào cần xin")
+
+
 async def test_a_task_waiting_for_review_or_extended_since_planning_is_not_sent(
     harness_factory: HarnessFactory,
 ) -> None:
     harness, world = await start(harness_factory)
     await due_today(harness, world, "NV-4")
-    await due_today(harness, world, "NV-5")
+    await due_today(harness, world, "NV-5", officer=world.colleague)
     policy = Policy.from_settings(harness.settings)
     planned = await plan_round(harness.db, now=harness.now, calendar=WorkCalendar(), policy=policy)
     assert planned is not None and planned.added == 2
@@ -151,10 +228,37 @@ async def test_a_task_waiting_for_review_or_extended_since_planning_is_not_sent(
     await harness.db.execute("UPDATE tasks SET deadline = '2020-04-30' WHERE code = 'NV-5'")
     await run_tick(harness)
     assert harness.actor(world.officer).inbox == []
+    assert harness.actor(world.colleague).inbox == []
     rows = await harness.db.fetchall("SELECT state, last_error FROM outbox ORDER BY id")
     assert [tuple(r) for r in rows] == [
         ("cancelled", "waiting for review"),
         ("cancelled", "deadline changed"),
+    ]
+
+
+async def test_a_morning_message_whose_tasks_were_all_reported_meanwhile_is_not_sent(
+    harness_factory: HarnessFactory,
+) -> None:
+    harness, world = await start(harness_factory)
+    await due_today(harness, world, "NV-4")
+    await due_today(harness, world, "NV-5")
+    await due_today(harness, world, "NV-6", officer=world.colleague)
+    await due_today(harness, world, "NV-7", officer=world.colleague)
+    policy = Policy.from_settings(harness.settings)
+    planned = await plan_round(harness.db, now=harness.now, calendar=WorkCalendar(), policy=policy)
+    assert planned is not None and planned.added == 2  # one morning message each
+    await harness.db.execute("UPDATE tasks SET report_state = 'pending' WHERE code = 'NV-4'")
+    await harness.db.execute(
+        "UPDATE tasks SET completed_on = '2020-04-14' WHERE code IN ('NV-5', 'NV-6')"
+    )
+    await run_tick(harness)
+    assert harness.actor(world.officer).inbox == []  # nothing left to do of its two
+    [morning] = harness.actor(world.colleague).inbox  # NV-7 is still to do: it goes
+    assert "NV-7" in (morning.text or "")
+    rows = await harness.db.fetchall("SELECT person_id, state, last_error FROM outbox ORDER BY id")
+    assert [tuple(r) for r in rows] == [
+        (world.officer.id, "cancelled", "tasks completed or waiting for review"),
+        (world.colleague.id, "sent", ""),
     ]
 
 
@@ -433,3 +537,29 @@ async def test_a_notice_that_meets_quiet_hours_waits_for_the_morning(
     assert [(m.text or "").split("\n")[:2] for m in officer.inbox] == [
         ["📌 Nhiệm vụ mới được giao", f"NV-40 — {task.title}"]
     ]
+
+
+# --- [telegram] paid_broadcast (issue 15) ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("paid", [True, False])
+async def test_reminders_ask_for_paid_broadcast_only_when_it_is_set(
+    harness_factory: HarnessFactory, paid: bool
+) -> None:
+    harness = await harness_factory(
+        now=ROUND,
+        reminders=QUIET_TICKS,
+        telegram={"paid_broadcast": paid, "messages_per_second": 100 if paid else 30},
+    )
+    world = await small_world(harness.db)
+    officer = harness.actor(world.officer)
+    await due_today(harness, world, "NV-1")
+    await run_tick(harness)
+    [reminder] = officer.inbox
+    [call] = [c for c in harness.tg.calls("sendMessage") if c.chat_id == officer.id]
+    assert call.params.get("allow_paid_broadcast", False) is paid
+    assert (reminder.text or "").startswith("⚠️ Hôm nay là hạn xử lý\nNV-1")
+    [answer] = await officer.send("/tasks")  # an answer is no broadcast: never paid
+    assert "NV-1" in (answer.text or "")
+    [asked] = [c for c in harness.tg.calls("sendMessage") if c.chat_id == officer.id][1:]
+    assert "allow_paid_broadcast" not in asked.params

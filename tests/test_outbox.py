@@ -112,15 +112,17 @@ async def test_assignment_notices_reach_the_officer(db: Database) -> None:
 
 
 async def test_a_crash_leaves_claimed_rows_sending_and_a_restart_frees_them(db: Database) -> None:
-    unit, _, officer, other = await people(db)
-    for n, person in enumerate((officer, other, officer)):
-        await task(db, unit, person, f"NV-{n}", DAY)
-    await plan_round(db, now=ROUND, calendar=CAL, policy=POLICY)
+    _, _, officer, other = await people(db)
+    queued = [card(officer, 1), card(other, 2), card(officer, 3)]
+    assert await store.add_planned(db, queued, now=ROUND) == 3
     claimed = await store.claim(db, now=ROUND, limit=3, stale=lambda _: None)
-    assert [c.subject for c in claimed] == ["task:1", "task:2"]  # one row a person
+    assert [c.subject for c in claimed] == ["report:1", "report:2"]  # one row a person
     assert [s[1] for s in await states(db)] == ["sending", "sending", "pending"]
     assert await store.release_stale(db) == 2
     assert [s[1] for s in await states(db)] == ["pending", "pending", "pending"]
+
+
+DATE_AHEAD = DAY + timedelta(days=20)  # no reminder today
 
 
 def card(person: Person, report: int) -> PlannedReminder:
@@ -160,9 +162,9 @@ async def test_a_claim_takes_one_row_a_person_and_none_of_a_person_in_flight(
 
 
 async def test_rows_for_closed_tasks_and_yesterdays_round_are_cancelled(db: Database) -> None:
-    unit, _, officer, _ = await people(db)
+    unit, _, officer, other = await people(db)
     done = await task(db, unit, officer, "NV-1", DAY)
-    await task(db, unit, officer, "NV-2", DAY)
+    await task(db, unit, other, "NV-2", DAY)
     await plan_round(db, now=ROUND, calendar=CAL, policy=POLICY)
     await db.execute("UPDATE tasks SET completed_on = ? WHERE id = ?", (DAY.isoformat(), done))
     clock = FixedClock(ROUND + timedelta(days=1))  # Thursday: Wednesday's round is stale
@@ -253,8 +255,11 @@ async def test_a_message_telegram_refuses_is_failed_and_kept(db: Database) -> No
 async def test_a_blocked_person_is_unreachable_and_the_office_told_once(db: Database) -> None:
     unit, admin, officer, _ = await people(db)
     await task(db, unit, officer, "NV-1", DAY)
-    await task(db, unit, officer, "NV-2", DAY)
-    await plan_round(db, now=ROUND, calendar=CAL, policy=POLICY)
+    given = await task(db, unit, officer, "NV-2", DATE_AHEAD)
+    await plan_round(db, now=ROUND, calendar=CAL, policy=POLICY)  # the reminder of NV-1
+    notice = PlannedReminder(Kind.ASSIGNED, officer.id, f"task:{given}", DAY, ROUND, given,
+                             DATE_AHEAD, {})  # fmt: skip
+    assert await store.add_planned(db, [notice], now=ROUND) == 1  # and NV-2 given meanwhile
     blocked = Forbidden("Forbidden: bot was blocked by the user")
     messenger = Messenger(blocked)  # the first; the second waits for it, then for them
     report = await sender(db, messenger, FixedClock(ROUND)).drain()
@@ -313,9 +318,9 @@ async def test_nothing_goes_out_in_quiet_hours(db: Database) -> None:
 
 
 async def test_prune_forgets_old_finished_rows_and_keeps_pending_ones(db: Database) -> None:
-    unit, _, officer, _ = await people(db)
+    unit, _, officer, other = await people(db)
     await task(db, unit, officer, "NV-1", DAY)
-    await task(db, unit, officer, "NV-2", DAY)
+    await task(db, unit, other, "NV-2", DAY)
     await plan_round(db, now=ROUND, calendar=CAL, policy=POLICY)
     await db.execute("UPDATE outbox SET state = 'sent' WHERE subject = 'task:1'")
     assert await store.prune(db, before=DAY + timedelta(days=1)) == 1

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -10,6 +10,7 @@ import pytest
 from bot.config import Settings
 from bot.models import Role
 from bot.reminders.planner import (
+    TASK_KINDS,
     Kind,
     OpenTask,
     PlannedReminder,
@@ -219,32 +220,41 @@ def test_a_named_officer_not_on_telegram_falls_back_to_the_unit() -> None:
     assert sorted(r.person_id for r in planned) == [OFFICER.id, OTHER_OFFICER.id, HEAD.id]
 
 
-def test_max_per_round_folds_the_rest_into_one_summary() -> None:
+def test_a_person_with_several_tasks_gets_one_morning_message_most_urgent_first() -> None:
+    """Eight reminders of the day in one message: the `max_per_round` most urgent named
+    (the longest overdue first), all eight counted."""
     day = date(2026, 1, 14)
     tasks = [task(i, date(2026, 1, 14)) for i in range(1, 6)]  # due today
     tasks += [task(i, date(2026, 1, 13)) for i in range(6, 9)]  # overdue since yesterday
+    tasks.append(task(9, date(2026, 1, 12)))  # overdue two days
     planned = [r for r in run(tasks, day) if r.person_id == OFFICER.id]
-    assert [(str(r.kind), r.subject) for r in planned] == [
-        ("overdue", "task:6"),
-        ("overdue", "task:7"),
-        ("overdue", "task:8"),
-        ("due", "task:1"),
-        ("due", "task:2"),
-        ("folded", "round"),
-    ]
-    assert planned[-1].detail == {
+    assert [(str(r.kind), r.subject, r.task_id) for r in planned] == [("folded", "round", None)]
+    assert POLICY.max_per_round == 5
+    assert planned[0].detail == {
         "of": "round",
-        "count": 3,
-        "tasks": [[3, "2026-01-14", "due", 0], [4, "2026-01-14", "due", 0],
-                  [5, "2026-01-14", "due", 0]],
+        "count": 9,
+        "tasks": [[9, "2026-01-12", "overdue", 2], [6, "2026-01-13", "overdue", 1],
+                  [7, "2026-01-13", "overdue", 1], [8, "2026-01-13", "overdue", 1],
+                  [1, "2026-01-14", "due", 0]],
     }  # fmt: skip
 
 
-def test_reminders_interleave_people_so_nobody_waits_behind_one_chat() -> None:
+def test_one_task_of_the_day_keeps_its_own_reminder() -> None:
     tasks = [task(1, date(2026, 1, 14)), task(2, date(2026, 1, 14))]
     tasks.append(task(3, date(2026, 1, 14), officer=OTHER_OFFICER.id))
-    planned = [r for r in run(tasks, date(2026, 1, 14)) if r.task_id is not None]
-    assert [(r.person_id, r.task_id) for r in planned] == [(10, 1), (11, 3), (10, 2)]
+    planned = [r for r in run(tasks, date(2026, 1, 14)) if r.person_id == OTHER_OFFICER.id]
+    assert [(str(r.kind), r.subject, r.task_id) for r in planned] == [("due", "task:3", 3)]
+    assert planned[0].detail == {"days_left": 0, "calendar_days_left": 0}
+
+
+def test_every_person_gets_at_most_one_morning_message_of_tasks() -> None:
+    tasks = [task(i, date(2026, 1, 14) - timedelta(days=i % 4)) for i in range(1, 30)]
+    tasks += [task(40 + i, date(2026, 1, 15), officer=OTHER_OFFICER.id) for i in range(3)]
+    planned = [r for r in run(tasks, date(2026, 1, 14)) if r.kind in (*TASK_KINDS, Kind.FOLDED)]
+    assert [(r.person_id, str(r.kind), r.detail["count"]) for r in planned] == [
+        (OFFICER.id, "folded", 29),
+        (OTHER_OFFICER.id, "folded", 3),
+    ]
 
 
 # --- escalation, digests, summaries --------------------------------------------------------------

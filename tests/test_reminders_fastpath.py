@@ -3,9 +3,11 @@
 `plan` and `plan_assignments` were rewritten for a round of 120.000 reminders (named tuples,
 one place per deadline, layers instead of a round robin of lists, candidates read in order);
 the former implementation (bot/reminders/planner.py at 730f73d) is kept below, verbatim but
-for the name of its row type, as the oracle: on random registers, calendars, days and
-policies both give the same reminders, in the same order, with equal details. The outbox
-rows a round writes carry those same details (and the JSON `json.dumps` would write).
+for the name of its row type and the morning message of issue 15 (a person reminded of
+several tasks gets one message naming the most urgent: `_Rows.task_reminders`), as the
+oracle: on random registers, calendars, days and policies both give the same reminders, in
+the same order, with equal details. The outbox rows a round writes carry those same details
+(and the JSON `json.dumps` would write).
 """
 
 from __future__ import annotations
@@ -185,10 +187,19 @@ def random_register(seed: int, day: date, *, tasks: int = 300, people: int = 40)
         )
         for task_id in rng.sample(range(1, 100_000), tasks)
     ]
+    # Officers of a unit that leads nothing, with one task each: a day's single reminders
+    # (due, before, overdue) among the morning messages of officers with several.
+    loners = [Recipient(500 + i, Role.OFFICER, units + 1) for i in range(6)]
+    folks += loners
+    register += [
+        OpenTask(100_000 + i, rng.randint(1, units), day + timedelta(days=(0, 1, -1)[i % 3]),
+                 loner.id, rng.choice([None, 2, 3]))
+        for i, loner in enumerate(loners)
+    ]  # fmt: skip
     return RegisterView(
         tasks=register,
         people=folks,
-        units={u: (f"U{u:02d}", f"Đơn vị {u}") for u in range(1, units + 1)},
+        units={u: (f"U{u:02d}", f"Đơn vị {u}") for u in range(1, units + 2)},
         weekly_paused=frozenset({3}),
         unit_counts={u: UnitCounts(u * 3, u, u * 2) for u in range(1, units + 1)},
         totals={"assigned": 300, "completed": 120},
@@ -498,21 +509,13 @@ class _Rows:
     def task_reminders(
         self, person_id: int, mine: list[_Entry], shared: list[_Entry], most: int
     ) -> list[Former]:
-        """A person's task reminders, most urgent first; past `most`, one fold."""
-        wanted = most + LIST_LIMIT  # both lists are sorted: their heads are enough
-        merged = sorted(mine[:wanted] + shared[:wanted]) if mine and shared else mine or shared
-        rows = [self.task_reminder(person_id, entry) for entry in merged[:most]]
-        rest = len(mine) + len(shared) - most
-        if rest > 0:
-            if mine:
-                items = self.items(merged[most:wanted])
-            else:  # the same for every officer of the unit who has no task of their own
-                items = self._folds.get(id(shared)) or self._folds.setdefault(
-                    id(shared), self.items(shared[most:wanted])
-                )
-            detail = {"of": "round", "count": rest, "tasks": items}
-            rows.append(self.digest(Kind.FOLDED, person_id, "round", detail))
-        return rows
+        """A person's reminders of the day (the policy of issue 15): one task's reminder, or
+        one message naming the `most` most urgent of all their tasks and counting them."""
+        merged = sorted(mine + shared)
+        if len(merged) == 1:
+            return [self.task_reminder(person_id, merged[0])]
+        detail = {"of": "round", "count": len(merged), "tasks": self.items(merged[:most], most)}
+        return [self.digest(Kind.FOLDED, person_id, "round", detail)]
 
     def task_reminder(self, person_id: int, entry: _Entry) -> Former:
         _, task_id, task, kind, _ = entry
@@ -536,10 +539,10 @@ class _Rows:
             self._details[task_id] = found
         return found
 
-    def items(self, entries: Iterable[_Entry]) -> list[list[Any]]:
+    def items(self, entries: Iterable[_Entry], limit: int = LIST_LIMIT) -> list[list[Any]]:
         """Tasks as a digest lists them: [task id, deadline, kind, days left or overdue]."""
         found = []
-        for entry in itertools.islice(entries, LIST_LIMIT):
+        for entry in itertools.islice(entries, limit):
             item = self._items.get(entry[1])
             if item is None:
                 deadline, task_id, task, kind, n = entry

@@ -42,7 +42,7 @@ class Kind(StrEnum):
     BEFORE = "before"  # `days_before` working days before the deadline
     DUE = "due"  # the deadline day (or the last working day before it)
     OVERDUE = "overdue"  # every `overdue_every` working days while overdue
-    FOLDED = "folded"  # the rest of a person's task reminders, in one message
+    FOLDED = "folded"  # a person's morning: all their task reminders in one message
     ESCALATION = "escalation"  # a unit head: the unit's tasks overdue `escalate_after`+
     OFFICE = "office"  # the Office's admins: everything overdue, per unit
     WEEKLY_HEAD = "weekly_head"  # a unit head: open, due this week, overdue
@@ -98,6 +98,7 @@ class TaskLine:
     code: str
     title: str
     deadline: date | None
+    settled: bool = False  # completed, or its completion waits for review: nothing to do now
 
 
 class Recipient(NamedTuple):
@@ -170,9 +171,13 @@ _UNIT_ROLES = (Role.OFFICER, Role.HEAD)  # who gets their unit's tasks that name
 
 
 def plan(
-    view: RegisterView, *, now: datetime, calendar: Calendar, policy: Policy
+    view: RegisterView, *, now: datetime, calendar: Calendar, policy: Policy, fold: bool = True
 ) -> list[PlannedReminder]:
-    """The round due at `now`: every person's reminders, escalations, digests, summaries."""
+    """The round due at `now`: every person's reminders, escalations, digests, summaries.
+
+    A person reminded of one task gets that task's reminder; of more, one morning message
+    (`Kind.FOLDED`, "round") naming the `max_per_round` most urgent and counting them all.
+    `fold=False` gives each of those most urgent as a reminder of its own (for /reminders)."""
     today = policy.local(now).date()
     if not is_sending_day(today, calendar, policy):
         return []
@@ -210,16 +215,13 @@ def plan(
     for group in (own, unit_wide, overdue, escalated, assigned_overdue):
         for entries in group.values():
             entries.sort()  # nearly in order already: the tasks come by deadline
-    # Everyone's first reminder, then everyone's second...: one person's burst never holds
-    # the others back behind Telegram's per-chat limit.
-    most = policy.max_per_round
-    layers: list[list[PlannedReminder]] = [[] for _ in range(most + 1)]
+    # One morning message a person: their task, or all their tasks in one list (issue 15).
+    planned: list[PlannedReminder] = []
     for person_id, role, home in view.people:
         mine = own.get(person_id, ())
         shared = unit_wide.get(home, ()) if home and role in _UNIT_ROLES else ()
         if mine or shared:
-            rows.task_reminders(layers, person_id, mine, shared, most)
-    planned = [reminder for layer in layers for reminder in layer]
+            rows.task_reminders(planned, person_id, mine, shared, policy.max_per_round, fold)
     planned += _escalations(escalated, heads, view, rows)
     planned += _office_digest(overdue, view, rows)
     if weekly:
@@ -381,41 +383,41 @@ class _Rows:
 
     def task_reminders(
         self,
-        layers: list[list[PlannedReminder]],
+        out: list[PlannedReminder],
         person_id: int,
         mine: Sequence[_Entry],
         shared: Sequence[_Entry],
         most: int,
+        fold: bool = True,
     ) -> None:
-        """A person's task reminders, most urgent first, the n-th into `layers[n]`; past
-        `most`, one fold."""
-        wanted = most + LIST_LIMIT  # both lists are sorted: their heads are enough
+        """A person's reminders of the day into `out`: one task's reminder, or one message
+        naming the `most` most urgent of their tasks and counting them all."""
         merged = mine or shared
         if mine and shared:  # a person's few tasks among their unit's (faster than sorted)
-            merged = list(shared[:wanted])
-            for entry in mine[:wanted]:
+            merged = list(shared[:most])
+            for entry in mine[:most]:
                 insort(merged, entry)
-        first = merged[:most]
+        count = len(mine) + len(shared)
         day, at, new = self.day, self.at, tuple.__new__
-        for layer, (_, task_id, place) in zip(layers, first, strict=False):
-            layer.append(  # PlannedReminder(...), made at C speed: a round makes 100.000
-                new(PlannedReminder, (place.kind, person_id, f"task:{task_id}", day, at,
-                                      task_id, place.deadline, place.detail))
-            )  # fmt: skip
-        rest = len(mine) + len(shared) - most
-        if rest > 0:
-            if mine:
-                known = self._items.get  # as self.items, inline: 20.000 folds a round
-                items = [known(task_id) or self._item(task_id, place)
-                         for _, task_id, place in merged[most:wanted]]  # fmt: skip
-            else:  # the same for every officer of the unit who has no task of their own
-                items = self._folds.get(id(shared)) or self._folds.setdefault(
-                    id(shared), self.items(shared[most:wanted])
-                )
-            detail = {"of": "round", "count": rest, "tasks": items}
-            layers[len(first)].append(
-                new(PlannedReminder, (Kind.FOLDED, person_id, "round", day, at, None, None, detail))
+        if count == 1 or not fold:
+            for _, task_id, place in merged[:most]:
+                out.append(  # PlannedReminder(...), made at C speed: a round makes 20.000
+                    new(PlannedReminder, (place.kind, person_id, f"task:{task_id}", day, at,
+                                          task_id, place.deadline, place.detail))
+                )  # fmt: skip
+            return
+        if mine:
+            known = self._items.get  # as self.items, inline: 20.000 lists a round
+            items = [known(task_id) or self._item(task_id, place)
+                     for _, task_id, place in merged[:most]]  # fmt: skip
+        else:  # the same for every officer of the unit who has no task of their own
+            items = self._folds.get(id(shared)) or self._folds.setdefault(
+                id(shared), self.items(shared, most)
             )
+        detail = {"of": "round", "count": count, "tasks": items}
+        out.append(
+            new(PlannedReminder, (Kind.FOLDED, person_id, "round", day, at, None, None, detail))
+        )
 
     def task_reminder(self, person_id: int, entry: _Entry) -> PlannedReminder:
         _, task_id, place = entry
@@ -425,13 +427,12 @@ class _Rows:
             place.deadline, place.detail,
         )  # fmt: skip
 
-    def items(self, entries: Sequence[_Entry]) -> list[list[Any]]:
+    def items(self, entries: Sequence[_Entry], limit: int = LIST_LIMIT) -> list[list[Any]]:
         """The first tasks of a list as a digest lists them: [task id, deadline, kind, days
         left or overdue] (one list per task, shared by every digest that lists it)."""
         known = self._items.get
         return [
-            known(task_id) or self._item(task_id, place)
-            for _, task_id, place in entries[:LIST_LIMIT]
+            known(task_id) or self._item(task_id, place) for _, task_id, place in entries[:limit]
         ]
 
     def _item(self, task_id: int, place: _Place) -> list[Any]:

@@ -20,6 +20,8 @@ from bot.views import shorten
 
 TITLE_LIMIT = 300  # characters of a title in a reminder about one task
 LINE_TITLE_LIMIT = 70  # on a digest's line
+FULL_TITLE_LIMIT = 160  # on a line of a morning message, which names its tasks in full
+BUTTON_ROWS_LIMIT = 50  # ✅ and ⏳ a row: Telegram takes 100 buttons in a message
 
 Buttons = list[list[tuple[str, str]]]  # rows of (label, callback data)
 
@@ -47,9 +49,11 @@ def render(notice: Notice, lang: str, policy: Policy) -> Rendered:
     kind = notice.kind
     if kind in TASK_KINDS:
         return Rendered(_task_text(notice, lang, policy), task_buttons(lang, notice.task_code))
+    if kind is Kind.FOLDED and notice.detail.get("of") == "round":
+        return _morning(notice, lang, policy)
     if kind is Kind.FOLDED:
         head = t(lang, f"rem.folded.{notice.detail.get('of', 'round')}", count=_count(notice, lang))
-        return Rendered(_listing(head, notice, lang, policy, t(lang, "rem.see_tasks")), [])
+        return Rendered(_listing(head, notice, lang, policy, t(lang, "rem.see_tasks"))[0], [])
     if kind is Kind.ESCALATION:
         unit = notice.detail["unit"]
         head = t(
@@ -59,7 +63,8 @@ def render(notice: Notice, lang: str, policy: Policy) -> Rendered:
             count=_count(notice, lang),
             days=policy.escalate_after,
         )
-        return Rendered(_listing(head, notice, lang, policy, t(lang, "rem.see_tasks")), [])
+        text, shown = _listing(head, notice, lang, policy, t(lang, "rem.see_tasks"))
+        return Rendered(text, listed_buttons(lang, notice.detail.get("tasks", [])[:shown], notice))
     if kind is Kind.OFFICE:
         return Rendered(_office(notice.detail, lang), [])
     if kind is Kind.WEEKLY_HEAD:
@@ -84,6 +89,24 @@ def task_buttons(lang: str, code: str | None) -> Buttons:
     ]
     fitting = [b for b in buttons if len(b[1].encode()) <= CALLBACK_LIMIT]
     return [fitting] if fitting else []
+
+
+def listed_buttons(lang: str, items: Sequence[Sequence[Any]], notice: Notice) -> Buttons:
+    """✅ and ⏳ for each task a message lists, a row each, labelled with its code: the
+    data of the task's own buttons (`done:CODE`, `ext:CODE`), so the same handlers answer."""
+    rows: Buttons = []
+    for item in items:
+        line = notice.lines.get(item[0])
+        if line is None:
+            continue
+        row = [
+            (plain(lang, "rem.button.done_task", code=line.code), f"done:{line.code}"),
+            (plain(lang, "rem.button.extend_task", code=line.code), f"ext:{line.code}"),
+        ]
+        fitting = [b for b in row if len(b[1].encode()) <= CALLBACK_LIMIT]
+        if fitting:
+            rows.append(fitting)
+    return rows[:BUTTON_ROWS_LIMIT]
 
 
 def plain_text(text: str) -> str:
@@ -138,7 +161,11 @@ def _count(notice: Notice, lang: str) -> str:
 
 
 def task_line(
-    item: Sequence[Any], lines: Mapping[int, TaskLine], lang: str, policy: Policy
+    item: Sequence[Any],
+    lines: Mapping[int, TaskLine],
+    lang: str,
+    policy: Policy,
+    title_limit: int = LINE_TITLE_LIMIT,
 ) -> Html:
     """One task of a digest: [task id, deadline, kind, days] as the planner wrote it."""
     task_id, deadline, kind, days = item
@@ -150,7 +177,7 @@ def task_line(
         lang,
         key,
         code=line.code if line else f"#{task_id}",
-        title=shorten(line.title, LINE_TITLE_LIMIT) if line else "",
+        title=shorten(line.title, title_limit) if line else "",
         deadline=_deadline(lang, None if deadline is None else date.fromisoformat(deadline)),
         days=format_int(days, lang),
     )
@@ -158,20 +185,45 @@ def task_line(
 
 def _fit(head: str, lines: Sequence[str], tail: Sequence[str], lang: str, total: int) -> Html:
     """Head, lines, then the tail; lines that do not fit go into the "and N more" count."""
+    return _fit_shown(head, lines, tail, lang, total)[0]
+
+
+def _fit_shown(
+    head: str, lines: Sequence[str], tail: Sequence[str], lang: str, total: int
+) -> tuple[Html, int]:
+    """`_fit`, and how many of the lines it shows."""
     shown = list(lines)
     while True:
         more = total - len(shown)
         extra = [t(lang, "rem.more", count=format_int(more, lang))] if more > 0 else []
         text = "\n".join([head, *shown, *extra, *tail])
         if not shown or text_length(plain_text(text)) <= MESSAGE_LIMIT:
-            return Html(text)
+            return Html(text), len(shown)
         shown.pop()
 
 
-def _listing(head: Html, notice: Notice, lang: str, policy: Policy, footer: Html) -> Html:
+def _listing(
+    head: Html,
+    notice: Notice,
+    lang: str,
+    policy: Policy,
+    footer: Html,
+    title_limit: int = LINE_TITLE_LIMIT,
+) -> tuple[Html, int]:
+    """A digest's head, its tasks a line each, the footer; and how many lines it shows."""
     items = notice.detail.get("tasks", [])
-    lines = [task_line(item, notice.lines, lang, policy) for item in items]
-    return _fit(head, lines, ["", footer], lang, int(notice.detail.get("count", len(items))))
+    lines = [task_line(item, notice.lines, lang, policy, title_limit) for item in items]
+    total = int(notice.detail.get("count", len(items)))
+    return _fit_shown(head, lines, ["", footer], lang, total)
+
+
+def _morning(notice: Notice, lang: str, policy: Policy) -> Rendered:
+    """A person's reminders of the day in one message (issue 15): the most urgent first,
+    named in full, each with its own ✅ and ⏳; the rest counted."""
+    head = t(lang, "rem.morning", count=_count(notice, lang))
+    footer = Html(f"{t(lang, 'rem.morning.hint')}\n{t(lang, 'rem.see_tasks')}")
+    text, shown = _listing(head, notice, lang, policy, footer, FULL_TITLE_LIMIT)
+    return Rendered(text, listed_buttons(lang, notice.detail.get("tasks", [])[:shown], notice))
 
 
 def _office(detail: Mapping[str, Any], lang: str) -> Html:

@@ -151,7 +151,7 @@ async def upcoming(
         if is_sending_day(day, calendar, policy):
             seen += 1
             moment = datetime.combine(day, policy.daily_at, tzinfo=policy.tz)
-            for reminder in plan(view, now=moment, calendar=calendar, policy=policy):
+            for reminder in plan(view, now=moment, calendar=calendar, policy=policy, fold=False):
                 if reminder.task_id is not None:
                     found.append((day, reminder))
         day += timedelta(days=1)

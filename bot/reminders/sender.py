@@ -36,7 +36,6 @@ from typing import Any, Literal, Protocol, runtime_checkable
 from telegram import Bot
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
-from telegram.request import HTTPXRequest
 from telegram.warnings import PTBDeprecationWarning
 
 from bot.clock import Clock
@@ -44,6 +43,7 @@ from bot.config import Settings
 from bot.reminders.planner import ROUND_KINDS, TASK_KINDS, Kind
 from bot.reminders.policy import Policy, in_quiet_hours, send_time
 from bot.reminders.render import Buttons, Notice, render
+from bot.reminders.transport import AiohttpRequest
 from storage import Database
 from storage import outbox as store
 from storage.outbox import OutboxItem, Outcome
@@ -64,6 +64,8 @@ def stale_reason(item: OutboxItem, today: date) -> str | None:
                 return "waiting for review"
             if item.task_deadline != item.deadline:
                 return "deadline changed"
+    if item.kind is Kind.FOLDED and item.lines and all(v.settled for v in item.lines.values()):
+        return "tasks completed or waiting for review"  # every task a morning message names
     if item.kind in ROUND_KINDS and item.day < today:
         return "expired: a later round replaces it"
     return None
@@ -214,9 +216,14 @@ class BotMessenger:
     result: building PTB's Message and keyboard objects for thousands of reminders costs
     more CPU than the HTTP call itself."""
 
-    def __init__(self, bot: Bot, *, read_timeout: float | None = None) -> None:
+    def __init__(
+        self, bot: Bot, *, read_timeout: float | None = None, paid_broadcast: bool = False
+    ) -> None:
         self.bot = bot
         self.read_timeout = read_timeout
+        # `[telegram] paid_broadcast`: every message asks for Telegram's paid broadcast
+        # limit (up to 1.000 a second, 0,1 Star a message above the free 30 a second).
+        self.paid: dict[str, object] = {"allow_paid_broadcast": True} if paid_broadcast else {}
 
     async def send(self, chat_id: int, text: str, buttons: Buttons) -> int:
         fields: dict[str, object] = {
@@ -227,6 +234,7 @@ class BotMessenger:
         }
         if buttons:
             fields["reply_markup"] = _keyboard(buttons)
+        fields |= self.paid
         result = await self._call("sendmessage", fields)
         return int(result["message_id"])
 
@@ -238,7 +246,7 @@ class BotMessenger:
             "caption": file.caption,
             "parse_mode": ParseMode.HTML.value,
             "reply_parameters": {"message_id": reply_to},
-        }
+        } | self.paid
         result = await self._call(f"send{kind}", fields)
         return int(result["message_id"])
 
@@ -276,9 +284,10 @@ def outbox_bot(bot: Bot, settings: Settings, *, connections: int | None = None) 
     """The application's bot (its token and server) as a plain Bot, without its rate
     limiter, on a pool of its own of at most `connections` (the sender's window): httpcore
     checks every pooled connection at each request, and a shared pool of 256 grows to
-    dozens under a round, most of the sender's CPU. Close it with `await bot.shutdown()`."""
+    dozens under a round, most of the sender's CPU: its transport is aiohttp's
+    (`AiohttpRequest`). Close it with `await close_outbox_bot(bot)`."""
     size = connections or default_window(settings.telegram.messages_per_second)
-    request = HTTPXRequest(connection_pool_size=size, pool_timeout=5.0)
+    request = AiohttpRequest(connections=size)
     return Bot(
         token=bot.token,
         base_url=settings.telegram.api_base_url,
@@ -286,6 +295,12 @@ def outbox_bot(bot: Bot, settings: Settings, *, connections: int | None = None) 
         request=request,
         get_updates_request=request,
     )
+
+
+async def close_outbox_bot(bot: Bot) -> None:
+    """Close what `outbox_bot` opened (its connections; the Bot itself was never
+    initialised, so `Bot.shutdown` would leave them open)."""
+    await bot.request.shutdown()
 
 
 # --- draining --------------------------------------------------------------------------------

@@ -276,7 +276,7 @@ TEXTS: dict[str, str] = {
     "rem.cmd.weekly_off": "paused",
     "rem.cmd.when": "Reminders go out at {time} on working days; nothing is sent from {quiet_start} to {quiet_end} (notices wait for the morning).",
     "rem.cmd.when_no_quiet": "Reminders go out at {time} on working days.",
-    "rem.cmd.max": "In one round, at most {max} messages about single tasks; the other tasks come in one message.",
+    "rem.cmd.max": "Several reminders on one day come in one message, the {max} most urgent tasks each with its own buttons.",
     "rem.cmd.upcoming": "<b>Coming up</b>",
     "rem.cmd.upcoming_line": "• {date}: <b>{code}</b> — {what}",
     "rem.cmd.upcoming_none": "No deadline reminders in the next {days} working days.",
@@ -706,4 +706,13 @@ TEXTS: dict[str, str] = {
     "cmd.export": "Export the bot's changes for the e-office",
     "help.export": "<code>/export [from] [to]</code> — a spreadsheet of the changes made in the bot (completed, extended, returned, refused) to update the e-office; the last 7 days by default. Example: <code>/export 01/04/2020 15/04/2020</code>",
     # (end of the bot's changes)
+    # --- issue 15: the morning message (a person's reminders of the day in one) ---
+    "rem.morning": "📋 <b>Your reminders today: {count} tasks</b>, the most urgent first",
+    "rem.morning.hint": "<i>Press ✅ (done) or ⏳ (more time) beside a task's code below, or reply <code>/done CODE result</code>.</i>",
+    "rem.button.done_task": "✅ {code}",
+    "rem.button.extend_task": "⏳ {code}",
+    "wf.digest.pick.done": "That message lists several tasks: which one is done? Press it below, or send <code>/done CODE result</code>.",
+    "wf.digest.pick.extend": "That message lists several tasks: which one needs more time? Press it below, or send <code>/extend CODE date reason</code>.",
+    "wf.digest.pick.line": "• <code>{code}</code> — {title}",
+    # (end of issue 15)
 }

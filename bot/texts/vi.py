@@ -276,7 +276,7 @@ TEXTS: dict[str, str] = {
     "rem.cmd.weekly_off": "đã tạm dừng",
     "rem.cmd.when": "Nhắc việc gửi lúc {time} các ngày làm việc; không gửi tin từ {quiet_start} đến {quiet_end} (tin đến giờ này chờ sáng hôm sau).",
     "rem.cmd.when_no_quiet": "Nhắc việc gửi lúc {time} các ngày làm việc.",
-    "rem.cmd.max": "Mỗi lần nhắc, tối đa {max} tin về từng nhiệm vụ; các nhiệm vụ còn lại gộp trong một tin.",
+    "rem.cmd.max": "Nhiều nhắc việc trong một ngày được gộp vào một tin, {max} nhiệm vụ gấp nhất có nút riêng.",
     "rem.cmd.upcoming": "<b>Sắp tới</b>",
     "rem.cmd.upcoming_line": "• {date}: <b>{code}</b> — {what}",
     "rem.cmd.upcoming_none": "Không có nhắc hạn nào trong {days} ngày làm việc tới.",
@@ -706,4 +706,13 @@ TEXTS: dict[str, str] = {
     "cmd.export": "Xuất các thay đổi trong bot cho hệ thống điện tử",
     "help.export": "<code>/export [từ ngày] [đến ngày]</code> — tệp Excel các thay đổi làm trong bot (hoàn thành, gia hạn, trả lại, từ chối) để cập nhật hệ thống văn bản điện tử; mặc định 7 ngày gần nhất. Ví dụ: <code>/export 01/04/2020 15/04/2020</code>",
     # (end of the bot's changes)
+    # --- issue 15: the morning message (a person's reminders of the day in one) ---
+    "rem.morning": "📋 <b>Nhắc việc hôm nay: {count} nhiệm vụ</b>, việc gấp nhất trước",
+    "rem.morning.hint": "<i>Bấm ✅ (hoàn thành) hoặc ⏳ (xin gia hạn) cạnh mã nhiệm vụ bên dưới, hoặc trả lời <code>/done MÃ kết quả</code>.</i>",
+    "rem.button.done_task": "✅ {code}",
+    "rem.button.extend_task": "⏳ {code}",
+    "wf.digest.pick.done": "Tin nhắn đó có nhiều nhiệm vụ: nhiệm vụ nào đã hoàn thành? Bấm chọn bên dưới, hoặc gửi <code>/done MÃ kết quả</code>.",
+    "wf.digest.pick.extend": "Tin nhắn đó có nhiều nhiệm vụ: nhiệm vụ nào cần xin gia hạn? Bấm chọn bên dưới, hoặc gửi <code>/extend MÃ ngày lý do</code>.",
+    "wf.digest.pick.line": "• <code>{code}</code> — {title}",
+    # (end of issue 15)
 }
