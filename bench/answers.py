@@ -33,7 +33,7 @@ from typing import Any
 
 from bench import baseline
 from bench.common import Bench, SubjectMissing, Timing, subject
-from bench.generate import copy_register, ensure_register, generate
+from bench.generate import copy_register, ensure_register, generate, register_arguments
 from bench.importfile import write_tasks_csv
 from bench.inprocess import answer, bench_settings, command_update, running_application
 from bot.clock import FixedClock
@@ -370,11 +370,7 @@ def main(argv: list[str] | None = None) -> int:
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--db", type=Path, default=DEFAULT_DB, help=f"default {DEFAULT_DB}")
-    parser.add_argument("--tasks", type=int, default=1_000_000, help="when generating --db")
-    parser.add_argument("--units", type=int, default=1000)
-    parser.add_argument("--people", type=int, default=20_000)
-    parser.add_argument("--today", type=date.fromisoformat, default=TODAY)
+    register_arguments(parser, DEFAULT_DB, TODAY)
     parser.add_argument("--calls", type=int, default=200)
     parser.add_argument("--import-tasks", type=int, default=100_000)
     parser.add_argument(

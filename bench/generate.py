@@ -218,6 +218,16 @@ async def _migrate(path: Path) -> None:
     await db.close()
 
 
+def register_arguments(parser: argparse.ArgumentParser, db: Path, today: date) -> None:
+    """The options of a benchmark that runs on a generated register (made when --db is not
+    there yet): where it is, its size and its day."""
+    parser.add_argument("--db", type=Path, default=db, help=f"default {db}")
+    parser.add_argument("--tasks", type=int, default=1_000_000, help="when generating --db")
+    parser.add_argument("--units", type=int, default=1000)
+    parser.add_argument("--people", type=int, default=20_000)
+    parser.add_argument("--today", type=date.fromisoformat, default=today)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.generate", description=__doc__)
     parser.add_argument("--tasks", type=int, default=1_000_000)

@@ -30,7 +30,7 @@ from aiohttp import web
 
 from bench.answers import DEFAULT_DB, TODAY, _directory
 from bench.common import Bench
-from bench.generate import copy_register, ensure_register
+from bench.generate import copy_register, ensure_register, register_arguments
 from bench.importfile import write_tasks_csv
 from bench.inprocess import bench_settings
 from bot.config import Settings
@@ -155,12 +155,8 @@ def main(argv: list[str] | None = None) -> int:
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--db", type=Path, default=DEFAULT_DB, help=f"default {DEFAULT_DB}")
-    parser.add_argument("--tasks", type=int, default=1_000_000, help="when generating --db")
-    parser.add_argument("--units", type=int, default=1000)
-    parser.add_argument("--people", type=int, default=20_000)
+    register_arguments(parser, DEFAULT_DB, TODAY)
     parser.add_argument("--export", type=int, default=100_000, help="rows of the export")
-    parser.add_argument("--today", type=date.fromisoformat, default=TODAY)
     parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args(argv)
     bench = Bench("the scheduled pull")
