@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint install check-image
+.PHONY: run test lint install browser check-image
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,7 +26,11 @@ lint: $(BIN)/.installed
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
-test: lint
+# Debian's chromium and an emoji font for the practice room's browser tests.
+browser:
+	scripts/browser
+
+test: lint browser
 	$(BIN)/pytest -q
 
 # Not part of `make test`: builds the Docker image (buildah, minutes) and runs dondoc in it.
