@@ -27,7 +27,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from bot.config import Settings, SyncSettings, redacted
-from bot.formats import format_int
+from bot.formats import format_int, format_number
 from bot.import_summary import summary_lines
 from bot.importer import Cell, FileProblem, ImportResult, Kind, Table, import_table, read_table
 from bot.texts import plain
@@ -64,7 +64,11 @@ class SyncFailure(Exception):
 
     def message(self, lang: str) -> str:
         values = {
-            name: format_int(value, lang) if type(value) is int else value
+            name: format_int(value, lang)
+            if type(value) is int
+            else format_number(value, lang)
+            if type(value) is float
+            else value
             for name, value in self.values.items()
         }
         return plain(lang, self.key, **values)
@@ -161,32 +165,24 @@ async def fetch(
                     raise SyncFailure("sync.fail.status", status=status)
                 declared = response.headers.get("Content-Length", "")
                 if declared.isdigit() and int(declared) > limit:
-                    raise SyncFailure("sync.fail.too_large", megabytes=_mb(sync))
+                    raise SyncFailure("sync.fail.too_large", megabytes=sync.max_megabytes)
                 body = bytearray()
                 async for chunk in response.aiter_bytes():
                     body += chunk
                     if len(body) > limit:
-                        raise SyncFailure("sync.fail.too_large", megabytes=_mb(sync))
+                        raise SyncFailure("sync.fail.too_large", megabytes=sync.max_megabytes)
                 headers = response.headers
                 return Fetched(
                     bytes(body), headers.get("Content-Type", ""), headers.get("ETag"),
                     headers.get("Last-Modified"),
                 )  # fmt: skip
     except (TimeoutError, httpx.TimeoutException) as exc:
-        raise SyncFailure("sync.fail.timeout", seconds=_number(sync.timeout_seconds)) from exc
+        raise SyncFailure("sync.fail.timeout", seconds=float(sync.timeout_seconds)) from exc
     except httpx.TooManyRedirects as exc:
         raise SyncFailure("sync.fail.redirects", count=MAX_REDIRECTS) from exc
     except httpx.HTTPError as exc:
         # Never the address itself in the reason: its query may hold a key.
         raise SyncFailure("sync.fail.unreachable", detail=type(exc).__name__) from exc
-
-
-def _number(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else str(value)
-
-
-def _mb(sync: SyncSettings) -> str:
-    return _number(sync.max_megabytes)
 
 
 # --- reading the body ----------------------------------------------------------------------

@@ -16,6 +16,7 @@ from bot.formats import (
     echo,
     format_date,
     format_int,
+    format_number,
     format_percent,
     parse_user_date,
     percent,
@@ -33,6 +34,14 @@ def test_numbers_group_thousands_with_a_dot_in_vietnamese() -> None:
     assert format_int(1234567) == "1.234.567"
     assert format_int(5) == "5"
     assert format_int(1132, "en") == "1,132"
+
+
+def test_amounts_of_a_setting_have_a_decimal_comma_in_vietnamese() -> None:
+    assert format_number(0.3) == "0,3"
+    assert format_number(30.0) == "30"
+    assert format_number(1024.5) == "1.024,5"
+    assert format_number(0.3, "en") == "0.3"
+    assert format_number(1024.5, "en") == "1,024.5"
 
 
 def test_percentages_have_one_decimal_with_a_comma_in_vietnamese() -> None:

@@ -186,8 +186,8 @@ async def test_json_under_the_kind_key(
     ("path", "said"),
     [
         ("/broken.csv", "máy chủ trả lỗi HTTP 500 Internal Server Error"),
-        ("/slow.csv", "quá 0.3 giây chưa tải xong"),
-        ("/huge.csv", "tệp lớn hơn 0.5 MB"),
+        ("/slow.csv", "quá 0,3 giây chưa tải xong"),
+        ("/huge.csv", "tệp lớn hơn 0,5 MB"),
         ("/login.csv", "nhận được một trang web (trang đăng nhập?)"),
         ("/loop", "bị chuyển hướng quá 5 lần"),
         ("/tasks", "không phải tệp Excel .xlsx hợp lệ"),  # a truncated XLSX
