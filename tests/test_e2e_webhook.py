@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import socket
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -192,16 +193,15 @@ async def test_telegram_down_at_set_webhook_is_waited_out(
     assert caplog.text.count("Telegram did not take the webhook") == 2
 
 
-async def test_a_token_refused_at_set_webhook_stops_dondoc_run_with_exit_2(
-    tg: BotApiDouble, tmp_path: Path
-) -> None:
-    tg.fail_next("setWebhook", status=401, description="Unauthorized")
+async def run_webhook_process(tg: BotApiDouble, tmp_path: Path, port: int) -> tuple[int, str]:
+    """`dondoc run` in a process of its own, serving a webhook on 127.0.0.1:`port`: its exit
+    code and what it wrote on stderr."""
     environ = os.environ | {
         "DONDOC_TELEGRAM__TOKEN": tg.token,
         "DONDOC_TELEGRAM__API_BASE_URL": tg.base_url,
         "DONDOC_TELEGRAM__WEBHOOK_URL": HOOK_URL,
         "DONDOC_TELEGRAM__WEBHOOK_LISTEN": "127.0.0.1",
-        "DONDOC_TELEGRAM__WEBHOOK_PORT": str(_free_port()),
+        "DONDOC_TELEGRAM__WEBHOOK_PORT": str(port),
         "DONDOC_DATABASE__PATH": str(tmp_path / "dondoc.sqlite3"),
         "DONDOC_CONFIG": str(tmp_path / "none.toml"),
     }
@@ -209,11 +209,36 @@ async def test_a_token_refused_at_set_webhook_stops_dondoc_run_with_exit_2(
         *RUN, env=environ, stderr=asyncio.subprocess.PIPE, cwd=ROOT
     )
     _, stderr = await asyncio.wait_for(process.communicate(), 30)
-    assert process.returncode == 2, stderr.decode()
-    assert stderr.decode().endswith(
+    assert process.returncode is not None
+    return process.returncode, stderr.decode()
+
+
+async def test_a_token_refused_at_set_webhook_stops_dondoc_run_with_exit_2(
+    tg: BotApiDouble, tmp_path: Path
+) -> None:
+    tg.fail_next("setWebhook", status=401, description="Unauthorized")
+    code, stderr = await run_webhook_process(tg, tmp_path, _free_port())
+    assert code == 2, stderr
+    assert stderr.endswith(
         "dondoc: Telegram không chấp nhận mã bot (telegram.token); "
         "hãy kiểm tra lại với @BotFather.\n"
     )
+
+
+async def test_a_webhook_port_already_taken_stops_dondoc_run_with_a_message_not_a_traceback(
+    tg: BotApiDouble, tmp_path: Path
+) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        code, stderr = await run_webhook_process(tg, tmp_path, port)
+    assert code == 2, stderr
+    assert "Traceback" not in stderr
+    said = stderr.splitlines()[-1]  # after the log's lines
+    assert said.startswith(f"dondoc run: không mở được cổng webhook 127.0.0.1:{port} (")
+    assert said.endswith("Hãy đổi telegram.webhook_port hoặc telegram.webhook_listen.")
+    assert tg.calls("setWebhook") == []  # Telegram is not sent to a port nobody serves
 
 
 async def test_serve_webhook_raises_a_refused_token_after_closing_everything(

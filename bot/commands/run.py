@@ -116,6 +116,14 @@ def _meet_telegram(application: DondocApplication) -> bool:
     return False
 
 
+class PortUnavailable(Exception):
+    """The webhook's address could not be listened on (`[telegram] webhook_listen/_port`)."""
+
+    def __init__(self, listen: str, port: int, cause: OSError) -> None:
+        super().__init__(f"{listen}:{port}: {cause.strerror or cause}")
+        self.listen, self.port, self.reason = listen, port, str(cause.strerror or cause)
+
+
 async def serve_webhook(
     application: DondocApplication, telegram: TelegramSettings, secret: str
 ) -> None:
@@ -136,7 +144,11 @@ async def serve_webhook(
     await runner.setup()
     try:
         await start_in_loop(application)
-        await web.TCPSite(runner, telegram.webhook_listen, telegram.webhook_port).start()
+        site = web.TCPSite(runner, telegram.webhook_listen, telegram.webhook_port)
+        try:
+            await site.start()
+        except OSError as exc:  # the port is taken, or the address is not this machine's
+            raise PortUnavailable(telegram.webhook_listen, telegram.webhook_port, exc) from exc
         log.info("serving a webhook at %s", url)
         await patiently(
             lambda: application.bot.set_webhook(
@@ -218,6 +230,11 @@ def serve(application: DondocApplication, settings: Settings) -> int:
             )
     except InvalidToken:
         message = plain(settings.organization.language, "run.cli.token_refused")
+        print(message, file=sys.stderr)  # noqa: T201
+        return 2
+    except PortUnavailable as busy:
+        message = plain(settings.organization.language, "run.cli.port_unavailable",
+                        listen=busy.listen, port=str(busy.port), reason=busy.reason)  # fmt: skip
         print(message, file=sys.stderr)  # noqa: T201
         return 2
     return 0

@@ -611,6 +611,7 @@ TEXTS: dict[str, str] = {
     "restore.cli.kept": "The current database is kept at {path}",
     "restore.cli.done": "Restored {database} from {path} (schema version {version}); start the bot again.",
     "run.cli.locked": "dondoc run: another dondoc is running on the database {database} (the lock {lock} is held)",
+    "run.cli.port_unavailable": "dondoc run: cannot listen for the webhook on {listen}:{port} ({reason}). Is another program using the port? Change telegram.webhook_port or telegram.webhook_listen.",
     # (end of input limits, edited messages and dondoc restore)
     # The monthly report as the Office signs it (issue 14, part 2): zero parts in words,
     # appendices cited by the number they have, page setup of the workbook.

@@ -611,6 +611,7 @@ TEXTS: dict[str, str] = {
     "restore.cli.kept": "Cơ sở dữ liệu hiện tại được giữ lại ở {path}",
     "restore.cli.done": "Đã khôi phục {database} từ {path} (phiên bản {version}); hãy khởi động lại bot.",
     "run.cli.locked": "dondoc run: một dondoc khác đang chạy trên cơ sở dữ liệu {database} (khóa {lock} đang được giữ)",
+    "run.cli.port_unavailable": "dondoc run: không mở được cổng webhook {listen}:{port} ({reason}). Cổng đang bị chương trình khác dùng? Hãy đổi telegram.webhook_port hoặc telegram.webhook_listen.",
     # (end of input limits, edited messages and dondoc restore)
     # The monthly report as the Office signs it (issue 14, part 2): zero parts in words,
     # appendices cited by the number they have, page setup of the workbook.
