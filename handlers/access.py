@@ -25,14 +25,13 @@ import functools
 import logging
 import re
 from collections.abc import Callable, Coroutine
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from telegram import (
     BotCommand,
     BotCommandScopeChat,
     CallbackQuery,
-    InlineKeyboardButton,
     InlineKeyboardMarkup,
     Update,
 )
@@ -141,7 +140,7 @@ async def turn_away(update: Update, context: DondocContext) -> None:
     if chat is None or user is None or chat.type != ChatType.PRIVATE or update.message is None:
         return
     now = context.clock.now()
-    seen: dict[int, datetime] = context.bot_data.extra.setdefault("turned_away", {})
+    seen = context.bot_data.turned_away
     last = seen.get(user.id)
     if last is not None and now - last < TURN_AWAY_EVERY:
         return
@@ -281,16 +280,6 @@ async def reply(update: Update, text: str, **kwargs: Any) -> None:
     chat = update.effective_chat
     if chat is not None:
         await chat.send_message(text, **kwargs)
-
-
-def keyboard(rows: list[list[tuple[str, str]]]) -> InlineKeyboardMarkup | None:
-    """Buttons from rows of (label, data); empty rows left out, None when no button is left."""
-    rows = [row for row in rows if row]
-    if not rows:
-        return None
-    return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(label, callback_data=data) for label, data in row] for row in rows]
-    )
 
 
 async def edit(query: CallbackQuery, text: str, markup: InlineKeyboardMarkup | None) -> None:

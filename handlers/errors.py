@@ -61,7 +61,7 @@ async def on_error(update: object, context: DondocContext) -> None:
     if context.bot_data.services is None:
         return
     kind = error_kind(error)
-    notices: dict[str, datetime] = context.bot_data.extra.setdefault("error_notices", {})
+    notices = context.bot_data.error_notices
     if should_notify(notices, kind, context.clock.now()):
         summary = shorten(str(error) or type(error).__name__, 300)
         await notify_admins(context, "error.admin_notice", kind=kind, summary=summary)

@@ -19,6 +19,7 @@ from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.ext import Application, MessageHandler, filters
 
 from bot.access import MenuCommand
+from bot.buttons import keyboard
 from bot.chart import render_chart, top_units
 from bot.context import DondocContext
 from bot.figure_views import (
@@ -47,7 +48,7 @@ from bot.report_docx import build_docx
 from bot.report_xlsx import APPENDIX_ROWS as XLSX_ROWS
 from bot.report_xlsx import build_xlsx
 from bot.texts import Html, plain
-from handlers.access import add_callback, add_command, edit, in_group, keyboard, me, refuse, reply
+from handlers.access import add_callback, add_command, edit, in_group, me, refuse, reply
 from storage import reports
 from storage.figures import unit_year_figures
 from storage.register import get_unit

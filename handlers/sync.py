@@ -13,8 +13,8 @@ from typing import Any
 from telegram.ext import Application, JobQueue
 
 from bot.context import DondocContext, Services
+from bot.services.reminders import start_sender
 from bot.sync import KindPull, pull
-from handlers.reminders import start_sender
 
 log = logging.getLogger(__name__)
 

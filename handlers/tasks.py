@@ -7,16 +7,18 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import Application
 
 from bot.access import UNIT_ROLES, may_report, may_view
+from bot.buttons import keyboard
 from bot.context import DondocContext
 from bot.formats import echo
 from bot.models import Task
 from bot.paging import CALLBACK_LIMIT, Page, pager_buttons, parse_pager, shown_text
+from bot.services.tasks import find_task
 from bot.texts import plain
 from bot.views import CARD_EVENTS, TaskCard, task_card, task_list_page
-from handlers.access import add_callback, add_command, edit, keyboard, reply
+from handlers.access import add_callback, add_command, edit, reply
 from storage import bot as store
 from storage.db import Database
-from storage.register import get_person, get_task, get_unit, task_history
+from storage.register import get_person, get_unit, task_history
 
 PAGER_KIND = "tasks"
 
@@ -87,15 +89,6 @@ async def task_pressed(update: Update, context: DondocContext) -> None:
     assert query is not None
     await query.answer()
     await show_card(update, context, (query.data or "").partition(":")[2])
-
-
-async def find_task(db: Database, code: str) -> Task | None:
-    """The task with this code, as typed or in capitals (`nv-2020-0345` finds it too)."""
-    code = code.strip()
-    task = await get_task(db, code=code)
-    if task is None and code.upper() != code:
-        task = await get_task(db, code=code.upper())
-    return task
 
 
 async def load_card(db: Database, task: Task) -> TaskCard:

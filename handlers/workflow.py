@@ -6,34 +6,39 @@ Button data carries no authority: every press is checked again against who press
 the current state. A decision takes effect once (storage.workflow); every message that put
 the item before a reviewer is then edited to show who decided, without buttons.
 
-A new report or request reaches its reviewers through the reminders' outbox: one row per
-reviewer, stored in the item's own transaction, the card written when the sender takes it
-(`OutboxCards`), so the sender's answer never waits on the reviewers' chats.
+Who reviews, the outbox rows of a new item or a decision and the reviewers' cards are
+use cases (bot/services/review.py).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from typing import Any
+from datetime import date, timedelta
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, ReplyParameters, Update
-from telegram.error import BadRequest, TelegramError
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import Application, MessageHandler, filters
 
 from bot import workflow_views as views
 from bot.access import may_report, may_view
-from bot.context import DondocContext, Services
+from bot.buttons import keyboard
+from bot.context import DondocContext
 from bot.formats import DateInputError, echo, format_date, format_int, parse_user_date
-from bot.models import Person, ReportState, Role, Task
+from bot.models import ReportState, Role, Task
 from bot.paging import pager_buttons, parse_pager
-from bot.reminders.planner import Kind, PlannedReminder
-from bot.reminders.policy import Policy, send_time
-from bot.reminders.sender import Attachment
-from bot.reminders.sender import Card as SenderCard
-from bot.texts import Html, language, plain, t
+from bot.services.reminders import start_sender
+from bot.services.review import (
+    concerned,
+    get_item,
+    load_item,
+    notices,
+    refresh_cards,
+    review_cards,
+    send_card,
+)
+from bot.services.tasks import find_task
+from bot.texts import Html, plain
 from bot.workflow import (
     CompletionReport,
     Decision,
@@ -53,21 +58,16 @@ from bot.workflow import (
     split_word,
     text_refusal,
 )
-from bot.workflow_views import TITLE_CHARS, moment, review_card, short
-from handlers.access import add_callback, add_command, edit, keyboard, me, requires
-from handlers.reminders import start_sender, use_cards
-from handlers.tasks import find_task
-from storage import Database
+from bot.workflow_views import TITLE_CHARS, moment, short
+from handlers.access import add_callback, add_command, edit, me, requires
 from storage import workflow as store
 from storage.bot import (
     open_tasks_for,
-    reachable_admins,
     remember_message,
     task_for_message,
     tasks_of_digest,
 )
-from storage.outbox import OutboxItem
-from storage.register import get_person, get_task, get_unit, people_with_role, task_history
+from storage.register import get_person, get_task, task_history
 
 log = logging.getLogger(__name__)
 
@@ -81,7 +81,6 @@ FILES = filters.Document.ALL | filters.PHOTO
 
 
 def register(application: Application) -> None:
-    use_cards(application, OutboxCards(application))
     add_command(application, "done", done_command, *REPORTERS)
     add_command(application, "extend", extend_command, *REPORTERS)
     add_command(application, "review", review_command, Role.ADMIN)
@@ -152,43 +151,6 @@ async def say(
 
 async def say_refusal(update: Update, context: DondocContext, refusal: Refusal) -> None:
     await say(update, context, context.t(refusal.key, **refusal_values(context, refusal)))
-
-
-def outbox_rows(
-    context: DondocContext,
-    people: Iterable[Person | None],
-    kind: Kind,
-    subject: str,
-    *,
-    task: Task,
-    detail: Mapping[str, object],
-) -> list[PlannedReminder]:
-    """Messages to people other than the sender, stored with what they are about and sent by
-    the reminders' sender (paced, retried, held in quiet hours, never lost). One row per
-    person and subject: enqueueing again adds nothing."""
-    now = context.clock.now()
-    policy = Policy.from_settings(context.settings)
-    day, not_before = policy.local(now).date(), send_time(now, policy)
-    return [
-        PlannedReminder(kind, person.id, subject, day, not_before, task.id, detail=detail)
-        for person in people
-        if person is not None and person.telegram_id is not None
-    ]
-
-
-def notices(
-    context: DondocContext,
-    people: Iterable[Person | None],
-    key: str,
-    *,
-    task: Task,
-    item_id: int,
-    **values: str,
-) -> list[PlannedReminder]:
-    """The notices of a decision. `values` are already as shown (dates formatted); the text
-    is written in each person's language when sent."""
-    detail = {"key": key, "values": values}
-    return outbox_rows(context, people, Kind.NOTICE, f"{key}:{item_id}", task=task, detail=detail)
 
 
 def nudge(context: DondocContext) -> None:
@@ -432,7 +394,7 @@ async def file_report(
         today=context.clock.today(), result=result, reply_doc=", ".join(numbers),
         file_id=None if file is None else file[0], file_kind=None if file is None else file[1],
         review=settings.review_completion, check=check,
-        cards=await review_cards(context, ItemKind.REPORT, task),
+        cards=await review_cards(context.services, ItemKind.REPORT, task),
     )  # fmt: skip
     if isinstance(outcome, Refusal):
         await say_refusal(update, context, outcome)
@@ -450,7 +412,7 @@ async def file_report(
     if decision is None:
         nudge(context)  # the cards stored with the report
     else:
-        await refresh_cards(context, ItemKind.EXTENSION, decision.withdrawn)
+        await refresh_cards(context.services, context.bot, ItemKind.EXTENSION, decision.withdrawn)
     return None
 
 
@@ -559,7 +521,7 @@ async def file_extension(
     outcome = await store.request_extension(
         context.store, task_id=task.id, person_id=person.id, now=context.clock.now(),
         today=today, new_deadline=new_deadline, reason=reason, check=check,
-        cards=await review_cards(context, ItemKind.EXTENSION, task),
+        cards=await review_cards(context.services, ItemKind.EXTENSION, task),
     )  # fmt: skip
     if isinstance(outcome, Refusal):
         await say_refusal(update, context, outcome)
@@ -578,166 +540,6 @@ EXTEND = Flow("ext", "wf.extend.usage", extend_given)
 # --- the reviewers' cards ------------------------------------------------------------------
 
 
-async def reviewers(context: DondocContext, kind: ItemKind, task: Task) -> list[Person]:
-    """The linked admins; for extensions, also the assigning leader when so configured."""
-    found = await reachable_admins(context.store)
-    if (
-        kind is ItemKind.EXTENSION
-        and context.settings.workflow.leaders_review_extensions
-        and task.assigner_id is not None
-    ):
-        leader = await get_person(context.store, id=task.assigner_id)
-        if leader is not None and leader.role is Role.LEADER and leader.telegram_id is not None:
-            found.append(leader)
-    return found
-
-
-async def review_cards(context: DondocContext, kind: ItemKind, task: Task) -> store.ReviewCards:
-    """The outbox rows that put a new report or request before each reviewer, made once its
-    id is known, inside its own transaction: the cards are written when they go out."""
-    people = await reviewers(context, kind, task)
-
-    def rows(item_id: int) -> list[PlannedReminder]:
-        detail = {"item": kind.value, "id": item_id}
-        subject = f"{kind.value}:{item_id}"
-        return outbox_rows(context, people, Kind.REVIEW, subject, task=task, detail=detail)
-
-    return rows
-
-
-@dataclass(frozen=True, slots=True)
-class Card:
-    """A report or a request as a reviewer sees it now; buttons (label, data) one a row."""
-
-    text: Html
-    buttons: tuple[tuple[str, str], ...]
-    task: Task
-    waiting: bool
-    file: tuple[str, str] | None = None
-
-    @property
-    def markup(self) -> InlineKeyboardMarkup | None:
-        return keyboard([[button] for button in self.buttons])
-
-    def caption(self, lang: str) -> Html:
-        return t(lang, "wf.file.caption", code=self.task.code)
-
-
-async def render_card(services: Services, lang: str, kind: ItemKind, item_id: int) -> Card | None:
-    """A report or a request as a reviewer sees it now (see `bot.workflow_views`); None
-    when there is no such item."""
-    db = services.db
-    loaded = await load_item(db, kind, item_id)
-    if loaded is None:
-        return None
-    item, task = loaded
-    unit = await get_unit(db, id=task.lead_unit_id)
-    people = await store.people_by_id(
-        db, [i for i in (item.person_id, item.decided_by) if i is not None]
-    )
-    card = review_card(
-        lang, item, task, unit_name=unit.name if unit else "",
-        names={i: p.name for i, p in people.items()}, tz=services.clock.tz,
-        max_extensions=services.settings.workflow.max_extensions,
-    )  # fmt: skip
-    file = None
-    if isinstance(item, CompletionReport) and item.file_id and item.file_kind:
-        file = (item.file_id, item.file_kind)
-    return Card(card.text, card.buttons, task, item.state == "pending", file)
-
-
-async def remember_card(
-    db: Database, kind: ItemKind, item_id: int, *, chat_id: int, message_id: int, task: int,
-    at: datetime,
-) -> None:  # fmt: skip
-    """A decision edits every card of its item; a reply to a card finds its task."""
-    await store.remember_review_message(
-        db, kind=kind, item_id=item_id, chat_id=chat_id, message_id=message_id
-    )
-    await remember_message(db, chat_id=chat_id, message_id=message_id, task_id=task, at=at)
-
-
-async def send_card(
-    context: DondocContext, chat_id: int, lang: str, kind: ItemKind, item_id: int
-) -> None:
-    """Send a card (and the report's file under it) at once, as /review does."""
-    card = await render_card(context.services, lang, kind, item_id)
-    assert card is not None
-    sent = await context.bot.send_message(chat_id, card.text, reply_markup=card.markup)
-    await remember_card(
-        context.store, kind, item_id, chat_id=chat_id, message_id=sent.message_id,
-        task=card.task.id, at=context.clock.now(),
-    )  # fmt: skip
-    if card.file is None:
-        return
-    file_id, file_kind = card.file
-    caption = card.caption(lang)
-    under = ReplyParameters(message_id=sent.message_id)
-    if file_kind == "photo":
-        await context.bot.send_photo(chat_id, file_id, caption=caption, reply_parameters=under)
-    else:
-        await context.bot.send_document(chat_id, file_id, caption=caption, reply_parameters=under)
-
-
-class OutboxCards:
-    """The reviewers' cards the reminders' sender takes from the outbox (its `Cards`):
-    written from the register when they go out, in the reviewer's language, and recorded
-    as `send_card` records them."""
-
-    def __init__(self, application: Application[Any, Any, Any, Any, Any, Any]) -> None:
-        self.application = application
-
-    @property
-    def services(self) -> Services:
-        services = self.application.bot_data.services
-        assert isinstance(services, Services), "the application has not been initialised"
-        return services
-
-    async def card(self, item: OutboxItem) -> SenderCard | None:
-        lang = language(item.language)
-        card = await render_card(
-            self.services, lang, ItemKind(item.detail["item"]), int(item.detail["id"])
-        )
-        if card is None:
-            return None
-        file = None
-        if card.file is not None:
-            file = Attachment(card.file[0], card.file[1], card.caption(lang))
-        buttons = [[button] for button in card.buttons]
-        return SenderCard(card.text, buttons, waiting=card.waiting, file=file)
-
-    async def sent(self, item: OutboxItem, message_id: int) -> None:
-        assert item.chat_id is not None and item.task_id is not None
-        services = self.services
-        await remember_card(
-            services.db, ItemKind(item.detail["item"]), int(item.detail["id"]),
-            chat_id=item.chat_id, message_id=message_id, task=item.task_id,
-            at=services.clock.now(),
-        )  # fmt: skip
-
-
-async def refresh_cards(context: DondocContext, kind: ItemKind, item_ids: tuple[int, ...]) -> None:
-    """Edit every reviewer's message about these items to show what was decided."""
-    for item_id in item_ids:
-        for chat_id, message_id in await store.review_messages(
-            context.store, kind=kind, item_id=item_id
-        ):
-            person = await get_person(context.store, telegram_id=chat_id)
-            lang = person.language if person else context.settings.organization.language
-            card = await render_card(context.services, lang, kind, item_id)
-            if card is None:
-                continue
-            try:
-                await context.bot.edit_message_text(
-                    card.text, chat_id=chat_id, message_id=message_id, reply_markup=card.markup
-                )
-            except BadRequest as exc:
-                if "not modified" not in str(exc):
-                    log.warning("could not edit review message %s/%s: %s", chat_id, message_id, exc)
-            except TelegramError as exc:
-                log.warning("could not edit review message %s/%s: %s", chat_id, message_id, exc)
-
-
 # --- the reviewers' buttons ----------------------------------------------------------------
 
 ACTIONS: dict[str, ItemKind] = {
@@ -747,22 +549,6 @@ ACTIONS: dict[str, ItemKind] = {
     "d": ItemKind.EXTENSION,  # grant to another date: asks the date
     "x": ItemKind.EXTENSION,  # refuse: asks the reason
 }
-
-
-async def get_item(
-    db: Database, kind: ItemKind, item_id: int
-) -> CompletionReport | ExtensionRequest | None:
-    if kind is ItemKind.REPORT:
-        return await store.get_report(db, item_id)
-    return await store.get_request(db, item_id)
-
-
-async def load_item(
-    db: Database, kind: ItemKind, item_id: int
-) -> tuple[CompletionReport | ExtensionRequest, Task] | None:
-    item = await get_item(db, kind, item_id)
-    task = None if item is None else await get_task(db, id=item.task_id)
-    return None if item is None or task is None else (item, task)
 
 
 async def already(
@@ -814,7 +600,7 @@ async def accept_pressed(
     assert query is not None and isinstance(item, CompletionReport)
     on = format_date(item.reported_on)
     reporter = await get_person(context.store, id=item.person_id) if item.person_id else None
-    told = notices(context, [reporter], "wf.notify.accepted", task=task, item_id=item.id,
+    told = notices(context.services, [reporter], "wf.notify.accepted", task=task, item_id=item.id,
                    code=task.code, title=short(task.title, TITLE_CHARS), on=on)  # fmt: skip
     decision = await store.accept_report(
         context.store, report_id=item.id, person_id=me(context).id, now=context.clock.now(),
@@ -825,8 +611,8 @@ async def accept_pressed(
         return
     nudge(context)
     await query.answer(plain(context.lang, "wf.answer.accepted", on=on))
-    await refresh_cards(context, ItemKind.REPORT, (item.id,))
-    await refresh_cards(context, ItemKind.EXTENSION, decision.withdrawn)
+    await refresh_cards(context.services, context.bot, ItemKind.REPORT, (item.id,))
+    await refresh_cards(context.services, context.bot, ItemKind.EXTENSION, decision.withdrawn)
 
 
 async def grant_pressed(
@@ -883,8 +669,9 @@ async def grant(
         return new_deadline_refusal(current.deadline, new_deadline, today=today, settings=settings)
 
     date_text = format_date(new_deadline)
+    asker_and_heads = await concerned(context.services, request.person_id, task)
     told = notices(
-        context, await concerned(context, request.person_id, task), "wf.notify.granted",
+        context.services, asker_and_heads, "wf.notify.granted",
         task=task, item_id=request.id, code=task.code, title=short(task.title, TITLE_CHARS),
         date=date_text, old=format_date(task.deadline) if task.deadline else "",
         asked=format_date(request.new_deadline),
@@ -908,17 +695,8 @@ async def grant(
         await query.answer(plain(context.lang, "wf.answer.granted", date=date_text))
     else:
         await say(update, context, context.t("wf.grant.done", code=task.code, date=date_text))
-    await refresh_cards(context, ItemKind.EXTENSION, (request.id,))
+    await refresh_cards(context.services, context.bot, ItemKind.EXTENSION, (request.id,))
     return None
-
-
-async def concerned(context: DondocContext, person_id: int | None, task: Task) -> list[Person]:
-    """The one who asked and the lead unit's heads, each once."""
-    found = await people_with_role(context.store, Role.HEAD, unit_id=task.lead_unit_id)
-    asker = await get_person(context.store, id=person_id) if person_id else None
-    if asker is not None and all(p.id != asker.id for p in found):
-        found.insert(0, asker)
-    return found
 
 
 async def decide_with_reason(
@@ -943,14 +721,14 @@ async def decide_with_reason(
     }  # fmt: skip
     if kind is ItemKind.REPORT:
         reporter = await get_person(context.store, id=item.person_id) if item.person_id else None
-        told = notices(context, [reporter], "wf.notify.returned", task=task, item_id=item.id,
-                       **values)  # fmt: skip
+        told = notices(context.services, [reporter], "wf.notify.returned", task=task,
+                       item_id=item.id, **values)  # fmt: skip
         decision = await store.return_report(
             context.store, report_id=item.id, person_id=person.id, now=now, reason=reason,
             notices=told,
         )  # fmt: skip
     else:
-        told = notices(context, await concerned(context, item.person_id, task),
+        told = notices(context.services, await concerned(context.services, item.person_id, task),
                        "wf.notify.refused", task=task, item_id=item.id, **values)  # fmt: skip
         decision = await store.refuse_extension(
             context.store, request_id=item.id, person_id=person.id, now=now, reason=reason,
@@ -963,7 +741,7 @@ async def decide_with_reason(
     nudge(context)
     done_key = "wf.return.done" if kind is ItemKind.REPORT else "wf.refuse.done"
     await say(update, context, context.t(done_key, code=task.code))
-    await refresh_cards(context, kind, (item.id,))
+    await refresh_cards(context.services, context.bot, kind, (item.id,))
     return None
 
 
@@ -1103,7 +881,7 @@ async def review_command(update: Update, context: DondocContext) -> None:
     chat = update.effective_chat
     assert chat is not None
     for _, kind, item_id in waiting:
-        await send_card(context, chat.id, context.lang, kind, item_id)
+        await send_card(context.services, context.bot, chat.id, context.lang, kind, item_id)
     if count > len(waiting):
         more = context.t(
             "wf.review.more", shown=len(waiting), count=format_int(count, context.lang)
