@@ -10,7 +10,6 @@ from pathlib import Path
 
 from telegram import Update
 from telegram.error import NetworkError, TelegramError
-from telegram.ext import Application
 
 from bot.context import DondocContext
 from bot.texts import language, t
@@ -22,10 +21,6 @@ log = logging.getLogger(__name__)
 
 NOTICE_EVERY = timedelta(minutes=1)
 _OUR_PACKAGES = ("handlers", "bot", "storage")
-
-
-def register(application: Application) -> None:
-    application.add_error_handler(on_error)
 
 
 def error_kind(error: BaseException) -> str:

@@ -16,9 +16,7 @@ from datetime import date
 from typing import Any
 
 from telegram import InlineKeyboardMarkup, Message, Update
-from telegram.ext import Application, MessageHandler, filters
 
-from bot.access import MenuCommand
 from bot.buttons import keyboard
 from bot.chart import render_chart, top_units
 from bot.context import DondocContext
@@ -48,7 +46,7 @@ from bot.report_docx import build_docx
 from bot.report_xlsx import APPENDIX_ROWS as XLSX_ROWS
 from bot.report_xlsx import build_xlsx
 from bot.texts import Html, plain
-from handlers.access import add_callback, add_command, edit, in_group, me, refuse, reply
+from handlers.access import edit, in_group, me, refuse, reply
 from storage import reports
 from storage.figures import unit_year_figures
 from storage.register import get_unit
@@ -59,29 +57,6 @@ FIGURE_ROLES = frozenset({Role.LEADER, Role.ADMIN, Role.HEAD})
 # After every feature's handlers (their commands and dialogues win), before the fallback.
 QUESTION_GROUP = 90
 UNIT_CHOICES = 10  # buttons when a name matches several units
-
-
-def register(application: Application) -> None:
-    commands: list[tuple[str, Callback, frozenset[Role]]] = [
-        ("stats", stats_command, FIGURE_ROLES),
-        ("overdue", overdue_command, FIGURE_ROLES),
-        ("unit", unit_command, FIGURE_ROLES),
-        ("mine", mine_command, frozenset({Role.LEADER})),
-        ("chart", chart_command, FIGURE_ROLES),
-        ("report", report_command, LEADERS),
-    ]
-    menu: list[MenuCommand] = application.bot_data.commands
-    for name, callback, roles in commands:
-        # Every registered person reaches the handler (officers get a pointer to /tasks);
-        # the menu and /help show the command to the roles it is for.
-        add_command(application, name, only(roles)(callback), groups=True, menu=False)
-        menu.append(MenuCommand(name, roles, groups=True))
-    add_callback(application, "ov", overdue_pressed, *FIGURE_ROLES, groups=True)
-    add_callback(application, "unit", unit_pressed, *FIGURE_ROLES, groups=True)
-    application.add_handler(
-        MessageHandler(filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND, question),
-        group=QUESTION_GROUP,
-    )
 
 
 def only(roles: frozenset[Role]) -> Callable[[Callback], Callback]:

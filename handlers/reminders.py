@@ -12,7 +12,7 @@ from typing import Any
 
 from telegram import Update
 from telegram.error import TelegramError
-from telegram.ext import Application, CommandHandler, JobQueue
+from telegram.ext import JobQueue
 
 from bot.buttons import keyboard
 from bot.context import DondocContext
@@ -21,7 +21,7 @@ from bot.reminders.planner import Recipient
 from bot.reminders.policy import Policy
 from bot.reminders.render import WEEKLY_ROLES, Rendered, Upcoming, overview, plain_text
 from bot.services.reminders import start_sender, tick
-from handlers.access import add_callback, add_command, reply
+from handlers.access import reply
 from storage import outbox as store
 from storage.register import get_person
 
@@ -30,19 +30,10 @@ log = logging.getLogger(__name__)
 UPCOMING_DAYS = 5  # working days /reminders looks ahead
 
 
-def register(application: Application) -> None:
-    add_command(application, "reminders", reminders_command)
-    add_callback(application, "rem", reminders_pressed)
-    # After onboarding's /start (group 0): a person who comes back is reachable again.
-    application.add_handler(CommandHandler("start", came_back), group=1)
-    if application.job_queue is not None:
-        application.job_queue.run_once(_schedule, when=0, name="reminders.schedule")
-
-
 # --- the tick --------------------------------------------------------------------------------
 
 
-async def _schedule(context: DondocContext) -> None:
+async def schedule(context: DondocContext) -> None:
     seconds = context.settings.reminders.tick_seconds
     queue: JobQueue[Any] | None = context.job_queue
     assert queue is not None

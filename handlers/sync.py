@@ -21,12 +21,7 @@ log = logging.getLogger(__name__)
 FIRST_PULL_SECONDS = 60  # after the bot starts: its start is not held up by the e-office
 
 
-def register(application: Application) -> None:
-    if application.job_queue is not None:
-        application.job_queue.run_once(_schedule, when=0, name="sync.schedule")
-
-
-async def _schedule(context: DondocContext) -> None:
+async def schedule(context: DondocContext) -> None:
     sync = context.settings.sync
     if not sync.every_minutes or not sync.addresses:
         return

@@ -4,7 +4,6 @@ this viewer may use)."""
 from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
-from telegram.ext import Application
 
 from bot.access import UNIT_ROLES, may_report, may_view
 from bot.buttons import keyboard
@@ -15,19 +14,12 @@ from bot.paging import CALLBACK_LIMIT, Page, pager_buttons, parse_pager, shown_t
 from bot.services.tasks import find_task
 from bot.texts import plain
 from bot.views import CARD_EVENTS, TaskCard, task_card, task_list_page
-from handlers.access import add_callback, add_command, edit, reply
+from handlers.access import edit, reply
 from storage import bot as store
 from storage.db import Database
 from storage.register import get_person, get_unit, task_history
 
 PAGER_KIND = "tasks"
-
-
-def register(application: Application) -> None:
-    add_command(application, "tasks", tasks_command)
-    add_command(application, "task", task_command)
-    add_callback(application, f"pg:{PAGER_KIND}", tasks_page_pressed)
-    add_callback(application, "task", task_pressed)
 
 
 # --- /tasks ----------------------------------------------------------------------------------

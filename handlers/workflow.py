@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
-from telegram.ext import Application, MessageHandler, filters
+from telegram.ext import filters
 
 from bot import workflow_views as views
 from bot.access import may_report, may_view
@@ -59,7 +59,7 @@ from bot.workflow import (
     text_refusal,
 )
 from bot.workflow_views import TITLE_CHARS, moment, short
-from handlers.access import add_callback, add_command, edit, me, requires
+from handlers.access import edit, me
 from storage import workflow as store
 from storage.bot import (
     open_tasks_for,
@@ -78,24 +78,6 @@ HISTORY_PAGER = "history"
 DONE_CAPTION = filters.CaptionRegex(r"^/done(?:@\w+)?(?:\s|$)")
 PRIVATE = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE  # not edits
 FILES = filters.Document.ALL | filters.PHOTO
-
-
-def register(application: Application) -> None:
-    add_command(application, "done", done_command, *REPORTERS)
-    add_command(application, "extend", extend_command, *REPORTERS)
-    add_command(application, "review", review_command, Role.ADMIN)
-    add_command(application, "history", history_command)
-    add_command(application, "cancel", cancel_command, menu=False)
-    add_callback(application, "done", done_button, *REPORTERS)
-    add_callback(application, "ext", extend_button, *REPORTERS)
-    add_callback(application, "rv", review_button, Role.ADMIN, Role.LEADER)
-    add_callback(application, f"pg:{HISTORY_PAGER}", history_page_pressed)
-    application.add_handler(
-        MessageHandler(PRIVATE & FILES & DONE_CAPTION, requires(*REPORTERS)(done_command))
-    )
-    application.add_handler(
-        MessageHandler(PRIVATE & ((filters.TEXT & ~filters.COMMAND) | FILES), dialogue_message)
-    )
 
 
 # --- small helpers -------------------------------------------------------------------------
