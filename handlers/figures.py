@@ -3,7 +3,7 @@ questions ("bao nhiêu nhiệm vụ quá hạn?") matched to them.
 
 Leaders and admins see everything; a unit head sees their own unit only; officers are
 pointed to /tasks. The commands answer in linked groups too. Button data ("ov:…",
-"unit:…") carries no authority: every press is checked again for whoever pressed.
+"unit:…", bot/buttons.py) carries no authority: every press is checked again for whoever pressed.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from typing import Any
 
 from telegram import InlineKeyboardMarkup, Message, Update
 
-from bot.buttons import keyboard
+from bot.buttons import OVERDUE, UNIT
 from bot.chart import render_chart, top_units
 from bot.context import DondocContext
 from bot.figure_views import (
@@ -39,6 +39,7 @@ from bot.figures import (
     parse_period,
 )
 from bot.formats import echo, format_date
+from bot.keyboards import keyboard
 from bot.models import Role, Unit
 from bot.paging import arrows
 from bot.questions import interpret
@@ -75,11 +76,6 @@ def only(roles: frozenset[Role]) -> Callable[[Callback], Callback]:
         return run
 
     return decorate
-
-
-def pager(prefix: str, page: int, count: int) -> list[tuple[str, str]]:
-    """◀ ▶ buttons with data `<prefix>:<page>` where there is a page that way."""
-    return arrows(page, count, lambda n: f"{prefix}:{n}")
 
 
 async def show(update: Update, text: str, markup: InlineKeyboardMarkup | None) -> None:
@@ -182,8 +178,10 @@ async def show_overdue(update: Update, context: DondocContext, page: int) -> Non
         today=today,
         lang=context.lang,
     )
-    buttons = [[(f"{u.name} ({u.count})", f"ov:u:{u.unit_id}:0")] for u in shown]
-    await show(update, text, keyboard([*buttons, pager("ov:p", page, count)]))
+    buttons = [[(f"{u.name} ({u.count})", OVERDUE.make(u.unit_id, 0))] for u in shown]
+    await show(
+        update, text, keyboard([*buttons, arrows(page, count, lambda n: OVERDUE.make(None, n))])
+    )
 
 
 async def show_unit_overdue(
@@ -206,27 +204,32 @@ async def show_unit_overdue(
     text = unit_overdue_text(
         unit, first.tasks, total=first.total, page=page, today=today, lang=context.lang
     )
-    back = [] if me(context).role is Role.HEAD else [(plain(context.lang, "fig.back"), "ov:p:0")]
-    await show(update, text, keyboard([pager(f"ov:u:{unit.id}", page, count), back]))
+    back = (
+        []
+        if me(context).role is Role.HEAD
+        else [(plain(context.lang, "fig.back"), OVERDUE.make(None, 0))]
+    )
+    await show(
+        update, text, keyboard([arrows(page, count, lambda n: OVERDUE.make(unit.id, n)), back])
+    )
 
 
 async def overdue_pressed(update: Update, context: DondocContext) -> None:
     """ "ov:p:<page>" (the list of units), "ov:u:<unit id>:<page>" (one unit's tasks)."""
     query = update.callback_query
     assert query is not None
-    parts = (query.data or "").split(":")
-    numbers = [int(p) for p in parts[2:] if p.isdigit() and len(p) <= 9]
-    if len(parts) == 3 and parts[1] == "p" and len(numbers) == 1:
+    press = OVERDUE.parse(query.data or "")
+    if press is not None and press.unit_id is None:
         if me(context).role is Role.HEAD:
             await refuse(update, context)
             return
         await query.answer()
-        await show_overdue(update, context, numbers[0])
-    elif len(parts) == 4 and parts[1] == "u" and len(numbers) == 2:
-        if not await may_see_unit(update, context, numbers[0]):
+        await show_overdue(update, context, press.page)
+    elif press is not None and press.unit_id is not None:
+        if not await may_see_unit(update, context, press.unit_id):
             return
         await query.answer()
-        await show_unit_overdue(update, context, numbers[0], numbers[1])
+        await show_unit_overdue(update, context, press.unit_id, press.page)
     else:
         await query.answer(plain(context.lang, "fig.stale_button"))
 
@@ -274,7 +277,7 @@ async def unit_command(update: Update, context: DondocContext) -> None:
             query=echo(query),
             count=len(shown),
         )
-        buttons = [[(f"{u.name} ({u.code})", f"unit:{u.id}:0")] for u in shown]
+        buttons = [[(f"{u.name} ({u.code})", UNIT.make(u.id, 0))] for u in shown]
         await reply(update, text, reply_markup=keyboard(buttons))
 
 
@@ -307,22 +310,21 @@ async def show_unit(update: Update, context: DondocContext, unit_id: int, page: 
         as_of=today,
         lang=context.lang,
     )
-    await show(update, text, keyboard([pager(f"unit:{unit.id}", page, count)]))
+    await show(update, text, keyboard([arrows(page, count, lambda n: UNIT.make(unit.id, n))]))
 
 
 async def unit_pressed(update: Update, context: DondocContext) -> None:
     """ "unit:<unit id>:<page>": a unit chosen among several, or a page of its tasks."""
     query = update.callback_query
     assert query is not None
-    parts = (query.data or "").split(":")
-    if len(parts) != 3 or not all(p.isdigit() and len(p) <= 9 for p in parts[1:]):
+    press = UNIT.parse(query.data or "")
+    if press is None or press.unit_id is None:
         await query.answer(plain(context.lang, "fig.stale_button"))
         return
-    unit_id, page = int(parts[1]), int(parts[2])
-    if not await may_see_unit(update, context, unit_id):
+    if not await may_see_unit(update, context, press.unit_id):
         return
     await query.answer()
-    await show_unit(update, context, unit_id, page)
+    await show_unit(update, context, press.unit_id, press.page)
 
 
 # --- /mine -------------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from telegram import (
 from telegram.error import TelegramError
 
 from bot.access import MenuCommand, menu_for
+from bot.buttons import LANGUAGE
 from bot.context import DondocContext
 from bot.formats import echo, format_date
 from bot.models import Person
@@ -239,7 +240,7 @@ async def lang_command(update: Update, context: DondocContext) -> None:
         return
     row = [
         InlineKeyboardButton(
-            plain(context.lang, f"lang.button_{code}"), callback_data=f"lang:{code}"
+            plain(context.lang, f"lang.button_{code}"), callback_data=LANGUAGE.make(code)
         )
         for code in LANGUAGES
     ]
@@ -250,7 +251,7 @@ async def lang_pressed(update: Update, context: DondocContext) -> None:
     query = update.callback_query
     assert query is not None
     await query.answer()
-    await set_language(update, context, (query.data or "").partition(":")[2])
+    await set_language(update, context, LANGUAGE.parse(query.data or "") or "")
 
 
 async def set_language(update: Update, context: DondocContext, value: str) -> None:

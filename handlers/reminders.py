@@ -14,8 +14,9 @@ from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import JobQueue
 
-from bot.buttons import keyboard
+from bot.buttons import PAUSE
 from bot.context import DondocContext
+from bot.keyboards import keyboard
 from bot.reminders import rounds
 from bot.reminders.planner import Recipient
 from bot.reminders.policy import Policy
@@ -111,8 +112,8 @@ async def reminders_pressed(update: Update, context: DondocContext) -> None:
     """The pause / resume button under /reminders (the data is checked, never trusted)."""
     query = update.callback_query
     assert query is not None
-    action = (query.data or "").removeprefix("rem:")
-    if action not in ("pause", "resume"):
+    action = PAUSE.parse(query.data or "")
+    if action is None:
         await query.answer()
         return
     said = await _set_paused(context, action == "pause")

@@ -3,14 +3,15 @@ this viewer may use)."""
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import InlineKeyboardMarkup, Message, Update
 
 from bot.access import UNIT_ROLES, may_report, may_view
-from bot.buttons import keyboard
+from bot.buttons import DONE, EXTEND, TASK
 from bot.context import DondocContext
 from bot.formats import echo
+from bot.keyboards import keyboard
 from bot.models import Task
-from bot.paging import CALLBACK_LIMIT, Page, pager_buttons, parse_pager, shown_text
+from bot.paging import Page, pager_buttons, parse_pager, shown_text
 from bot.services.tasks import find_task
 from bot.texts import plain
 from bot.views import CARD_EVENTS, TaskCard, task_card, task_list_page
@@ -80,7 +81,7 @@ async def task_pressed(update: Update, context: DondocContext) -> None:
     query = update.callback_query
     assert query is not None
     await query.answer()
-    await show_card(update, context, (query.data or "").partition(":")[2])
+    await show_card(update, context, TASK.parse(query.data or "") or "")
 
 
 async def load_card(db: Database, task: Task) -> TaskCard:
@@ -113,15 +114,13 @@ def card_buttons(context: DondocContext, task: Task) -> InlineKeyboardMarkup | N
     person = context.person
     if person is None or task.completed_on is not None or not may_report(person, task):
         return None
-    if len(f"done:{task.code}".encode()) > CALLBACK_LIMIT:
+    done, extend = DONE.make(task.code), EXTEND.make(task.code)
+    if done is None or extend is None:
         return None  # a code too long for button data: /done CODE still works
-    done = InlineKeyboardButton(
-        plain(context.lang, "card.done_button"), callback_data=f"done:{task.code}"
-    )
-    extend = InlineKeyboardButton(
-        plain(context.lang, "card.extend_button"), callback_data=f"ext:{task.code}"
-    )
-    return InlineKeyboardMarkup([[done, extend]])
+    return keyboard(
+        [[(plain(context.lang, "card.done_button"), done),
+          (plain(context.lang, "card.extend_button"), extend)]]
+    )  # fmt: skip
 
 
 async def show_card(update: Update, context: DondocContext, code: str) -> None:

@@ -22,9 +22,12 @@ from telegram.ext import filters
 
 from bot import workflow_views as views
 from bot.access import may_report, may_view
-from bot.buttons import keyboard
+from bot.buttons import DONE as DONE_BUTTON
+from bot.buttons import EXTEND as EXTEND_BUTTON
+from bot.buttons import REVIEW, CodeButton
 from bot.context import DondocContext
 from bot.formats import DateInputError, echo, format_date, format_int, parse_user_date
+from bot.keyboards import keyboard
 from bot.models import ReportState, Role, Task
 from bot.paging import pager_buttons, parse_pager
 from bot.services.reminders import start_sender
@@ -78,6 +81,7 @@ HISTORY_PAGER = "history"
 DONE_CAPTION = filters.CaptionRegex(r"^/done(?:@\w+)?(?:\s|$)")
 PRIVATE = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE  # not edits
 FILES = filters.Document.ALL | filters.PHOTO
+TASK_BUTTONS = {DONE_BUTTON.prefix: DONE_BUTTON, EXTEND_BUTTON.prefix: EXTEND_BUTTON}
 
 
 # --- small helpers -------------------------------------------------------------------------
@@ -246,11 +250,12 @@ def _pickable(tasks: list[Task], prefix: str) -> list[Task]:
 
 
 def _pick_buttons(tasks: list[Task], prefix: str) -> InlineKeyboardMarkup:
+    button = TASK_BUTTONS[prefix]
     return InlineKeyboardMarkup(
         [
             [InlineKeyboardButton(short(f"{task.code} — {task.title}", 60), callback_data=data)]
             for task in tasks[:PICK_LIMIT]
-            if len((data := f"{prefix}:{task.code}").encode()) <= 64
+            if (data := button.make(task.code)) is not None
         ]
     )
 
@@ -287,11 +292,11 @@ async def offer_listed(
     await say(update, context, text, markup=_pick_buttons(tasks, prefix))
 
 
-async def pressed_task(update: Update, context: DondocContext) -> Task | None:
+async def pressed_task(update: Update, context: DondocContext, button: CodeButton) -> Task | None:
     """The task of a "done:<CODE>"/"ext:<CODE>" press; a stale code gets a short answer."""
     query = update.callback_query
     assert query is not None
-    code = (query.data or "").partition(":")[2]
+    code = button.parse(query.data or "")
     task = await get_task(context.store, code=code) if code else None
     await query.answer(None if task else plain(context.lang, "wf.answer.stale"))
     return task
@@ -336,7 +341,7 @@ async def done_given(
 
 
 async def done_button(update: Update, context: DondocContext) -> None:
-    task = await pressed_task(update, context)
+    task = await pressed_task(update, context, DONE_BUTTON)
     if task is not None:
         await ask_result(update, context, task, None)
 
@@ -415,7 +420,7 @@ async def extend_given(
 
 
 async def extend_button(update: Update, context: DondocContext) -> None:
-    task = await pressed_task(update, context)
+    task = await pressed_task(update, context, EXTEND_BUTTON)
     if task is not None:
         await ask_date(update, context, task)
 
@@ -556,11 +561,11 @@ async def already(
 async def review_button(update: Update, context: DondocContext) -> None:
     query = update.callback_query
     assert query is not None
-    parts = (query.data or "").split(":")
-    kind = ACTIONS.get(parts[1]) if len(parts) == 3 else None
-    item_id = int(parts[2]) if len(parts) == 3 and parts[2].isdigit() else None
+    press = REVIEW.parse(query.data or "")
+    kind = ACTIONS.get(press.action) if press else None
+    item_id = press.item_id if press else None
     loaded = await load_item(context.store, kind, item_id) if kind and item_id else None
-    if kind is None or loaded is None:
+    if press is None or kind is None or loaded is None:
         await query.answer(plain(context.lang, "wf.answer.stale"))
         return
     item, task = loaded
@@ -572,7 +577,7 @@ async def review_button(update: Update, context: DondocContext) -> None:
         decision = Decision(False, item.state, item.decided_by, item.decided_at)
         await already(update, context, kind, item.id, decision)
         return
-    await BUTTONS[parts[1]](update, context, item, task)
+    await BUTTONS[press.action](update, context, item, task)
 
 
 async def accept_pressed(
@@ -610,11 +615,13 @@ async def ask_pressed(
     """Return, refuse or another date: the reviewer is asked in a dialogue."""
     query = update.callback_query
     assert query is not None
+    press = REVIEW.parse(query.data or "")
+    assert press is not None  # review_button has read it
     step, key = {
         "r": (Step.RETURN_REASON, "wf.return.ask"),
         "d": (Step.GRANT_DATE, "wf.grant_other.ask"),
         "x": (Step.REFUSE_REASON, "wf.refuse.ask"),
-    }[(query.data or "").split(":")[1]]
+    }[press.action]
     await query.answer(plain(context.lang, "wf.answer.ask"))
     await start_dialogue(context, update, step, task=task, item_id=item.id)
     asked = format_date(item.new_deadline) if isinstance(item, ExtensionRequest) else ""

@@ -17,8 +17,8 @@ from datetime import datetime
 from telegram import Bot, InlineKeyboardMarkup, ReplyParameters
 from telegram.error import BadRequest, TelegramError
 
-from bot.buttons import keyboard
 from bot.context import Services
+from bot.keyboards import keyboard
 from bot.models import Person, Role, Task
 from bot.reminders.planner import Kind, PlannedReminder
 from bot.reminders.policy import Policy, send_time
