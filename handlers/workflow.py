@@ -30,14 +30,12 @@ from bot.formats import DateInputError, echo, format_date, format_int, parse_use
 from bot.keyboards import keyboard
 from bot.models import ReportState, Role, Task
 from bot.paging import pager_buttons, parse_pager
+from bot.services import workflow
 from bot.services.reminders import start_sender
 from bot.services.review import (
-    concerned,
     get_item,
     load_item,
-    notices,
     refresh_cards,
-    review_cards,
     send_card,
 )
 from bot.services.tasks import find_task
@@ -51,8 +49,6 @@ from bot.workflow import (
     Refusal,
     Step,
     clean_text,
-    document_numbers,
-    extension_refusal,
     extension_task_refusal,
     looks_like_code,
     may_review,
@@ -367,22 +363,8 @@ async def file_report(
     file: tuple[str, str] | None,
 ) -> Refusal | None:
     """File the report; with review on, put it before the Office's admins."""
-    person, settings = me(context), context.settings.workflow
-    result = clean_text(result)
-
-    def check(current: Task) -> Refusal | None:
-        return report_refusal(person, current) or text_refusal(
-            result, what="result", max_length=settings.max_text_length
-        )
-
-    numbers = document_numbers(result)
-    outcome = await store.submit_report(
-        context.store, task_id=task.id, person_id=person.id, now=context.clock.now(),
-        today=context.clock.today(), result=result, reply_doc=", ".join(numbers),
-        file_id=None if file is None else file[0], file_kind=None if file is None else file[1],
-        review=settings.review_completion, check=check,
-        cards=await review_cards(context.services, ItemKind.REPORT, task),
-    )  # fmt: skip
+    person = me(context)
+    outcome = await workflow.submit_report(context.services, task, person, result, file)
     if isinstance(outcome, Refusal):
         await say_refusal(update, context, outcome)
         return outcome
@@ -393,7 +375,9 @@ async def file_report(
     else:
         text = context.t("wf.done.completed", code=task.code, on=format_date(report.reported_on))
     docs = (
-        context.t("wf.doc.found", numbers=report.reply_doc) if numbers else context.t("wf.doc.none")
+        context.t("wf.doc.found", numbers=report.reply_doc)
+        if report.reply_doc
+        else context.t("wf.doc.none")
     )
     await say(update, context, Html(f"{text}\n{docs}"), task=task)
     if decision is None:
@@ -496,20 +480,8 @@ async def extension_text(
 async def file_extension(
     update: Update, context: DondocContext, task: Task, new_deadline: date, reason: str
 ) -> Refusal | None:
-    person, settings = me(context), context.settings.workflow
-    today, reason = context.clock.today(), clean_text(reason)
-
-    def check(current: Task, request_open: bool) -> Refusal | None:
-        return extension_refusal(
-            person, current, new_deadline=new_deadline, reason=reason, today=today,
-            settings=settings, calendar=context.services.calendar, request_open=request_open,
-        )  # fmt: skip
-
-    outcome = await store.request_extension(
-        context.store, task_id=task.id, person_id=person.id, now=context.clock.now(),
-        today=today, new_deadline=new_deadline, reason=reason, check=check,
-        cards=await review_cards(context.services, ItemKind.EXTENSION, task),
-    )  # fmt: skip
+    person = me(context)
+    outcome = await workflow.request_extension(context.services, task, person, new_deadline, reason)
     if isinstance(outcome, Refusal):
         await say_refusal(update, context, outcome)
         return outcome
@@ -586,13 +558,7 @@ async def accept_pressed(
     query = update.callback_query
     assert query is not None and isinstance(item, CompletionReport)
     on = format_date(item.reported_on)
-    reporter = await get_person(context.store, id=item.person_id) if item.person_id else None
-    told = notices(context.services, [reporter], "wf.notify.accepted", task=task, item_id=item.id,
-                   code=task.code, title=short(task.title, TITLE_CHARS), on=on)  # fmt: skip
-    decision = await store.accept_report(
-        context.store, report_id=item.id, person_id=me(context).id, now=context.clock.now(),
-        notices=told,
-    )  # fmt: skip
+    decision = await workflow.accept_report(context.services, item, task, by=me(context))
     if not decision.taken:
         await already(update, context, ItemKind.REPORT, item.id, decision)
         return
@@ -652,23 +618,10 @@ async def grant(
     new_deadline: date,
 ) -> Refusal | None:
     """Grant `request` (on `task`, as the caller read it) with `new_deadline`."""
-    today, settings = context.clock.today(), context.settings.workflow
-
-    def check(current: Task) -> Refusal | None:
-        return new_deadline_refusal(current.deadline, new_deadline, today=today, settings=settings)
-
     date_text = format_date(new_deadline)
-    asker_and_heads = await concerned(context.services, request.person_id, task)
-    told = notices(
-        context.services, asker_and_heads, "wf.notify.granted",
-        task=task, item_id=request.id, code=task.code, title=short(task.title, TITLE_CHARS),
-        date=date_text, old=format_date(task.deadline) if task.deadline else "",
-        asked=format_date(request.new_deadline),
-    )  # fmt: skip
-    outcome = await store.grant_extension(
-        context.store, request_id=request.id, person_id=me(context).id, now=context.clock.now(),
-        today=today, new_deadline=new_deadline, check=check, notices=told,
-    )  # fmt: skip
+    outcome = await workflow.grant_extension(
+        context.services, request, task, by=me(context), new_deadline=new_deadline
+    )
     query = update.callback_query
     if isinstance(outcome, Refusal):
         if query is not None:
@@ -699,30 +652,14 @@ async def decide_with_reason(
     if refusal is not None:
         await say_refusal(update, context, refusal)
         return refusal
-    reason, person, now = clean_text(text), me(context), context.clock.now()
+    reason, person = clean_text(text), me(context)
     assert dialogue.item_id is not None
     kind = ItemKind.REPORT if dialogue.step is Step.RETURN_REASON else ItemKind.EXTENSION
     item = await get_item(context.store, kind, dialogue.item_id)
     assert item is not None
-    values = {
-        "code": task.code, "title": short(task.title, TITLE_CHARS), "reason": reason,
-        "deadline": format_date(task.deadline) if task.deadline else "",
-    }  # fmt: skip
-    if kind is ItemKind.REPORT:
-        reporter = await get_person(context.store, id=item.person_id) if item.person_id else None
-        told = notices(context.services, [reporter], "wf.notify.returned", task=task,
-                       item_id=item.id, **values)  # fmt: skip
-        decision = await store.return_report(
-            context.store, report_id=item.id, person_id=person.id, now=now, reason=reason,
-            notices=told,
-        )  # fmt: skip
-    else:
-        told = notices(context.services, await concerned(context.services, item.person_id, task),
-                       "wf.notify.refused", task=task, item_id=item.id, **values)  # fmt: skip
-        decision = await store.refuse_extension(
-            context.store, request_id=item.id, person_id=person.id, now=now, reason=reason,
-            notices=told,
-        )  # fmt: skip
+    decision = await workflow.decide_with_reason(
+        context.services, item, task, by=person, reason=reason
+    )
     await store.end_dialogue(context.store, person.id)
     if not decision.taken:
         await already(update, context, kind, item.id, decision)
