@@ -33,7 +33,6 @@ from bot.figure_views import (
 from bot.figures import (
     GroupFigures,
     Period,
-    YearFigures,
     default_as_of,
     month_period,
     parse_period,
@@ -46,6 +45,7 @@ from bot.questions import interpret
 from bot.report_docx import build_docx
 from bot.report_xlsx import APPENDIX_ROWS as XLSX_ROWS
 from bot.report_xlsx import build_xlsx
+from bot.services.figures import leader_figures, unit_open_page, unit_overdue_page
 from bot.texts import Html, plain
 from handlers.access import edit, in_group, me, refuse, reply
 from storage import reports
@@ -192,15 +192,8 @@ async def show_unit_overdue(
         await show(update, context.t("fig.unit_gone"), None)
         return
     today = context.clock.today()
-    first = await reports.unit_overdue_tasks(
-        context.store, unit_id=unit.id, today=today, offset=page * PER_PAGE, limit=PER_PAGE
-    )
-    count = pages(first.total)
-    if page >= count:  # the list got shorter since the button was made
-        page = count - 1
-        first = await reports.unit_overdue_tasks(
-            context.store, unit_id=unit.id, today=today, offset=page * PER_PAGE, limit=PER_PAGE
-        )
+    shown = await unit_overdue_page(context.store, unit.id, today=today, page=page)
+    first, page, count = shown.first, shown.page, shown.count
     text = unit_overdue_text(
         unit, first.tasks, total=first.total, page=page, today=today, lang=context.lang
     )
@@ -291,15 +284,8 @@ async def show_unit(update: Update, context: DondocContext, unit_id: int, page: 
     figures = await unit_year_figures(
         context.store, unit_id=unit.id, year_start=year_start, as_of=today
     )
-    open_page = await reports.unit_open_tasks(
-        context.store, unit_id=unit.id, today=today, offset=page * PER_PAGE, limit=PER_PAGE
-    )
-    count = pages(open_page.total)
-    if page >= count:
-        page = count - 1
-        open_page = await reports.unit_open_tasks(
-            context.store, unit_id=unit.id, today=today, offset=page * PER_PAGE, limit=PER_PAGE
-        )
+    shown = await unit_open_page(context.store, unit.id, today=today, page=page)
+    open_page, page, count = shown.first, shown.page, shown.count
     text = unit_text(
         unit,
         figures,
@@ -334,24 +320,14 @@ async def mine_command(update: Update, context: DondocContext) -> None:
     person = me(context)
     today = context.clock.today()
     year_start = date(today.year, 1, 1)
-    period = month_period(today.year, today.month)
-    everything = await reports.kept_figures(context.store, period=period, as_of=today)
-    # The leaders' figures are keyed by the assigner's code (bot.figures.compute_figures).
-    mine = [group.figures for group in everything.leaders if group.code == person.code]
-    figures = mine[0] if mine else YearFigures()
-    overdue = await reports.leader_open_tasks(
-        context.store, leader_id=person.id, today=today, overdue=True, offset=0, limit=PER_PAGE
-    )
-    in_time = await reports.leader_open_tasks(
-        context.store, leader_id=person.id, today=today, overdue=False, offset=0, limit=PER_PAGE
-    )
+    found = await leader_figures(context.store, person, today=today)
     text = mine_text(
         person.name,
-        figures,
-        overdue.tasks,
-        in_time.tasks,
-        overdue_total=overdue.total,
-        in_time_total=in_time.total,
+        found.figures,
+        found.overdue.tasks,
+        found.in_time.tasks,
+        overdue_total=found.overdue.total,
+        in_time_total=found.in_time.total,
         year_start=year_start,
         as_of=today,
         lang=context.lang,
