@@ -17,11 +17,9 @@ from telegram.ext import JobQueue
 from bot.buttons import PAUSE
 from bot.context import DondocContext
 from bot.keyboards import keyboard
-from bot.reminders import rounds
-from bot.reminders.planner import Recipient
 from bot.reminders.policy import Policy
-from bot.reminders.render import WEEKLY_ROLES, Rendered, Upcoming, overview, plain_text
-from bot.services.reminders import start_sender, tick
+from bot.reminders.render import WEEKLY_ROLES, Rendered, overview, plain_text
+from bot.services.reminders import reminders_ahead, start_sender, tick
 from handlers.access import reply
 from storage import outbox as store
 from storage.register import get_person
@@ -58,21 +56,7 @@ async def _overview(context: DondocContext) -> Rendered:
     person = context.person
     assert person is not None
     policy = Policy.from_settings(context.settings)
-    found = await rounds.upcoming(
-        context.store,
-        person=Recipient(person.id, person.role, person.unit_id),
-        start=context.clock.today(),
-        days=UPCOMING_DAYS,
-        calendar=context.services.calendar,
-        policy=policy,
-    )
-    lines = await store.task_lines(context.store, (r.task_id for _, r in found if r.task_id))
-    codes = {task_id: line.code for task_id, line in lines.items()}
-    upcoming = [
-        Upcoming(day, r.kind, codes.get(r.task_id or 0, ""),
-                 int(r.detail.get("days_overdue", r.detail.get("days_left", 0))))
-        for day, r in found
-    ]  # fmt: skip
+    upcoming = await reminders_ahead(context.services, person, days=UPCOMING_DAYS)
     return overview(
         context.lang,
         name=person.name,

@@ -12,13 +12,11 @@ from bot.formats import echo
 from bot.keyboards import keyboard
 from bot.models import Task
 from bot.paging import Page, pager_buttons, parse_pager, shown_text
-from bot.services.tasks import find_task
+from bot.services.tasks import find_task, load_card
 from bot.texts import plain
-from bot.views import CARD_EVENTS, TaskCard, task_card, task_list_page
+from bot.views import task_card, task_list_page
 from handlers.access import edit, reply
 from storage import bot as store
-from storage.db import Database
-from storage.register import get_person, get_unit, task_history
 
 PAGER_KIND = "tasks"
 
@@ -82,31 +80,6 @@ async def task_pressed(update: Update, context: DondocContext) -> None:
     assert query is not None
     await query.answer()
     await show_card(update, context, TASK.parse(query.data or "") or "")
-
-
-async def load_card(db: Database, task: Task) -> TaskCard:
-    """The names a card shows: units, officer, assigner and the actors of the last events."""
-    lead = await get_unit(db, id=task.lead_unit_id)
-    cooperating = [await get_unit(db, id=unit_id) for unit_id in task.cooperating_unit_ids]
-    officer = None if task.officer_id is None else await get_person(db, id=task.officer_id)
-    assigner = task.assigner
-    if task.assigner_id is not None:
-        leader = await get_person(db, id=task.assigner_id)
-        assigner = leader.name if leader is not None else assigner
-    events = tuple(await task_history(db, task.id, limit=CARD_EVENTS))
-    names: dict[int, str] = {}
-    for actor_id in {e.actor_id for e in events if e.actor_id is not None}:
-        actor = await get_person(db, id=actor_id)
-        names[actor_id] = actor.name if actor is not None else ""
-    return TaskCard(
-        task=task,
-        lead_unit=lead,
-        cooperating=tuple(unit for unit in cooperating if unit is not None),
-        officer=officer,
-        assigner=assigner,
-        events=events,
-        names=names,
-    )
 
 
 def card_buttons(context: DondocContext, task: Task) -> InlineKeyboardMarkup | None:

@@ -38,7 +38,7 @@ from bot.services.review import (
     refresh_cards,
     send_card,
 )
-from bot.services.tasks import find_task
+from bot.services.tasks import find_task, task_events
 from bot.texts import Html, plain
 from bot.workflow import (
     CompletionReport,
@@ -66,7 +66,7 @@ from storage.bot import (
     task_for_message,
     tasks_of_digest,
 )
-from storage.register import get_person, get_task, task_history
+from storage.register import get_person, get_task
 
 log = logging.getLogger(__name__)
 
@@ -851,11 +851,7 @@ async def history_page(
     context: DondocContext, task: Task, page: int
 ) -> tuple[Html, InlineKeyboardMarkup | None]:
     """One page of a task's history, with ◀ ▶ when there are more."""
-    events = await task_history(context.store, task.id)
-    people = await store.people_by_id(
-        context.store, [e.actor_id for e in events if e.actor_id is not None]
-    )
-    names = {i: p.name for i, p in people.items()}
+    events, names = await task_events(context.store, task)
     shown = views.history_page(context.lang, task, events, names, context.clock.tz, page)
     try:
         buttons = pager_buttons(HISTORY_PAGER, shown.page, shown.pages, task.code)

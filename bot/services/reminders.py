@@ -18,8 +18,11 @@ from typing import Any
 from telegram.ext import Application
 
 from bot.context import Services
+from bot.models import Person
 from bot.reminders import rounds
+from bot.reminders.planner import Recipient
 from bot.reminders.policy import Policy
+from bot.reminders.render import Upcoming
 from bot.reminders.sender import (
     Backoff,
     BotMessenger,
@@ -140,3 +143,22 @@ async def _drain(application: Application[Any, Any, Any, Any, Any, Any]) -> None
     finally:
         if bot is not None:
             await close_outbox_bot(bot)
+
+
+async def reminders_ahead(services: Services, person: Person, *, days: int) -> list[Upcoming]:
+    """The reminders `person` is due to get in the next `days` working days (/reminders)."""
+    found = await rounds.upcoming(
+        services.db,
+        person=Recipient(person.id, person.role, person.unit_id),
+        start=services.clock.today(),
+        days=days,
+        calendar=services.calendar,
+        policy=Policy.from_settings(services.settings),
+    )
+    lines = await store.task_lines(services.db, (r.task_id for _, r in found if r.task_id))
+    codes = {task_id: line.code for task_id, line in lines.items()}
+    return [
+        Upcoming(day, r.kind, codes.get(r.task_id or 0, ""),
+                 int(r.detail.get("days_overdue", r.detail.get("days_left", 0))))
+        for day, r in found
+    ]  # fmt: skip
