@@ -142,3 +142,11 @@ def test_no_codec_breaks_on_any_text(data: str) -> None:
         # None, or a press read from data of this codec's prefix; never an exception
         assert codec.parse(data) is None or data.startswith(f"{codec.prefix}:")
     assert parse_pager(data) is None or data.startswith("pg:")
+
+
+def test_every_review_action_the_codec_reads_is_one_the_handler_decides() -> None:
+    from bot.workflow_views import EXTENSION_BUTTONS, REPORT_BUTTONS
+    from handlers.workflow import ACTIONS, BUTTONS
+
+    made = {action for _, action in (*REPORT_BUTTONS, *EXTENSION_BUTTONS)}
+    assert made == set(ACTIONS) == set(BUTTONS) == set(REVIEW_ACTIONS)

@@ -1,7 +1,7 @@
 """Reminders end to end: the real Application, the Bot API double, a real SQLite file.
 
 Time never passes by itself here: the clock is a FixedClock and the tests call the tick
-(`handlers.reminders.tick`) instead of waiting for the JobQueue.
+(`bot.services.reminders.tick`) instead of waiting for the JobQueue.
 """
 
 from __future__ import annotations
