@@ -6,13 +6,13 @@ Button data carries no authority: every press is checked again against who press
 the current state. A decision takes effect once (storage.workflow); every message that put
 the item before a reviewer is then edited to show who decided, without buttons.
 
-Who reviews, the outbox rows of a new item or a decision and the reviewers' cards are
-use cases (bot/services/review.py).
+Filing and deciding are use cases (bot/services/workflow.py), as are who reviews, the
+outbox rows of a new item or a decision and the reviewers' cards (bot/services/review.py):
+this module parses, checks the sender, calls them and answers.
 """
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -67,8 +67,6 @@ from storage.bot import (
     tasks_of_digest,
 )
 from storage.register import get_person, get_task
-
-log = logging.getLogger(__name__)
 
 REPORTERS = (Role.OFFICER, Role.HEAD)
 PICK_LIMIT = 20  # task buttons offered by /done or /extend alone
