@@ -19,7 +19,8 @@ _NUMBER = re.compile(r"[0-9]{1,9}")  # ids and pages: ASCII digits, an int of an
 
 
 def _fits(data: str) -> bool:
-    return len(data.encode()) <= CALLBACK_LIMIT
+    # surrogatepass: forged data may hold a lone surrogate; it is measured, not an error
+    return len(data.encode("utf-8", "surrogatepass")) <= CALLBACK_LIMIT
 
 
 def _number(text: str) -> int | None:

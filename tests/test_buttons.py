@@ -27,7 +27,25 @@ from bot.paging import CALLBACK_LIMIT, PagerPress, pager_data, parse_pager
 
 ids = st.integers(min_value=0, max_value=999_999_999)
 codes = st.text(st.characters(codec="utf-8", exclude_characters="\x00"), min_size=1, max_size=80)
-junk = st.text(max_size=100)
+prefixes = st.sampled_from(
+    [
+        "",
+        "task:",
+        "done:",
+        "ext:",
+        "lang:",
+        "rv:",
+        "rv:a:",
+        "rem:",
+        "ov:",
+        "ov:p:",
+        "ov:u:",
+        "unit:",
+        "pg:",
+        "pg:tasks:",
+    ]
+)
+junk = st.builds(lambda head, tail: head + tail, prefixes, st.text(max_size=80))
 
 
 def fits(data: str) -> bool:
@@ -116,7 +134,8 @@ def test_a_language_press_gives_what_follows_for_the_handler_to_check() -> None:
 
 
 @given(st.sampled_from(["tasks", "history"]), st.integers(0, 999_999),
-       st.lists(st.text(st.characters(exclude_characters=":"), min_size=1, max_size=20),
+       st.lists(st.text(st.characters(codec="utf-8", exclude_characters=":"), min_size=1,
+                        max_size=20),
                 max_size=2))  # fmt: skip
 def test_a_pager_press_comes_back_or_is_refused_when_too_long(
     kind: str, page: int, args: list[str]
