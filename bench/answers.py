@@ -100,7 +100,7 @@ async def handler_part(bench: Bench, db_path: Path, *, today: date, calls: int) 
                 lambda: baseline.overdue_by_unit_counted(db, today=today),
             )
         }
-        errors: list[BaseException] = application.bot_data.extra["bench_errors"]
+        errors = stub.errors
         for name, module, person, text, bare in cases:
             try:
                 subject(module)

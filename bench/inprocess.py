@@ -54,6 +54,7 @@ class RecordingRequest(BaseRequest):
         self.calls: list[ApiCall] = []
         self._ids = itertools.count(1)
         self._arrived: asyncio.Event | None = None
+        self.errors: list[BaseException] = []  # what the application's handlers raised
 
     async def initialize(self) -> None:
         return None
@@ -158,13 +159,11 @@ async def running_application(
     if stub_api:
         # The one seam: the bot's two HTTP clients become the stub (PTB keeps them here).
         application.bot._request = (stub, stub)
-    errors: list[BaseException] = []
 
     async def count_error(update: object, context: Any) -> None:
-        errors.append(context.error)
+        stub.errors.append(context.error)
 
     application.add_error_handler(count_error)
-    application.bot_data.extra["bench_errors"] = errors
     await application.initialize()
     if application.post_init:
         await application.post_init(application)

@@ -22,26 +22,10 @@ from telegram.ext import (
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.context import BotData, DondocContext, Services
-from handlers import (
-    access,
-    changes,
-    errors,
-    fallback,
-    figures,
-    onboarding,
-    reminders,
-    sync,
-    tasks,
-    workflow,
-)
+from handlers import register as register_handlers
 from storage import Database
 
 log = logging.getLogger(__name__)
-
-# Handler modules, each with `register(application)`; groups and order are theirs to state.
-HANDLER_MODULES = (
-    errors, access, onboarding, tasks, workflow, reminders, sync, changes, figures, fallback,
-)  # fmt: skip
 
 DondocApplication = Application[Any, DondocContext, dict[Any, Any], dict[Any, Any], BotData, Any]
 # Updates handled at the same time, across chats; one chat's updates go one after another.
@@ -139,8 +123,7 @@ def build_application(
     if not updater:
         builder = builder.updater(None)
     application: DondocApplication = builder.build()
-    for module in HANDLER_MODULES:
-        module.register(application)
+    register_handlers(application)
     return application
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from telegram.ext import Application, CallbackContext, ExtBot
@@ -15,6 +17,7 @@ from bot.texts import Html, language, t
 from storage import Database
 
 if TYPE_CHECKING:
+    from bot.services.reminders import SenderSetup
     from bot.workdays import WorkCalendar
 
 
@@ -40,7 +43,14 @@ class BotData:
     services: Services | None = None
     # The commands of the menu and of /help, in the order the handler modules declared them.
     commands: list[MenuCommand] = field(default_factory=list)
-    extra: dict[str, Any] = field(default_factory=dict)
+    # How this bot sends its outbox (bot.services.reminders.sender_setup; tests change it).
+    sender_setup: SenderSetup | None = None
+    # The running sender: one per bot, so rows are never sent twice.
+    sender: asyncio.Task[Any] | None = None
+    # When each stranger last heard the access message (handlers.access.turn_away).
+    turned_away: dict[int, datetime] = field(default_factory=dict)
+    # When the admins were last told of each kind of error (handlers.errors).
+    error_notices: dict[str, datetime] = field(default_factory=dict)
 
 
 class DondocContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]):

@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
 
+from bot.buttons import REVIEW
 from bot.formats import cut, format_date
 from bot.models import Task, TaskEvent
 from bot.paging import MESSAGE_LIMIT, Page, Row, clamp, paginate, text_length
@@ -17,7 +18,7 @@ TITLE_CHARS = 200  # a task title in cards and prompts
 CARD_TEXT_CHARS = 1600  # a result, reason or note on a card: two of them fit one message
 EVENT_CHARS = 300  # a result or a reason on a history line
 HISTORY_ROWS = 30  # events on one page of a history
-# Reviewers' buttons: (label key, action of the "rv:<action>:<id>" data).
+# Reviewers' buttons: (label key, action of the "rv:<action>:<id>" data, bot.buttons.REVIEW).
 Buttons = tuple[tuple[str, str], ...]
 REPORT_BUTTONS: Buttons = (("wf.btn.accept", "a"), ("wf.btn.return", "r"))
 EXTENSION_BUTTONS: Buttons = (
@@ -106,7 +107,7 @@ def review_card(
         buttons = EXTENSION_BUTTONS
     if item.state != "pending":
         return ReviewCard(Html(text + t(lang, f"wf.state.{item.state}", **decided)))
-    labelled = tuple((plain(lang, key), f"rv:{action}:{item.id}") for key, action in buttons)
+    labelled = tuple((plain(lang, key), REVIEW.make(action, item.id)) for key, action in buttons)
     return ReviewCard(Html(text + t(lang, "wf.card.waiting")), labelled)
 
 

@@ -7,13 +7,17 @@ shared contact pass through for them, to the onboarding handlers. In group chats
 `/linkgroup` passes in groups nobody linked; in linked groups, handlers declared with
 `groups=True` answer registered people, and everything else stays silent.
 
-A feature module declares its commands like this (in its `register(application)`):
+The commands and buttons are declared in one table (handlers/__init__.py), a line each:
 
-    add_command(application, "done", done, Role.OFFICER, Role.HEAD)     # menu + /help
-    add_command(application, "stats", stats, Role.LEADER, Role.ADMIN, groups=True)
-    add_callback(application, "done", on_done_button, Role.OFFICER, Role.HEAD)  # "done:…"
+    Command("done", workflow.done_command, (Role.OFFICER, Role.HEAD))   # menu + /help
+    Command("linkgroup", onboarding.link_group, (Role.ADMIN,), groups=True)
+    Button("done", workflow.done_button, (Role.OFFICER, Role.HEAD))      # "done:…"
 
-or wraps any callback with `@requires(Role.ADMIN)`. A wrong role gets a short "not for your
+and any other callback is wrapped with `@requires(Role.ADMIN)`.
+
+This is the one glue module the handler modules share (the layering test allows it and no
+other): the guard and `requires` need the same turning away, refusing and menu, and every
+handler needs `requires`, `me`, `reply` and `edit`. A wrong role gets a short "not for your
 role" answer; the callback only ever runs for a registered person with one of the roles
 (all roles when none are named), in a private chat unless `groups=True`. Texts for the
 menu and /help: `cmd.<name>` and `help.<name>` in both catalogues.
@@ -25,14 +29,14 @@ import functools
 import logging
 import re
 from collections.abc import Callable, Coroutine
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from telegram import (
     BotCommand,
     BotCommandScopeChat,
     CallbackQuery,
-    InlineKeyboardButton,
     InlineKeyboardMarkup,
     Update,
 )
@@ -43,7 +47,6 @@ from telegram.ext import (
     ApplicationHandlerStop,
     CallbackQueryHandler,
     CommandHandler,
-    TypeHandler,
 )
 
 from bot.access import ALL_ROLES, MenuCommand, menu_for, menu_signature
@@ -60,10 +63,6 @@ Callback = Callable[[Update, DondocContext], Coroutine[Any, Any, None]]
 TURN_AWAY_EVERY = timedelta(minutes=5)
 TURNED_AWAY_KEPT = 10_000
 _COMMAND = re.compile(r"^/([A-Za-z0-9_]+)(?:@\w+)?(?:\s|$)")
-
-
-def register(application: Application) -> None:
-    application.add_handler(TypeHandler(Update, guard), group=-1)
 
 
 def command_of(update: Update) -> str | None:
@@ -141,7 +140,7 @@ async def turn_away(update: Update, context: DondocContext) -> None:
     if chat is None or user is None or chat.type != ChatType.PRIVATE or update.message is None:
         return
     now = context.clock.now()
-    seen: dict[int, datetime] = context.bot_data.extra.setdefault("turned_away", {})
+    seen = context.bot_data.turned_away
     last = seen.get(user.id)
     if last is not None and now - last < TURN_AWAY_EVERY:
         return
@@ -234,6 +233,46 @@ def add_callback(
     )
 
 
+@dataclass(frozen=True, slots=True)
+class Command:
+    """A line of the commands' table (handlers/__init__.py): `/name` for these roles (all
+    when none), in the menu and /help unless `menu=False`. `shown_to`: the roles whose menu
+    shows it, when the handler itself answers others too (the figures point officers to
+    /tasks)."""
+
+    name: str
+    callback: Callback
+    roles: tuple[Role, ...] = ()
+    groups: bool = False
+    strangers: bool = False
+    menu: bool = True
+    shown_to: frozenset[Role] | None = None
+
+    def add(self, application: Application) -> None:
+        if self.shown_to is None:
+            add_command(application, self.name, self.callback, *self.roles, groups=self.groups,
+                        strangers=self.strangers, menu=self.menu)  # fmt: skip
+            return
+        add_command(application, self.name, self.callback, *self.roles, groups=self.groups,
+                    strangers=self.strangers, menu=False)  # fmt: skip
+        if self.menu:
+            commands: list[MenuCommand] = application.bot_data.commands
+            commands.append(MenuCommand(self.name, self.shown_to, self.groups))
+
+
+@dataclass(frozen=True, slots=True)
+class Button:
+    """A line of the buttons' table: presses whose data starts with `prefix:`."""
+
+    prefix: str
+    callback: Callback
+    roles: tuple[Role, ...] = ()
+    groups: bool = False
+
+    def add(self, application: Application) -> None:
+        add_callback(application, self.prefix, self.callback, *self.roles, groups=self.groups)
+
+
 def menu_entries(context: DondocContext, person: Person) -> list[tuple[str, str]]:
     """The person's command menu in their language: (command, description)."""
     lang = context.lang
@@ -281,16 +320,6 @@ async def reply(update: Update, text: str, **kwargs: Any) -> None:
     chat = update.effective_chat
     if chat is not None:
         await chat.send_message(text, **kwargs)
-
-
-def keyboard(rows: list[list[tuple[str, str]]]) -> InlineKeyboardMarkup | None:
-    """Buttons from rows of (label, data); empty rows left out, None when no button is left."""
-    rows = [row for row in rows if row]
-    if not rows:
-        return None
-    return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(label, callback_data=data) for label, data in row] for row in rows]
-    )
 
 
 async def edit(query: CallbackQuery, text: str, markup: InlineKeyboardMarkup | None) -> None:

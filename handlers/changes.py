@@ -7,17 +7,11 @@ import tempfile
 from pathlib import Path
 
 from telegram import Update
-from telegram.ext import Application
 
 from bot.changes import asked_days, export_changes
 from bot.context import DondocContext
 from bot.formats import format_date, format_int
-from bot.models import Role
-from handlers.access import add_command, reply
-
-
-def register(application: Application) -> None:
-    add_command(application, "export", export_command, Role.ADMIN)
+from handlers.access import reply
 
 
 async def export_command(update: Update, context: DondocContext) -> None:

@@ -10,7 +10,6 @@ from pathlib import Path
 
 from telegram import Update
 from telegram.error import NetworkError, TelegramError
-from telegram.ext import Application
 
 from bot.context import DondocContext
 from bot.texts import language, t
@@ -22,10 +21,6 @@ log = logging.getLogger(__name__)
 
 NOTICE_EVERY = timedelta(minutes=1)
 _OUR_PACKAGES = ("handlers", "bot", "storage")
-
-
-def register(application: Application) -> None:
-    application.add_error_handler(on_error)
 
 
 def error_kind(error: BaseException) -> str:
@@ -61,7 +56,7 @@ async def on_error(update: object, context: DondocContext) -> None:
     if context.bot_data.services is None:
         return
     kind = error_kind(error)
-    notices: dict[str, datetime] = context.bot_data.extra.setdefault("error_notices", {})
+    notices = context.bot_data.error_notices
     if should_notify(notices, kind, context.clock.now()):
         summary = shorten(str(error) or type(error).__name__, 300)
         await notify_admins(context, "error.admin_notice", kind=kind, summary=summary)

@@ -8,21 +8,12 @@ declared handler answered (in any group) is left alone. Group chats get no messa
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import Application, CallbackQueryHandler, MessageHandler, filters
 
 from bot.context import DondocContext
 from bot.texts import plain
 from handlers.access import in_group, reply
 
 FALLBACK_GROUP = 100
-
-
-def register(application: Application) -> None:
-    application.add_handler(
-        MessageHandler(filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE, fallback),
-        group=FALLBACK_GROUP,
-    )
-    application.add_handler(CallbackQueryHandler(stale_button), group=FALLBACK_GROUP)
 
 
 async def fallback(update: Update, context: DondocContext) -> None:

@@ -3,7 +3,7 @@ questions ("bao nhiêu nhiệm vụ quá hạn?") matched to them.
 
 Leaders and admins see everything; a unit head sees their own unit only; officers are
 pointed to /tasks. The commands answer in linked groups too. Button data ("ov:…",
-"unit:…") carries no authority: every press is checked again for whoever pressed.
+"unit:…", bot/buttons.py) carries no authority: every press is checked again for whoever pressed.
 """
 
 from __future__ import annotations
@@ -16,9 +16,8 @@ from datetime import date
 from typing import Any
 
 from telegram import InlineKeyboardMarkup, Message, Update
-from telegram.ext import Application, MessageHandler, filters
 
-from bot.access import MenuCommand
+from bot.buttons import OVERDUE, UNIT
 from bot.chart import render_chart, top_units
 from bot.context import DondocContext
 from bot.figure_views import (
@@ -34,20 +33,21 @@ from bot.figure_views import (
 from bot.figures import (
     GroupFigures,
     Period,
-    YearFigures,
     default_as_of,
     month_period,
     parse_period,
 )
 from bot.formats import echo, format_date
+from bot.keyboards import keyboard
 from bot.models import Role, Unit
 from bot.paging import arrows
 from bot.questions import interpret
 from bot.report_docx import build_docx
 from bot.report_xlsx import APPENDIX_ROWS as XLSX_ROWS
 from bot.report_xlsx import build_xlsx
+from bot.services.figures import leader_figures, unit_open_page, unit_overdue_page
 from bot.texts import Html, plain
-from handlers.access import add_callback, add_command, edit, in_group, keyboard, me, refuse, reply
+from handlers.access import edit, in_group, me, refuse, reply
 from storage import reports
 from storage.figures import unit_year_figures
 from storage.register import get_unit
@@ -58,29 +58,6 @@ FIGURE_ROLES = frozenset({Role.LEADER, Role.ADMIN, Role.HEAD})
 # After every feature's handlers (their commands and dialogues win), before the fallback.
 QUESTION_GROUP = 90
 UNIT_CHOICES = 10  # buttons when a name matches several units
-
-
-def register(application: Application) -> None:
-    commands: list[tuple[str, Callback, frozenset[Role]]] = [
-        ("stats", stats_command, FIGURE_ROLES),
-        ("overdue", overdue_command, FIGURE_ROLES),
-        ("unit", unit_command, FIGURE_ROLES),
-        ("mine", mine_command, frozenset({Role.LEADER})),
-        ("chart", chart_command, FIGURE_ROLES),
-        ("report", report_command, LEADERS),
-    ]
-    menu: list[MenuCommand] = application.bot_data.commands
-    for name, callback, roles in commands:
-        # Every registered person reaches the handler (officers get a pointer to /tasks);
-        # the menu and /help show the command to the roles it is for.
-        add_command(application, name, only(roles)(callback), groups=True, menu=False)
-        menu.append(MenuCommand(name, roles, groups=True))
-    add_callback(application, "ov", overdue_pressed, *FIGURE_ROLES, groups=True)
-    add_callback(application, "unit", unit_pressed, *FIGURE_ROLES, groups=True)
-    application.add_handler(
-        MessageHandler(filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND, question),
-        group=QUESTION_GROUP,
-    )
 
 
 def only(roles: frozenset[Role]) -> Callable[[Callback], Callback]:
@@ -99,11 +76,6 @@ def only(roles: frozenset[Role]) -> Callable[[Callback], Callback]:
         return run
 
     return decorate
-
-
-def pager(prefix: str, page: int, count: int) -> list[tuple[str, str]]:
-    """◀ ▶ buttons with data `<prefix>:<page>` where there is a page that way."""
-    return arrows(page, count, lambda n: f"{prefix}:{n}")
 
 
 async def show(update: Update, text: str, markup: InlineKeyboardMarkup | None) -> None:
@@ -206,8 +178,10 @@ async def show_overdue(update: Update, context: DondocContext, page: int) -> Non
         today=today,
         lang=context.lang,
     )
-    buttons = [[(f"{u.name} ({u.count})", f"ov:u:{u.unit_id}:0")] for u in shown]
-    await show(update, text, keyboard([*buttons, pager("ov:p", page, count)]))
+    buttons = [[(f"{u.name} ({u.count})", OVERDUE.make(u.unit_id, 0))] for u in shown]
+    await show(
+        update, text, keyboard([*buttons, arrows(page, count, lambda n: OVERDUE.make(None, n))])
+    )
 
 
 async def show_unit_overdue(
@@ -218,39 +192,37 @@ async def show_unit_overdue(
         await show(update, context.t("fig.unit_gone"), None)
         return
     today = context.clock.today()
-    first = await reports.unit_overdue_tasks(
-        context.store, unit_id=unit.id, today=today, offset=page * PER_PAGE, limit=PER_PAGE
-    )
-    count = pages(first.total)
-    if page >= count:  # the list got shorter since the button was made
-        page = count - 1
-        first = await reports.unit_overdue_tasks(
-            context.store, unit_id=unit.id, today=today, offset=page * PER_PAGE, limit=PER_PAGE
-        )
+    shown = await unit_overdue_page(context.store, unit.id, today=today, page=page)
+    first, page, count = shown.first, shown.page, shown.count
     text = unit_overdue_text(
         unit, first.tasks, total=first.total, page=page, today=today, lang=context.lang
     )
-    back = [] if me(context).role is Role.HEAD else [(plain(context.lang, "fig.back"), "ov:p:0")]
-    await show(update, text, keyboard([pager(f"ov:u:{unit.id}", page, count), back]))
+    back = (
+        []
+        if me(context).role is Role.HEAD
+        else [(plain(context.lang, "fig.back"), OVERDUE.make(None, 0))]
+    )
+    await show(
+        update, text, keyboard([arrows(page, count, lambda n: OVERDUE.make(unit.id, n)), back])
+    )
 
 
 async def overdue_pressed(update: Update, context: DondocContext) -> None:
     """ "ov:p:<page>" (the list of units), "ov:u:<unit id>:<page>" (one unit's tasks)."""
     query = update.callback_query
     assert query is not None
-    parts = (query.data or "").split(":")
-    numbers = [int(p) for p in parts[2:] if p.isdigit() and len(p) <= 9]
-    if len(parts) == 3 and parts[1] == "p" and len(numbers) == 1:
+    press = OVERDUE.parse(query.data or "")
+    if press is not None and press.unit_id is None:
         if me(context).role is Role.HEAD:
             await refuse(update, context)
             return
         await query.answer()
-        await show_overdue(update, context, numbers[0])
-    elif len(parts) == 4 and parts[1] == "u" and len(numbers) == 2:
-        if not await may_see_unit(update, context, numbers[0]):
+        await show_overdue(update, context, press.page)
+    elif press is not None and press.unit_id is not None:
+        if not await may_see_unit(update, context, press.unit_id):
             return
         await query.answer()
-        await show_unit_overdue(update, context, numbers[0], numbers[1])
+        await show_unit_overdue(update, context, press.unit_id, press.page)
     else:
         await query.answer(plain(context.lang, "fig.stale_button"))
 
@@ -298,7 +270,7 @@ async def unit_command(update: Update, context: DondocContext) -> None:
             query=echo(query),
             count=len(shown),
         )
-        buttons = [[(f"{u.name} ({u.code})", f"unit:{u.id}:0")] for u in shown]
+        buttons = [[(f"{u.name} ({u.code})", UNIT.make(u.id, 0))] for u in shown]
         await reply(update, text, reply_markup=keyboard(buttons))
 
 
@@ -312,15 +284,8 @@ async def show_unit(update: Update, context: DondocContext, unit_id: int, page: 
     figures = await unit_year_figures(
         context.store, unit_id=unit.id, year_start=year_start, as_of=today
     )
-    open_page = await reports.unit_open_tasks(
-        context.store, unit_id=unit.id, today=today, offset=page * PER_PAGE, limit=PER_PAGE
-    )
-    count = pages(open_page.total)
-    if page >= count:
-        page = count - 1
-        open_page = await reports.unit_open_tasks(
-            context.store, unit_id=unit.id, today=today, offset=page * PER_PAGE, limit=PER_PAGE
-        )
+    shown = await unit_open_page(context.store, unit.id, today=today, page=page)
+    open_page, page, count = shown.first, shown.page, shown.count
     text = unit_text(
         unit,
         figures,
@@ -331,22 +296,21 @@ async def show_unit(update: Update, context: DondocContext, unit_id: int, page: 
         as_of=today,
         lang=context.lang,
     )
-    await show(update, text, keyboard([pager(f"unit:{unit.id}", page, count)]))
+    await show(update, text, keyboard([arrows(page, count, lambda n: UNIT.make(unit.id, n))]))
 
 
 async def unit_pressed(update: Update, context: DondocContext) -> None:
     """ "unit:<unit id>:<page>": a unit chosen among several, or a page of its tasks."""
     query = update.callback_query
     assert query is not None
-    parts = (query.data or "").split(":")
-    if len(parts) != 3 or not all(p.isdigit() and len(p) <= 9 for p in parts[1:]):
+    press = UNIT.parse(query.data or "")
+    if press is None or press.unit_id is None:
         await query.answer(plain(context.lang, "fig.stale_button"))
         return
-    unit_id, page = int(parts[1]), int(parts[2])
-    if not await may_see_unit(update, context, unit_id):
+    if not await may_see_unit(update, context, press.unit_id):
         return
     await query.answer()
-    await show_unit(update, context, unit_id, page)
+    await show_unit(update, context, press.unit_id, press.page)
 
 
 # --- /mine -------------------------------------------------------------------------------------
@@ -356,24 +320,14 @@ async def mine_command(update: Update, context: DondocContext) -> None:
     person = me(context)
     today = context.clock.today()
     year_start = date(today.year, 1, 1)
-    period = month_period(today.year, today.month)
-    everything = await reports.kept_figures(context.store, period=period, as_of=today)
-    # The leaders' figures are keyed by the assigner's code (bot.figures.compute_figures).
-    mine = [group.figures for group in everything.leaders if group.code == person.code]
-    figures = mine[0] if mine else YearFigures()
-    overdue = await reports.leader_open_tasks(
-        context.store, leader_id=person.id, today=today, overdue=True, offset=0, limit=PER_PAGE
-    )
-    in_time = await reports.leader_open_tasks(
-        context.store, leader_id=person.id, today=today, overdue=False, offset=0, limit=PER_PAGE
-    )
+    found = await leader_figures(context.store, person, today=today)
     text = mine_text(
         person.name,
-        figures,
-        overdue.tasks,
-        in_time.tasks,
-        overdue_total=overdue.total,
-        in_time_total=in_time.total,
+        found.figures,
+        found.overdue.tasks,
+        found.in_time.tasks,
+        overdue_total=found.overdue.total,
+        in_time_total=found.in_time.total,
         year_start=year_start,
         as_of=today,
         lang=context.lang,

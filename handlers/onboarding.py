@@ -19,12 +19,12 @@ from telegram import (
     Update,
 )
 from telegram.error import TelegramError
-from telegram.ext import Application, MessageHandler, filters
 
 from bot.access import MenuCommand, menu_for
+from bot.buttons import LANGUAGE
 from bot.context import DondocContext
 from bot.formats import echo, format_date
-from bot.models import Person, Role
+from bot.models import Person
 from bot.onboarding import (
     InviteState,
     code_digest,
@@ -38,31 +38,14 @@ from bot.onboarding import (
 from bot.phones import phone_key
 from bot.texts import CATALOGUES, LANGUAGES, Html, language, plain, t
 from handlers.access import (
-    add_callback,
-    add_command,
     ensure_menu,
     notify_admins,
     reply,
-    requires,
 )
 from storage import bot as store
 from storage.register import get_person, get_unit
 
 log = logging.getLogger(__name__)
-
-
-def register(application: Application) -> None:
-    add_command(application, "start", start, strangers=True)
-    add_command(application, "help", help_command)
-    add_command(application, "lang", lang_command)
-    add_command(application, "invite", invite_command, Role.ADMIN)
-    add_command(application, "linkgroup", link_group, Role.ADMIN, groups=True)
-    add_callback(application, "lang", lang_pressed)
-    application.add_handler(
-        MessageHandler(
-            filters.CONTACT & filters.ChatType.PRIVATE, requires(strangers=True)(on_contact)
-        )
-    )
 
 
 def _office(context: DondocContext) -> str:
@@ -257,7 +240,7 @@ async def lang_command(update: Update, context: DondocContext) -> None:
         return
     row = [
         InlineKeyboardButton(
-            plain(context.lang, f"lang.button_{code}"), callback_data=f"lang:{code}"
+            plain(context.lang, f"lang.button_{code}"), callback_data=LANGUAGE.make(code)
         )
         for code in LANGUAGES
     ]
@@ -268,7 +251,7 @@ async def lang_pressed(update: Update, context: DondocContext) -> None:
     query = update.callback_query
     assert query is not None
     await query.answer()
-    await set_language(update, context, (query.data or "").partition(":")[2])
+    await set_language(update, context, LANGUAGE.parse(query.data or "") or "")
 
 
 async def set_language(update: Update, context: DondocContext, value: str) -> None:

@@ -1,65 +1,38 @@
 """Reminders in the bot: the tick job, /reminders, the pause buttons, and /start clearing
 "unreachable".
 
-The JobQueue only ticks (every `[reminders] tick_seconds`); everything it decides comes
-from the database: the round is planned when due and not planned yet, and the sender drains
-what the outbox holds. Tests call `tick(application, wait=True)` instead of waiting.
+The JobQueue only ticks (every `[reminders] tick_seconds`): the tick and the sender are
+use cases (bot/services/reminders.py).
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import sqlite3
-from dataclasses import dataclass, field
 from typing import Any
 
 from telegram import Update
 from telegram.error import TelegramError
-from telegram.ext import Application, CommandHandler, JobQueue
+from telegram.ext import JobQueue
 
-from bot.context import DondocContext, Services
-from bot.reminders import rounds
-from bot.reminders.planner import Recipient
+from bot.buttons import PAUSE
+from bot.context import DondocContext
+from bot.keyboards import keyboard
 from bot.reminders.policy import Policy
-from bot.reminders.render import WEEKLY_ROLES, Rendered, Upcoming, overview, plain_text
-from bot.reminders.sender import (
-    Backoff,
-    BotMessenger,
-    Cards,
-    Messenger,
-    Sender,
-    SendLimiter,
-    close_outbox_bot,
-    default_window,
-    outbox_bot,
-)
-from handlers.access import add_callback, add_command, keyboard, reply
+from bot.reminders.render import WEEKLY_ROLES, Rendered, overview, plain_text
+from bot.services.reminders import reminders_ahead, start_sender, tick
+from handlers.access import reply
 from storage import outbox as store
-from storage.bot import daily_upkeep
 from storage.register import get_person
 
 log = logging.getLogger(__name__)
 
 UPCOMING_DAYS = 5  # working days /reminders looks ahead
-_SETUP = "reminders.setup"
-_SENDER = "reminders.sender"
-_CARDS = "reminders.cards"
-
-
-def register(application: Application) -> None:
-    add_command(application, "reminders", reminders_command)
-    add_callback(application, "rem", reminders_pressed)
-    # After onboarding's /start (group 0): a person who comes back is reachable again.
-    application.add_handler(CommandHandler("start", came_back), group=1)
-    if application.job_queue is not None:
-        application.job_queue.run_once(_schedule, when=0, name="reminders.schedule")
 
 
 # --- the tick --------------------------------------------------------------------------------
 
 
-async def _schedule(context: DondocContext) -> None:
+async def schedule(context: DondocContext) -> None:
     seconds = context.settings.reminders.tick_seconds
     queue: JobQueue[Any] | None = context.job_queue
     assert queue is not None
@@ -76,116 +49,6 @@ async def _tick_job(context: DondocContext) -> None:
     await tick(context.application)
 
 
-@dataclass
-class SenderSetup:
-    """How this bot sends its outbox; tests may change it before a tick."""
-
-    limiter: SendLimiter
-    window: int
-    backoff: Backoff = field(default_factory=Backoff)
-    read_timeout: float | None = None
-    messenger: Messenger | None = None  # None: the application's bot, without its limiter
-
-
-def sender_setup(application: Application[Any, Any, Any, Any, Any, Any]) -> SenderSetup:
-    extra: dict[str, Any] = application.bot_data.extra
-    setup = extra.get(_SETUP)
-    if setup is None:
-        settings = _services(application).settings
-        limiter = SendLimiter.from_settings(settings)
-        setup = extra[_SETUP] = SenderSetup(limiter, default_window(limiter.rate))
-    assert isinstance(setup, SenderSetup)
-    return setup
-
-
-def use_cards(application: Application[Any, Any, Any, Any, Any, Any], cards: Cards) -> None:
-    """Who writes the reviewers' cards the outbox holds (the workflow, at build time)."""
-    application.bot_data.extra[_CARDS] = cards
-
-
-def _services(application: Application[Any, Any, Any, Any, Any, Any]) -> Services:
-    services = application.bot_data.services
-    if services is None:
-        raise RuntimeError("the application has not been initialised")
-    assert isinstance(services, Services)
-    return services
-
-
-async def tick(
-    application: Application[Any, Any, Any, Any, Any, Any], *, wait: bool = False
-) -> None:
-    """Plan the day's round if it is due, take the daily backup, and (re)start the sender.
-    With `wait`, return only when nothing due is left to send."""
-    services = _services(application)
-    now = services.clock.now()
-    policy = Policy.from_settings(services.settings)
-    try:
-        await rounds.daily_backup(services.db, services.settings, day=policy.local(now).date())
-    except (OSError, sqlite3.Error):
-        log.exception("the daily backup failed; the next tick tries again")
-    try:  # old task messages and wrong codes forgotten, overdue counts, planner statistics
-        await daily_upkeep(services.db, now=now, today=policy.local(now).date())
-    except sqlite3.Error:
-        log.exception("the daily upkeep failed; the next tick tries again")
-    await rounds.plan_round(services.db, now=now, calendar=services.calendar, policy=policy)
-    if wait:
-        await flush(application)
-    else:
-        start_sender(application)
-
-
-async def flush(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    """Run the sender and return only when nothing due is left to send (tests: a notice
-    stored by a handler has then been delivered)."""
-    services = _services(application)
-    due = None
-    while True:
-        await start_sender(application)
-        # Rows due now but not sent: a drain that ended as another began. Go on while that
-        # makes progress (in quiet hours, or on a shutdown, the drain sends nothing).
-        left = await store.due_count(services.db, now=services.clock.now())
-        if not left or left == due:
-            return
-        due = left
-
-
-def start_sender(application: Application[Any, Any, Any, Any, Any, Any]) -> asyncio.Task[Any]:
-    """The running sender, or a new one: one per bot, so rows are never sent twice."""
-    extra: dict[str, Any] = application.bot_data.extra
-    running = extra.get(_SENDER)
-    if isinstance(running, asyncio.Task) and not running.done():
-        return running
-    task: asyncio.Task[Any] = application.create_task(_drain(application), name="reminders.sender")
-    extra[_SENDER] = task
-    return task
-
-
-async def _drain(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    services = _services(application)
-    setup = sender_setup(application)
-    bot = None
-    messenger = setup.messenger
-    if messenger is None:
-        bot = outbox_bot(application.bot, services.settings, connections=setup.window)
-        paid = services.settings.telegram.paid_broadcast
-        messenger = BotMessenger(bot, read_timeout=setup.read_timeout, paid_broadcast=paid)
-    sender = Sender(
-        services.db,
-        messenger,
-        clock=services.clock,
-        policy=Policy.from_settings(services.settings),
-        limiter=setup.limiter,
-        window=setup.window,
-        backoff=setup.backoff,
-        cards=application.bot_data.extra.get(_CARDS),
-    )
-    try:
-        await sender.drain(should_stop=lambda: not application.running)
-    finally:
-        if bot is not None:
-            await close_outbox_bot(bot)
-
-
 # --- /reminders ------------------------------------------------------------------------------
 
 
@@ -193,21 +56,7 @@ async def _overview(context: DondocContext) -> Rendered:
     person = context.person
     assert person is not None
     policy = Policy.from_settings(context.settings)
-    found = await rounds.upcoming(
-        context.store,
-        person=Recipient(person.id, person.role, person.unit_id),
-        start=context.clock.today(),
-        days=UPCOMING_DAYS,
-        calendar=context.services.calendar,
-        policy=policy,
-    )
-    lines = await store.task_lines(context.store, (r.task_id for _, r in found if r.task_id))
-    codes = {task_id: line.code for task_id, line in lines.items()}
-    upcoming = [
-        Upcoming(day, r.kind, codes.get(r.task_id or 0, ""),
-                 int(r.detail.get("days_overdue", r.detail.get("days_left", 0))))
-        for day, r in found
-    ]  # fmt: skip
+    upcoming = await reminders_ahead(context.services, person, days=UPCOMING_DAYS)
     return overview(
         context.lang,
         name=person.name,
@@ -247,8 +96,8 @@ async def reminders_pressed(update: Update, context: DondocContext) -> None:
     """The pause / resume button under /reminders (the data is checked, never trusted)."""
     query = update.callback_query
     assert query is not None
-    action = (query.data or "").removeprefix("rem:")
-    if action not in ("pause", "resume"):
+    action = PAUSE.parse(query.data or "")
+    if action is None:
         await query.answer()
         return
     said = await _set_paused(context, action == "pause")

@@ -2,31 +2,23 @@
 
 The job only pulls (bot/sync.py decides who is told of what, through the outbox) and then
 starts the sender. A pull that fails, however it fails, is logged and tried again at the
-next run: the bot stays up. Tests call `pull_now(application)` instead of waiting.
+next run: the bot stays up. The pull is a use case
+(bot/services/sync.py: `pull_now(application)`, which tests may call instead of waiting).
 """
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
-from telegram.ext import Application, JobQueue
+from telegram.ext import JobQueue
 
-from bot.context import DondocContext, Services
-from bot.sync import KindPull, pull
-from handlers.reminders import start_sender
-
-log = logging.getLogger(__name__)
+from bot.context import DondocContext
+from bot.services.sync import pull_now
 
 FIRST_PULL_SECONDS = 60  # after the bot starts: its start is not held up by the e-office
 
 
-def register(application: Application) -> None:
-    if application.job_queue is not None:
-        application.job_queue.run_once(_schedule, when=0, name="sync.schedule")
-
-
-async def _schedule(context: DondocContext) -> None:
+async def schedule(context: DondocContext) -> None:
     sync = context.settings.sync
     if not sync.every_minutes or not sync.addresses:
         return
@@ -43,17 +35,3 @@ async def _schedule(context: DondocContext) -> None:
 
 async def _pull_job(context: DondocContext) -> None:
     await pull_now(context.application)
-
-
-async def pull_now(application: Application[Any, Any, Any, Any, Any, Any]) -> list[KindPull]:
-    """One pull of every address; the notices it stored are sent at once."""
-    services = application.bot_data.services
-    assert isinstance(services, Services)
-    clock = services.clock
-    try:
-        pulls = await pull(services.db, services.settings, today=clock.today(), now=clock.now())
-    except Exception:  # a bug or a full disk: logged, and the next run tries again
-        log.exception("the sync failed; the next run tries again")
-        return []
-    start_sender(application)
-    return pulls

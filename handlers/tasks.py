@@ -3,29 +3,22 @@ this viewer may use)."""
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
-from telegram.ext import Application
+from telegram import InlineKeyboardMarkup, Message, Update
 
 from bot.access import UNIT_ROLES, may_report, may_view
+from bot.buttons import DONE, EXTEND, TASK
 from bot.context import DondocContext
 from bot.formats import echo
+from bot.keyboards import keyboard
 from bot.models import Task
-from bot.paging import CALLBACK_LIMIT, Page, pager_buttons, parse_pager, shown_text
+from bot.paging import Page, pager_buttons, parse_pager, shown_text
+from bot.services.tasks import find_task, load_card
 from bot.texts import plain
-from bot.views import CARD_EVENTS, TaskCard, task_card, task_list_page
-from handlers.access import add_callback, add_command, edit, keyboard, reply
+from bot.views import task_card, task_list_page
+from handlers.access import edit, reply
 from storage import bot as store
-from storage.db import Database
-from storage.register import get_person, get_task, get_unit, task_history
 
 PAGER_KIND = "tasks"
-
-
-def register(application: Application) -> None:
-    add_command(application, "tasks", tasks_command)
-    add_command(application, "task", task_command)
-    add_callback(application, f"pg:{PAGER_KIND}", tasks_page_pressed)
-    add_callback(application, "task", task_pressed)
 
 
 # --- /tasks ----------------------------------------------------------------------------------
@@ -86,41 +79,7 @@ async def task_pressed(update: Update, context: DondocContext) -> None:
     query = update.callback_query
     assert query is not None
     await query.answer()
-    await show_card(update, context, (query.data or "").partition(":")[2])
-
-
-async def find_task(db: Database, code: str) -> Task | None:
-    """The task with this code, as typed or in capitals (`nv-2020-0345` finds it too)."""
-    code = code.strip()
-    task = await get_task(db, code=code)
-    if task is None and code.upper() != code:
-        task = await get_task(db, code=code.upper())
-    return task
-
-
-async def load_card(db: Database, task: Task) -> TaskCard:
-    """The names a card shows: units, officer, assigner and the actors of the last events."""
-    lead = await get_unit(db, id=task.lead_unit_id)
-    cooperating = [await get_unit(db, id=unit_id) for unit_id in task.cooperating_unit_ids]
-    officer = None if task.officer_id is None else await get_person(db, id=task.officer_id)
-    assigner = task.assigner
-    if task.assigner_id is not None:
-        leader = await get_person(db, id=task.assigner_id)
-        assigner = leader.name if leader is not None else assigner
-    events = tuple(await task_history(db, task.id, limit=CARD_EVENTS))
-    names: dict[int, str] = {}
-    for actor_id in {e.actor_id for e in events if e.actor_id is not None}:
-        actor = await get_person(db, id=actor_id)
-        names[actor_id] = actor.name if actor is not None else ""
-    return TaskCard(
-        task=task,
-        lead_unit=lead,
-        cooperating=tuple(unit for unit in cooperating if unit is not None),
-        officer=officer,
-        assigner=assigner,
-        events=events,
-        names=names,
-    )
+    await show_card(update, context, TASK.parse(query.data or "") or "")
 
 
 def card_buttons(context: DondocContext, task: Task) -> InlineKeyboardMarkup | None:
@@ -128,15 +87,13 @@ def card_buttons(context: DondocContext, task: Task) -> InlineKeyboardMarkup | N
     person = context.person
     if person is None or task.completed_on is not None or not may_report(person, task):
         return None
-    if len(f"done:{task.code}".encode()) > CALLBACK_LIMIT:
+    done, extend = DONE.make(task.code), EXTEND.make(task.code)
+    if done is None or extend is None:
         return None  # a code too long for button data: /done CODE still works
-    done = InlineKeyboardButton(
-        plain(context.lang, "card.done_button"), callback_data=f"done:{task.code}"
-    )
-    extend = InlineKeyboardButton(
-        plain(context.lang, "card.extend_button"), callback_data=f"ext:{task.code}"
-    )
-    return InlineKeyboardMarkup([[done, extend]])
+    return keyboard(
+        [[(plain(context.lang, "card.done_button"), done),
+          (plain(context.lang, "card.extend_button"), extend)]]
+    )  # fmt: skip
 
 
 async def show_card(update: Update, context: DondocContext, code: str) -> None:

@@ -6,34 +6,40 @@ Button data carries no authority: every press is checked again against who press
 the current state. A decision takes effect once (storage.workflow); every message that put
 the item before a reviewer is then edited to show who decided, without buttons.
 
-A new report or request reaches its reviewers through the reminders' outbox: one row per
-reviewer, stored in the item's own transaction, the card written when the sender takes it
-(`OutboxCards`), so the sender's answer never waits on the reviewers' chats.
+Filing and deciding are use cases (bot/services/workflow.py), as are who reviews, the
+outbox rows of a new item or a decision and the reviewers' cards (bot/services/review.py):
+this module parses, checks the sender, calls them and answers.
 """
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Awaitable, Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from typing import Any
+from datetime import date, timedelta
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, ReplyParameters, Update
-from telegram.error import BadRequest, TelegramError
-from telegram.ext import Application, MessageHandler, filters
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.ext import filters
 
 from bot import workflow_views as views
 from bot.access import may_report, may_view
-from bot.context import DondocContext, Services
+from bot.buttons import DONE as DONE_BUTTON
+from bot.buttons import EXTEND as EXTEND_BUTTON
+from bot.buttons import REVIEW, CodeButton
+from bot.context import DondocContext
 from bot.formats import DateInputError, echo, format_date, format_int, parse_user_date
-from bot.models import Person, ReportState, Role, Task
+from bot.keyboards import keyboard
+from bot.models import ReportState, Role, Task
 from bot.paging import pager_buttons, parse_pager
-from bot.reminders.planner import Kind, PlannedReminder
-from bot.reminders.policy import Policy, send_time
-from bot.reminders.sender import Attachment
-from bot.reminders.sender import Card as SenderCard
-from bot.texts import Html, language, plain, t
+from bot.services import workflow
+from bot.services.reminders import start_sender
+from bot.services.review import (
+    get_item,
+    load_item,
+    refresh_cards,
+    send_card,
+)
+from bot.services.tasks import find_task, task_events
+from bot.texts import Html, plain
 from bot.workflow import (
     CompletionReport,
     Decision,
@@ -43,8 +49,6 @@ from bot.workflow import (
     Refusal,
     Step,
     clean_text,
-    document_numbers,
-    extension_refusal,
     extension_task_refusal,
     looks_like_code,
     may_review,
@@ -53,23 +57,16 @@ from bot.workflow import (
     split_word,
     text_refusal,
 )
-from bot.workflow_views import TITLE_CHARS, moment, review_card, short
-from handlers.access import add_callback, add_command, edit, keyboard, me, requires
-from handlers.reminders import start_sender, use_cards
-from handlers.tasks import find_task
-from storage import Database
+from bot.workflow_views import TITLE_CHARS, moment, short
+from handlers.access import edit, me
 from storage import workflow as store
 from storage.bot import (
     open_tasks_for,
-    reachable_admins,
     remember_message,
     task_for_message,
     tasks_of_digest,
 )
-from storage.outbox import OutboxItem
-from storage.register import get_person, get_task, get_unit, people_with_role, task_history
-
-log = logging.getLogger(__name__)
+from storage.register import get_person, get_task
 
 REPORTERS = (Role.OFFICER, Role.HEAD)
 PICK_LIMIT = 20  # task buttons offered by /done or /extend alone
@@ -78,25 +75,7 @@ HISTORY_PAGER = "history"
 DONE_CAPTION = filters.CaptionRegex(r"^/done(?:@\w+)?(?:\s|$)")
 PRIVATE = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE  # not edits
 FILES = filters.Document.ALL | filters.PHOTO
-
-
-def register(application: Application) -> None:
-    use_cards(application, OutboxCards(application))
-    add_command(application, "done", done_command, *REPORTERS)
-    add_command(application, "extend", extend_command, *REPORTERS)
-    add_command(application, "review", review_command, Role.ADMIN)
-    add_command(application, "history", history_command)
-    add_command(application, "cancel", cancel_command, menu=False)
-    add_callback(application, "done", done_button, *REPORTERS)
-    add_callback(application, "ext", extend_button, *REPORTERS)
-    add_callback(application, "rv", review_button, Role.ADMIN, Role.LEADER)
-    add_callback(application, f"pg:{HISTORY_PAGER}", history_page_pressed)
-    application.add_handler(
-        MessageHandler(PRIVATE & FILES & DONE_CAPTION, requires(*REPORTERS)(done_command))
-    )
-    application.add_handler(
-        MessageHandler(PRIVATE & ((filters.TEXT & ~filters.COMMAND) | FILES), dialogue_message)
-    )
+TASK_BUTTONS = {DONE_BUTTON.prefix: DONE_BUTTON, EXTEND_BUTTON.prefix: EXTEND_BUTTON}
 
 
 # --- small helpers -------------------------------------------------------------------------
@@ -152,43 +131,6 @@ async def say(
 
 async def say_refusal(update: Update, context: DondocContext, refusal: Refusal) -> None:
     await say(update, context, context.t(refusal.key, **refusal_values(context, refusal)))
-
-
-def outbox_rows(
-    context: DondocContext,
-    people: Iterable[Person | None],
-    kind: Kind,
-    subject: str,
-    *,
-    task: Task,
-    detail: Mapping[str, object],
-) -> list[PlannedReminder]:
-    """Messages to people other than the sender, stored with what they are about and sent by
-    the reminders' sender (paced, retried, held in quiet hours, never lost). One row per
-    person and subject: enqueueing again adds nothing."""
-    now = context.clock.now()
-    policy = Policy.from_settings(context.settings)
-    day, not_before = policy.local(now).date(), send_time(now, policy)
-    return [
-        PlannedReminder(kind, person.id, subject, day, not_before, task.id, detail=detail)
-        for person in people
-        if person is not None and person.telegram_id is not None
-    ]
-
-
-def notices(
-    context: DondocContext,
-    people: Iterable[Person | None],
-    key: str,
-    *,
-    task: Task,
-    item_id: int,
-    **values: str,
-) -> list[PlannedReminder]:
-    """The notices of a decision. `values` are already as shown (dates formatted); the text
-    is written in each person's language when sent."""
-    detail = {"key": key, "values": values}
-    return outbox_rows(context, people, Kind.NOTICE, f"{key}:{item_id}", task=task, detail=detail)
 
 
 def nudge(context: DondocContext) -> None:
@@ -302,11 +244,12 @@ def _pickable(tasks: list[Task], prefix: str) -> list[Task]:
 
 
 def _pick_buttons(tasks: list[Task], prefix: str) -> InlineKeyboardMarkup:
+    button = TASK_BUTTONS[prefix]
     return InlineKeyboardMarkup(
         [
             [InlineKeyboardButton(short(f"{task.code} — {task.title}", 60), callback_data=data)]
             for task in tasks[:PICK_LIMIT]
-            if len((data := f"{prefix}:{task.code}").encode()) <= 64
+            if (data := button.make(task.code)) is not None
         ]
     )
 
@@ -343,11 +286,11 @@ async def offer_listed(
     await say(update, context, text, markup=_pick_buttons(tasks, prefix))
 
 
-async def pressed_task(update: Update, context: DondocContext) -> Task | None:
+async def pressed_task(update: Update, context: DondocContext, button: CodeButton) -> Task | None:
     """The task of a "done:<CODE>"/"ext:<CODE>" press; a stale code gets a short answer."""
     query = update.callback_query
     assert query is not None
-    code = (query.data or "").partition(":")[2]
+    code = button.parse(query.data or "")
     task = await get_task(context.store, code=code) if code else None
     await query.answer(None if task else plain(context.lang, "wf.answer.stale"))
     return task
@@ -392,7 +335,7 @@ async def done_given(
 
 
 async def done_button(update: Update, context: DondocContext) -> None:
-    task = await pressed_task(update, context)
+    task = await pressed_task(update, context, DONE_BUTTON)
     if task is not None:
         await ask_result(update, context, task, None)
 
@@ -418,22 +361,8 @@ async def file_report(
     file: tuple[str, str] | None,
 ) -> Refusal | None:
     """File the report; with review on, put it before the Office's admins."""
-    person, settings = me(context), context.settings.workflow
-    result = clean_text(result)
-
-    def check(current: Task) -> Refusal | None:
-        return report_refusal(person, current) or text_refusal(
-            result, what="result", max_length=settings.max_text_length
-        )
-
-    numbers = document_numbers(result)
-    outcome = await store.submit_report(
-        context.store, task_id=task.id, person_id=person.id, now=context.clock.now(),
-        today=context.clock.today(), result=result, reply_doc=", ".join(numbers),
-        file_id=None if file is None else file[0], file_kind=None if file is None else file[1],
-        review=settings.review_completion, check=check,
-        cards=await review_cards(context, ItemKind.REPORT, task),
-    )  # fmt: skip
+    person = me(context)
+    outcome = await workflow.submit_report(context.services, task, person, result, file)
     if isinstance(outcome, Refusal):
         await say_refusal(update, context, outcome)
         return outcome
@@ -444,13 +373,15 @@ async def file_report(
     else:
         text = context.t("wf.done.completed", code=task.code, on=format_date(report.reported_on))
     docs = (
-        context.t("wf.doc.found", numbers=report.reply_doc) if numbers else context.t("wf.doc.none")
+        context.t("wf.doc.found", numbers=report.reply_doc)
+        if report.reply_doc
+        else context.t("wf.doc.none")
     )
     await say(update, context, Html(f"{text}\n{docs}"), task=task)
     if decision is None:
         nudge(context)  # the cards stored with the report
     else:
-        await refresh_cards(context, ItemKind.EXTENSION, decision.withdrawn)
+        await refresh_cards(context.services, context.bot, ItemKind.EXTENSION, decision.withdrawn)
     return None
 
 
@@ -471,7 +402,7 @@ async def extend_given(
 
 
 async def extend_button(update: Update, context: DondocContext) -> None:
-    task = await pressed_task(update, context)
+    task = await pressed_task(update, context, EXTEND_BUTTON)
     if task is not None:
         await ask_date(update, context, task)
 
@@ -547,20 +478,8 @@ async def extension_text(
 async def file_extension(
     update: Update, context: DondocContext, task: Task, new_deadline: date, reason: str
 ) -> Refusal | None:
-    person, settings = me(context), context.settings.workflow
-    today, reason = context.clock.today(), clean_text(reason)
-
-    def check(current: Task, request_open: bool) -> Refusal | None:
-        return extension_refusal(
-            person, current, new_deadline=new_deadline, reason=reason, today=today,
-            settings=settings, calendar=context.services.calendar, request_open=request_open,
-        )  # fmt: skip
-
-    outcome = await store.request_extension(
-        context.store, task_id=task.id, person_id=person.id, now=context.clock.now(),
-        today=today, new_deadline=new_deadline, reason=reason, check=check,
-        cards=await review_cards(context, ItemKind.EXTENSION, task),
-    )  # fmt: skip
+    person = me(context)
+    outcome = await workflow.request_extension(context.services, task, person, new_deadline, reason)
     if isinstance(outcome, Refusal):
         await say_refusal(update, context, outcome)
         return outcome
@@ -578,166 +497,6 @@ EXTEND = Flow("ext", "wf.extend.usage", extend_given)
 # --- the reviewers' cards ------------------------------------------------------------------
 
 
-async def reviewers(context: DondocContext, kind: ItemKind, task: Task) -> list[Person]:
-    """The linked admins; for extensions, also the assigning leader when so configured."""
-    found = await reachable_admins(context.store)
-    if (
-        kind is ItemKind.EXTENSION
-        and context.settings.workflow.leaders_review_extensions
-        and task.assigner_id is not None
-    ):
-        leader = await get_person(context.store, id=task.assigner_id)
-        if leader is not None and leader.role is Role.LEADER and leader.telegram_id is not None:
-            found.append(leader)
-    return found
-
-
-async def review_cards(context: DondocContext, kind: ItemKind, task: Task) -> store.ReviewCards:
-    """The outbox rows that put a new report or request before each reviewer, made once its
-    id is known, inside its own transaction: the cards are written when they go out."""
-    people = await reviewers(context, kind, task)
-
-    def rows(item_id: int) -> list[PlannedReminder]:
-        detail = {"item": kind.value, "id": item_id}
-        subject = f"{kind.value}:{item_id}"
-        return outbox_rows(context, people, Kind.REVIEW, subject, task=task, detail=detail)
-
-    return rows
-
-
-@dataclass(frozen=True, slots=True)
-class Card:
-    """A report or a request as a reviewer sees it now; buttons (label, data) one a row."""
-
-    text: Html
-    buttons: tuple[tuple[str, str], ...]
-    task: Task
-    waiting: bool
-    file: tuple[str, str] | None = None
-
-    @property
-    def markup(self) -> InlineKeyboardMarkup | None:
-        return keyboard([[button] for button in self.buttons])
-
-    def caption(self, lang: str) -> Html:
-        return t(lang, "wf.file.caption", code=self.task.code)
-
-
-async def render_card(services: Services, lang: str, kind: ItemKind, item_id: int) -> Card | None:
-    """A report or a request as a reviewer sees it now (see `bot.workflow_views`); None
-    when there is no such item."""
-    db = services.db
-    loaded = await load_item(db, kind, item_id)
-    if loaded is None:
-        return None
-    item, task = loaded
-    unit = await get_unit(db, id=task.lead_unit_id)
-    people = await store.people_by_id(
-        db, [i for i in (item.person_id, item.decided_by) if i is not None]
-    )
-    card = review_card(
-        lang, item, task, unit_name=unit.name if unit else "",
-        names={i: p.name for i, p in people.items()}, tz=services.clock.tz,
-        max_extensions=services.settings.workflow.max_extensions,
-    )  # fmt: skip
-    file = None
-    if isinstance(item, CompletionReport) and item.file_id and item.file_kind:
-        file = (item.file_id, item.file_kind)
-    return Card(card.text, card.buttons, task, item.state == "pending", file)
-
-
-async def remember_card(
-    db: Database, kind: ItemKind, item_id: int, *, chat_id: int, message_id: int, task: int,
-    at: datetime,
-) -> None:  # fmt: skip
-    """A decision edits every card of its item; a reply to a card finds its task."""
-    await store.remember_review_message(
-        db, kind=kind, item_id=item_id, chat_id=chat_id, message_id=message_id
-    )
-    await remember_message(db, chat_id=chat_id, message_id=message_id, task_id=task, at=at)
-
-
-async def send_card(
-    context: DondocContext, chat_id: int, lang: str, kind: ItemKind, item_id: int
-) -> None:
-    """Send a card (and the report's file under it) at once, as /review does."""
-    card = await render_card(context.services, lang, kind, item_id)
-    assert card is not None
-    sent = await context.bot.send_message(chat_id, card.text, reply_markup=card.markup)
-    await remember_card(
-        context.store, kind, item_id, chat_id=chat_id, message_id=sent.message_id,
-        task=card.task.id, at=context.clock.now(),
-    )  # fmt: skip
-    if card.file is None:
-        return
-    file_id, file_kind = card.file
-    caption = card.caption(lang)
-    under = ReplyParameters(message_id=sent.message_id)
-    if file_kind == "photo":
-        await context.bot.send_photo(chat_id, file_id, caption=caption, reply_parameters=under)
-    else:
-        await context.bot.send_document(chat_id, file_id, caption=caption, reply_parameters=under)
-
-
-class OutboxCards:
-    """The reviewers' cards the reminders' sender takes from the outbox (its `Cards`):
-    written from the register when they go out, in the reviewer's language, and recorded
-    as `send_card` records them."""
-
-    def __init__(self, application: Application[Any, Any, Any, Any, Any, Any]) -> None:
-        self.application = application
-
-    @property
-    def services(self) -> Services:
-        services = self.application.bot_data.services
-        assert isinstance(services, Services), "the application has not been initialised"
-        return services
-
-    async def card(self, item: OutboxItem) -> SenderCard | None:
-        lang = language(item.language)
-        card = await render_card(
-            self.services, lang, ItemKind(item.detail["item"]), int(item.detail["id"])
-        )
-        if card is None:
-            return None
-        file = None
-        if card.file is not None:
-            file = Attachment(card.file[0], card.file[1], card.caption(lang))
-        buttons = [[button] for button in card.buttons]
-        return SenderCard(card.text, buttons, waiting=card.waiting, file=file)
-
-    async def sent(self, item: OutboxItem, message_id: int) -> None:
-        assert item.chat_id is not None and item.task_id is not None
-        services = self.services
-        await remember_card(
-            services.db, ItemKind(item.detail["item"]), int(item.detail["id"]),
-            chat_id=item.chat_id, message_id=message_id, task=item.task_id,
-            at=services.clock.now(),
-        )  # fmt: skip
-
-
-async def refresh_cards(context: DondocContext, kind: ItemKind, item_ids: tuple[int, ...]) -> None:
-    """Edit every reviewer's message about these items to show what was decided."""
-    for item_id in item_ids:
-        for chat_id, message_id in await store.review_messages(
-            context.store, kind=kind, item_id=item_id
-        ):
-            person = await get_person(context.store, telegram_id=chat_id)
-            lang = person.language if person else context.settings.organization.language
-            card = await render_card(context.services, lang, kind, item_id)
-            if card is None:
-                continue
-            try:
-                await context.bot.edit_message_text(
-                    card.text, chat_id=chat_id, message_id=message_id, reply_markup=card.markup
-                )
-            except BadRequest as exc:
-                if "not modified" not in str(exc):
-                    log.warning("could not edit review message %s/%s: %s", chat_id, message_id, exc)
-            except TelegramError as exc:
-                log.warning("could not edit review message %s/%s: %s", chat_id, message_id, exc)
-
-
 # --- the reviewers' buttons ----------------------------------------------------------------
 
 ACTIONS: dict[str, ItemKind] = {
@@ -747,22 +506,6 @@ ACTIONS: dict[str, ItemKind] = {
     "d": ItemKind.EXTENSION,  # grant to another date: asks the date
     "x": ItemKind.EXTENSION,  # refuse: asks the reason
 }
-
-
-async def get_item(
-    db: Database, kind: ItemKind, item_id: int
-) -> CompletionReport | ExtensionRequest | None:
-    if kind is ItemKind.REPORT:
-        return await store.get_report(db, item_id)
-    return await store.get_request(db, item_id)
-
-
-async def load_item(
-    db: Database, kind: ItemKind, item_id: int
-) -> tuple[CompletionReport | ExtensionRequest, Task] | None:
-    item = await get_item(db, kind, item_id)
-    task = None if item is None else await get_task(db, id=item.task_id)
-    return None if item is None or task is None else (item, task)
 
 
 async def already(
@@ -788,11 +531,11 @@ async def already(
 async def review_button(update: Update, context: DondocContext) -> None:
     query = update.callback_query
     assert query is not None
-    parts = (query.data or "").split(":")
-    kind = ACTIONS.get(parts[1]) if len(parts) == 3 else None
-    item_id = int(parts[2]) if len(parts) == 3 and parts[2].isdigit() else None
+    press = REVIEW.parse(query.data or "")
+    kind = ACTIONS.get(press.action) if press else None
+    item_id = press.item_id if press else None
     loaded = await load_item(context.store, kind, item_id) if kind and item_id else None
-    if kind is None or loaded is None:
+    if press is None or kind is None or loaded is None:
         await query.answer(plain(context.lang, "wf.answer.stale"))
         return
     item, task = loaded
@@ -804,7 +547,7 @@ async def review_button(update: Update, context: DondocContext) -> None:
         decision = Decision(False, item.state, item.decided_by, item.decided_at)
         await already(update, context, kind, item.id, decision)
         return
-    await BUTTONS[parts[1]](update, context, item, task)
+    await BUTTONS[press.action](update, context, item, task)
 
 
 async def accept_pressed(
@@ -813,20 +556,14 @@ async def accept_pressed(
     query = update.callback_query
     assert query is not None and isinstance(item, CompletionReport)
     on = format_date(item.reported_on)
-    reporter = await get_person(context.store, id=item.person_id) if item.person_id else None
-    told = notices(context, [reporter], "wf.notify.accepted", task=task, item_id=item.id,
-                   code=task.code, title=short(task.title, TITLE_CHARS), on=on)  # fmt: skip
-    decision = await store.accept_report(
-        context.store, report_id=item.id, person_id=me(context).id, now=context.clock.now(),
-        notices=told,
-    )  # fmt: skip
+    decision = await workflow.accept_report(context.services, item, task, by=me(context))
     if not decision.taken:
         await already(update, context, ItemKind.REPORT, item.id, decision)
         return
     nudge(context)
     await query.answer(plain(context.lang, "wf.answer.accepted", on=on))
-    await refresh_cards(context, ItemKind.REPORT, (item.id,))
-    await refresh_cards(context, ItemKind.EXTENSION, decision.withdrawn)
+    await refresh_cards(context.services, context.bot, ItemKind.REPORT, (item.id,))
+    await refresh_cards(context.services, context.bot, ItemKind.EXTENSION, decision.withdrawn)
 
 
 async def grant_pressed(
@@ -842,11 +579,13 @@ async def ask_pressed(
     """Return, refuse or another date: the reviewer is asked in a dialogue."""
     query = update.callback_query
     assert query is not None
+    press = REVIEW.parse(query.data or "")
+    assert press is not None  # review_button has read it
     step, key = {
         "r": (Step.RETURN_REASON, "wf.return.ask"),
         "d": (Step.GRANT_DATE, "wf.grant_other.ask"),
         "x": (Step.REFUSE_REASON, "wf.refuse.ask"),
-    }[(query.data or "").split(":")[1]]
+    }[press.action]
     await query.answer(plain(context.lang, "wf.answer.ask"))
     await start_dialogue(context, update, step, task=task, item_id=item.id)
     asked = format_date(item.new_deadline) if isinstance(item, ExtensionRequest) else ""
@@ -877,22 +616,10 @@ async def grant(
     new_deadline: date,
 ) -> Refusal | None:
     """Grant `request` (on `task`, as the caller read it) with `new_deadline`."""
-    today, settings = context.clock.today(), context.settings.workflow
-
-    def check(current: Task) -> Refusal | None:
-        return new_deadline_refusal(current.deadline, new_deadline, today=today, settings=settings)
-
     date_text = format_date(new_deadline)
-    told = notices(
-        context, await concerned(context, request.person_id, task), "wf.notify.granted",
-        task=task, item_id=request.id, code=task.code, title=short(task.title, TITLE_CHARS),
-        date=date_text, old=format_date(task.deadline) if task.deadline else "",
-        asked=format_date(request.new_deadline),
-    )  # fmt: skip
-    outcome = await store.grant_extension(
-        context.store, request_id=request.id, person_id=me(context).id, now=context.clock.now(),
-        today=today, new_deadline=new_deadline, check=check, notices=told,
-    )  # fmt: skip
+    outcome = await workflow.grant_extension(
+        context.services, request, task, by=me(context), new_deadline=new_deadline
+    )
     query = update.callback_query
     if isinstance(outcome, Refusal):
         if query is not None:
@@ -908,17 +635,8 @@ async def grant(
         await query.answer(plain(context.lang, "wf.answer.granted", date=date_text))
     else:
         await say(update, context, context.t("wf.grant.done", code=task.code, date=date_text))
-    await refresh_cards(context, ItemKind.EXTENSION, (request.id,))
+    await refresh_cards(context.services, context.bot, ItemKind.EXTENSION, (request.id,))
     return None
-
-
-async def concerned(context: DondocContext, person_id: int | None, task: Task) -> list[Person]:
-    """The one who asked and the lead unit's heads, each once."""
-    found = await people_with_role(context.store, Role.HEAD, unit_id=task.lead_unit_id)
-    asker = await get_person(context.store, id=person_id) if person_id else None
-    if asker is not None and all(p.id != asker.id for p in found):
-        found.insert(0, asker)
-    return found
 
 
 async def decide_with_reason(
@@ -932,30 +650,14 @@ async def decide_with_reason(
     if refusal is not None:
         await say_refusal(update, context, refusal)
         return refusal
-    reason, person, now = clean_text(text), me(context), context.clock.now()
+    reason, person = clean_text(text), me(context)
     assert dialogue.item_id is not None
     kind = ItemKind.REPORT if dialogue.step is Step.RETURN_REASON else ItemKind.EXTENSION
     item = await get_item(context.store, kind, dialogue.item_id)
     assert item is not None
-    values = {
-        "code": task.code, "title": short(task.title, TITLE_CHARS), "reason": reason,
-        "deadline": format_date(task.deadline) if task.deadline else "",
-    }  # fmt: skip
-    if kind is ItemKind.REPORT:
-        reporter = await get_person(context.store, id=item.person_id) if item.person_id else None
-        told = notices(context, [reporter], "wf.notify.returned", task=task, item_id=item.id,
-                       **values)  # fmt: skip
-        decision = await store.return_report(
-            context.store, report_id=item.id, person_id=person.id, now=now, reason=reason,
-            notices=told,
-        )  # fmt: skip
-    else:
-        told = notices(context, await concerned(context, item.person_id, task),
-                       "wf.notify.refused", task=task, item_id=item.id, **values)  # fmt: skip
-        decision = await store.refuse_extension(
-            context.store, request_id=item.id, person_id=person.id, now=now, reason=reason,
-            notices=told,
-        )  # fmt: skip
+    decision = await workflow.decide_with_reason(
+        context.services, item, task, by=person, reason=reason
+    )
     await store.end_dialogue(context.store, person.id)
     if not decision.taken:
         await already(update, context, kind, item.id, decision)
@@ -963,7 +665,7 @@ async def decide_with_reason(
     nudge(context)
     done_key = "wf.return.done" if kind is ItemKind.REPORT else "wf.refuse.done"
     await say(update, context, context.t(done_key, code=task.code))
-    await refresh_cards(context, kind, (item.id,))
+    await refresh_cards(context.services, context.bot, kind, (item.id,))
     return None
 
 
@@ -1103,7 +805,7 @@ async def review_command(update: Update, context: DondocContext) -> None:
     chat = update.effective_chat
     assert chat is not None
     for _, kind, item_id in waiting:
-        await send_card(context, chat.id, context.lang, kind, item_id)
+        await send_card(context.services, context.bot, chat.id, context.lang, kind, item_id)
     if count > len(waiting):
         more = context.t(
             "wf.review.more", shown=len(waiting), count=format_int(count, context.lang)
@@ -1147,11 +849,7 @@ async def history_page(
     context: DondocContext, task: Task, page: int
 ) -> tuple[Html, InlineKeyboardMarkup | None]:
     """One page of a task's history, with ◀ ▶ when there are more."""
-    events = await task_history(context.store, task.id)
-    people = await store.people_by_id(
-        context.store, [e.actor_id for e in events if e.actor_id is not None]
-    )
-    names = {i: p.name for i, p in people.items()}
+    events, names = await task_events(context.store, task)
     shown = views.history_page(context.lang, task, events, names, context.clock.tz, page)
     try:
         buttons = pager_buttons(HISTORY_PAGER, shown.page, shown.pages, task.code)

@@ -8,7 +8,7 @@ from datetime import date
 
 from bot.figures import Period, PeriodFigures, YearFigures
 from bot.models import Role, Task
-from handlers.reminders import flush
+from bot.services.reminders import flush
 from storage.figures import load_figures
 from storage.register import get_task, task_history
 from tests.factories import World, make_person, make_task, small_world

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from handlers.reminders import tick
+from bot.services.reminders import tick
 from storage import bot as store
 from tests.factories import make_task, small_world
 from tests.harness import TZ, Harness, HarnessFactory

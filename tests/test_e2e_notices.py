@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.reminders.sender import Backoff
-from handlers.reminders import sender_setup, tick
+from bot.services.reminders import sender_setup, tick
 from storage.bot import utc
 from tests.e2e_workflow import CODE, TITLE, Desk, delivered, latest, open_desk
 from tests.harness import TZ, Harness, HarnessFactory

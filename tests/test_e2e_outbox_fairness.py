@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from bot.reminders.sender import SendLimiter
-from handlers.reminders import sender_setup, tick
+from bot.services.reminders import sender_setup, tick
 from tests.e2e_workflow import delivered, open_desk
 from tests.factories import make_task
 from tests.harness import TZ, HarnessFactory

@@ -1,7 +1,7 @@
 """Reminders end to end: the real Application, the Bot API double, a real SQLite file.
 
 Time never passes by itself here: the clock is a FixedClock and the tests call the tick
-(`handlers.reminders.tick`) instead of waiting for the JobQueue.
+(`bot.services.reminders.tick`) instead of waiting for the JobQueue.
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from bot.models import Person, ReportState, Role, Task
 from bot.reminders.policy import Policy
 from bot.reminders.rounds import notify_assigned, plan_round
 from bot.reminders.sender import Backoff, SendLimiter
+from bot.services.reminders import sender_setup, start_sender, tick
 from bot.workdays import WorkCalendar
-from handlers.reminders import sender_setup, start_sender, tick
 from storage import bot as bot_store
 from storage.register import get_task
 from tests.factories import World, make_person, make_task, small_world

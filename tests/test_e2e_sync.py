@@ -9,7 +9,7 @@ from typing import Any
 from telegram.ext import Job
 
 from bot.app import DondocApplication
-from handlers.reminders import flush
+from bot.services.reminders import flush
 from tests import test_sync
 from tests.factories import small_world
 from tests.harness import Harness, HarnessFactory

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from bot.buttons import DONE, EXTEND, PAUSE, TASK
 from bot.formats import format_date, format_int
 from bot.models import Role
 from bot.paging import CALLBACK_LIMIT, MESSAGE_LIMIT, text_length
@@ -83,11 +84,11 @@ def task_buttons(lang: str, code: str | None) -> Buttons:
     if not code:
         return []
     buttons = [
-        (plain(lang, "card.done_button"), f"done:{code}"),
-        (plain(lang, "card.extend_button"), f"ext:{code}"),
-        (plain(lang, "rem.button.details"), f"task:{code}"),
+        (plain(lang, "card.done_button"), DONE.make(code)),
+        (plain(lang, "card.extend_button"), EXTEND.make(code)),
+        (plain(lang, "rem.button.details"), TASK.make(code)),
     ]
-    fitting = [b for b in buttons if len(b[1].encode()) <= CALLBACK_LIMIT]
+    fitting = [(label, data) for label, data in buttons if data is not None]
     return [fitting] if fitting else []
 
 
@@ -346,10 +347,8 @@ def overview(
             lines.append(t(lang, "rem.cmd.upcoming_none", days=horizon_days))
     buttons: Buttons = []
     if role in WEEKLY_ROLES:
-        key, data = (
-            ("resume_button", "rem:resume") if weekly_paused else ("pause_button", "rem:pause")
-        )
-        buttons = [[(plain(lang, f"rem.cmd.{key}"), data)]]
+        key = "resume_button" if weekly_paused else "pause_button"
+        buttons = [[(plain(lang, f"rem.cmd.{key}"), PAUSE.make(not weekly_paused))]]
     return Rendered(_fit("\n".join(lines), [], [], lang, 0), buttons)
 
 

@@ -1,6 +1,6 @@
 """A day's round and the other scheduled work, around the pure planner: read what the round
 needs, plan, put it in the outbox. Also the notices of new assignments, the preview of a
-round, and the daily backup. Called by the tick job (handlers/reminders.py), the command
+round, and the daily backup. Called by the tick (bot/services/reminders.py), the command
 line (bot/commands/reminders.py) and the importer."""
 
 from __future__ import annotations

@@ -15,8 +15,9 @@
   rows wait until they come back, and the Office is told once.
 - Outbox sends bypass PTB's AIORateLimiter (`outbox_bot`): it would retry 429s itself (and
   `rate_limit_args=0` cannot switch that off), hiding them from the sender's own pacing.
-- Reviewers' cards (Kind.REVIEW) are written when they go out, by the `Cards` the workflow
-  injects: a card whose report or request was decided meanwhile is not sent (cancelled).
+- Reviewers' cards (Kind.REVIEW) are written when they go out, by the register's `Cards`
+  (bot.services.review.OutboxCards, whichever process queued them): a card whose report or
+  request was decided meanwhile is not sent (cancelled).
 """
 
 from __future__ import annotations
@@ -190,8 +191,9 @@ class Card:
 
 
 class Cards(Protocol):
-    """Writes and records the cards of outbox rows of kind REVIEW. Injected (the workflow's
-    handlers know how a card reads and where its message ids go; the sender does not)."""
+    """Writes and records the cards of outbox rows of kind REVIEW. Injected
+    (bot.services.review knows how a card reads and where its message ids go; the sender
+    does not)."""
 
     async def card(self, item: OutboxItem) -> Card | None:
         """The card as it stands now (None: its report or request is gone)."""
@@ -526,8 +528,8 @@ class _Drain:
         card and recording it would miss this card: it is read again, and edited if changed."""
         item, cards, messenger = slot.item, self.s.cards, self.s.messenger
         assert item.chat_id is not None
-        if cards is None:  # a process without the workflow's handlers: not ours to write
-            raise _Unsent("parked", "no writer of review cards in this process")
+        if cards is None:  # a Sender built for notices only (a unit test): kept, not lost
+            raise _Unsent("parked", "this sender was built without a writer of review cards")
         if slot.message_id is None:
             try:
                 card = await cards.card(item)

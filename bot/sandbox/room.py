@@ -558,7 +558,7 @@ class PracticeRoom:
     async def next_day(self) -> datetime:
         """Move the clock to the next working day's round time and run that day's round
         (the same tick as the JobQueue's); every page is told the new day."""
-        from handlers.reminders import tick
+        from bot.services.reminders import tick
 
         assert self.application is not None
         services = self.application.bot_data.services

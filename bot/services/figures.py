@@ -1,0 +1,82 @@
+"""The lists and figures the figures' commands show (/overdue, /unit, /mine), read from
+the register as of a day given."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import date
+
+from bot.figure_views import PER_PAGE, pages
+from bot.figures import YearFigures, month_period
+from bot.models import Person
+from storage import reports
+from storage.db import Database
+from storage.reports import TaskPage
+
+
+@dataclass(frozen=True, slots=True)
+class ShownPage:
+    """A page of a task list as shown: its tasks, its number (clamped) and the pages."""
+
+    first: TaskPage
+    page: int
+    count: int
+
+
+async def clamped_page(load: Callable[[int], Awaitable[TaskPage]], page: int) -> ShownPage:
+    """Page `page` of a list (`load(offset)`), or its last page when the list got shorter
+    since the button was made."""
+    first = await load(page * PER_PAGE)
+    count = pages(first.total)
+    if page >= count:  # the list got shorter since the button was made
+        page = count - 1
+        first = await load(page * PER_PAGE)
+    return ShownPage(first, page, count)
+
+
+async def unit_overdue_page(db: Database, unit_id: int, *, today: date, page: int) -> ShownPage:
+    """A page of one unit's overdue open tasks, the most overdue first."""
+
+    def load(offset: int) -> Awaitable[TaskPage]:
+        return reports.unit_overdue_tasks(
+            db, unit_id=unit_id, today=today, offset=offset, limit=PER_PAGE
+        )
+
+    return await clamped_page(load, page)
+
+
+async def unit_open_page(db: Database, unit_id: int, *, today: date, page: int) -> ShownPage:
+    """A page of one unit's open tasks, by deadline."""
+
+    def load(offset: int) -> Awaitable[TaskPage]:
+        return reports.unit_open_tasks(
+            db, unit_id=unit_id, today=today, offset=offset, limit=PER_PAGE
+        )
+
+    return await clamped_page(load, page)
+
+
+@dataclass(frozen=True, slots=True)
+class LeaderFigures:
+    """/mine: a leader's figures this year, and the first pages of the open tasks they
+    assigned, overdue and in time."""
+
+    figures: YearFigures
+    overdue: TaskPage
+    in_time: TaskPage
+
+
+async def leader_figures(db: Database, person: Person, *, today: date) -> LeaderFigures:
+    period = month_period(today.year, today.month)
+    everything = await reports.kept_figures(db, period=period, as_of=today)
+    # The leaders' figures are keyed by the assigner's code (bot.figures.compute_figures).
+    mine = [group.figures for group in everything.leaders if group.code == person.code]
+    figures = mine[0] if mine else YearFigures()
+    overdue = await reports.leader_open_tasks(
+        db, leader_id=person.id, today=today, overdue=True, offset=0, limit=PER_PAGE
+    )
+    in_time = await reports.leader_open_tasks(
+        db, leader_id=person.id, today=today, overdue=False, offset=0, limit=PER_PAGE
+    )
+    return LeaderFigures(figures, overdue, in_time)
