@@ -8,10 +8,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
 
 from bot.formats import cut, format_date
-from bot.models import Task, TaskEvent
+from bot.models import CompletionReport, ExtensionRequest, ImportKind, Task, TaskEvent
 from bot.paging import MESSAGE_LIMIT, Page, Row, clamp, paginate, text_length
 from bot.texts import Html, plain, t
-from bot.workflow import CompletionReport, ExtensionRequest
 
 TITLE_CHARS = 200  # a task title in cards and prompts
 CARD_TEXT_CHARS = 1600  # a result, reason or note on a card: two of them fit one message
@@ -144,7 +143,6 @@ def _imported(lang: str, detail: Mapping[str, object]) -> Html:
     """What an import changed, field by field, and where from. Events written before the
     merge kept only the fields (column key: [old, new]) and no source."""
     from bot.import_summary import changed_fields  # the importer's columns: only here
-    from bot.importer import Kind
 
     fields = detail.get("fields", detail)
     source = detail.get("source") if "fields" in detail else None
@@ -152,7 +150,7 @@ def _imported(lang: str, detail: Mapping[str, object]) -> Html:
         return t(lang, "wf.event.import_changed")
     pairs = {key: pair for key, pair in fields.items() if isinstance(pair, list)}
     return t(
-        lang, "wf.event.import_merged", fields=changed_fields(lang, Kind.TASKS, pairs),
+        lang, "wf.event.import_merged", fields=changed_fields(lang, ImportKind.TASKS, pairs),
         source=str(source) if source else plain(lang, "import.merge.source_unknown"),
     )  # fmt: skip
 

@@ -19,8 +19,9 @@ from telegram.error import TelegramError
 from telegram.ext import Application, CommandHandler, JobQueue
 
 from bot.context import DondocContext, Services
+from bot.models import Recipient
+from bot.onboarding import failures_matter_since
 from bot.reminders import rounds
-from bot.reminders.planner import Recipient
 from bot.reminders.policy import Policy
 from bot.reminders.render import WEEKLY_ROLES, Rendered, Upcoming, overview, plain_text
 from bot.reminders.sender import (
@@ -124,7 +125,12 @@ async def tick(
     except (OSError, sqlite3.Error):
         log.exception("the daily backup failed; the next tick tries again")
     try:  # old task messages and wrong codes forgotten, overdue counts, planner statistics
-        await daily_upkeep(services.db, now=now, today=policy.local(now).date())
+        await daily_upkeep(
+            services.db,
+            now=now,
+            today=policy.local(now).date(),
+            failures_before=failures_matter_since(now),
+        )
     except sqlite3.Error:
         log.exception("the daily upkeep failed; the next tick tries again")
     await rounds.plan_round(services.db, now=now, calendar=services.calendar, policy=policy)

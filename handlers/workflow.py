@@ -27,21 +27,27 @@ from bot import workflow_views as views
 from bot.access import may_report, may_view
 from bot.context import DondocContext, Services
 from bot.formats import DateInputError, echo, format_date, format_int, parse_user_date
-from bot.models import Person, ReportState, Role, Task
-from bot.paging import pager_buttons, parse_pager
-from bot.reminders.planner import Kind, PlannedReminder
-from bot.reminders.policy import Policy, send_time
-from bot.reminders.sender import Attachment
-from bot.reminders.sender import Card as SenderCard
-from bot.texts import Html, language, plain, t
-from bot.workflow import (
+from bot.models import (
     CompletionReport,
     Decision,
     Dialogue,
     ExtensionRequest,
     ItemKind,
+    Person,
+    PlannedReminder,
     Refusal,
+    ReminderKind,
+    ReportState,
+    Role,
     Step,
+    Task,
+)
+from bot.paging import pager_buttons, parse_pager
+from bot.reminders.policy import Policy, send_time
+from bot.reminders.sender import Attachment
+from bot.reminders.sender import Card as SenderCard
+from bot.texts import Html, language, plain, t
+from bot.workflow import (
     clean_text,
     document_numbers,
     extension_refusal,
@@ -157,7 +163,7 @@ async def say_refusal(update: Update, context: DondocContext, refusal: Refusal) 
 def outbox_rows(
     context: DondocContext,
     people: Iterable[Person | None],
-    kind: Kind,
+    kind: ReminderKind,
     subject: str,
     *,
     task: Task,
@@ -188,7 +194,9 @@ def notices(
     """The notices of a decision. `values` are already as shown (dates formatted); the text
     is written in each person's language when sent."""
     detail = {"key": key, "values": values}
-    return outbox_rows(context, people, Kind.NOTICE, f"{key}:{item_id}", task=task, detail=detail)
+    return outbox_rows(
+        context, people, ReminderKind.NOTICE, f"{key}:{item_id}", task=task, detail=detail
+    )
 
 
 def nudge(context: DondocContext) -> None:
@@ -600,7 +608,7 @@ async def review_cards(context: DondocContext, kind: ItemKind, task: Task) -> st
     def rows(item_id: int) -> list[PlannedReminder]:
         detail = {"item": kind.value, "id": item_id}
         subject = f"{kind.value}:{item_id}"
-        return outbox_rows(context, people, Kind.REVIEW, subject, task=task, detail=detail)
+        return outbox_rows(context, people, ReminderKind.REVIEW, subject, task=task, detail=detail)
 
     return rows
 

@@ -10,9 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import partial
 
-from bot.models import DeadlineChange, Person, Role, Task
-from bot.onboarding import Invite, NewInvite, failures_matter_since, new_invite
-from bot.views import ListedTask
+from bot.models import DeadlineChange, Invite, ListedTask, NewInvite, Person, Role, Task
 from storage.db import Database, Params
 from storage.figures import DEADLINE_ON_T
 from storage.register import (
@@ -112,9 +110,11 @@ async def add_invites(
             )
 
 
-async def issue_invite(db: Database, *, person_id: int, now: datetime, ttl_days: int) -> NewInvite:
-    """A fresh invite code for a person (their earlier open invites stop working)."""
-    invite = new_invite(now, ttl_days)
+async def issue_invite(
+    db: Database, *, person_id: int, invite: NewInvite, now: datetime
+) -> NewInvite:
+    """Store a fresh invite (`bot.onboarding.new_invite`) for a person and return it (their
+    earlier open invites stop working)."""
     await add_invites(db, invites=[(person_id, invite)], now=now)
     return invite
 
@@ -247,14 +247,17 @@ async def prune_failures(db: Database, *, before: datetime) -> int:
 MESSAGES_KEPT_DAYS = 90  # a reply to a card or reminder older than this needs the task's code
 
 
-async def daily_upkeep(db: Database, *, now: datetime, today: date) -> bool:
-    """Once a day (the reminders' tick): forget old task messages and wrong codes, bring the
-    kept overdue counts to `today` (its anchor day is also the mark of the day's upkeep) and
+async def daily_upkeep(
+    db: Database, *, now: datetime, today: date, failures_before: datetime
+) -> bool:
+    """Once a day (the reminders' tick): forget old task messages and the wrong codes made
+    before `failures_before` (`bot.onboarding.failures_matter_since`), bring the kept
+    overdue counts to `today` (its anchor day is also the mark of the day's upkeep) and
     refresh the planner's statistics. False when it was done for `today` already."""
     if await db.fetchval("SELECT day FROM overdue_anchor") == today.isoformat():
         return False
     await prune_messages(db, before=now - timedelta(days=MESSAGES_KEPT_DAYS))
-    await prune_failures(db, before=failures_matter_since(now))
+    await prune_failures(db, before=failures_before)
     await move_overdue_anchor(db, today=today)
     await db.refresh_statistics()
     return True

@@ -18,7 +18,7 @@ from datetime import date, timedelta
 
 import aiosqlite
 
-from bot.figures import (
+from bot.models import (
     Figures,
     Period,
     PeriodFigures,

@@ -17,19 +17,19 @@ from typing import TypeVar
 
 import aiosqlite
 
-from bot.importer import (
+from bot.models import (
     Catalog,
     Change,
-    Kind,
+    ImportKind,
     Merged,
     PersonRecord,
     Recheck,
     TaskRecord,
     UnitRecord,
+    fold,
+    phone_key,
     record_from,
 )
-from bot.phones import phone_key
-from bot.text_search import fold
 from storage.db import Database
 from storage.figures import figures_summed_once, insert_triggers_idle
 from storage.register import (
@@ -138,7 +138,7 @@ async def _chunked(
 
 
 async def load_bases(
-    db: Database, kind: Kind, codes: Collection[str] | None = None
+    db: Database, kind: ImportKind, codes: Collection[str] | None = None
 ) -> dict[str, str]:
     """What the last import of each row of this kind brought (encoded cells), by code: of
     every row, or of `codes` when the register holds many more."""
@@ -151,7 +151,9 @@ async def load_bases(
     return {code: cells for code, cells in await db.fetchall(select, (kind.value,))}
 
 
-async def _remember(conn: aiosqlite.Connection, kind: Kind, bases: list[tuple[str, str]]) -> None:
+async def _remember(
+    conn: aiosqlite.Connection, kind: ImportKind, bases: list[tuple[str, str]]
+) -> None:
     await conn.executemany(
         "INSERT INTO import_base (kind, code, cells) VALUES (?, ?, ?)"
         " ON CONFLICT (kind, code) DO UPDATE SET cells = excluded.cells",
@@ -197,7 +199,7 @@ async def apply_units(
             "UPDATE units SET name = ?, kind = ?, name_folded = ? WHERE id = ?",
             [(c.new.name, c.new.kind, fold(c.new.name), c.old.id) for c in plan.update],
         )
-        await _remember(conn, Kind.UNITS, merged.bases)
+        await _remember(conn, ImportKind.UNITS, merged.bases)
     return merged
 
 
@@ -234,7 +236,7 @@ async def apply_people(
                 for p in plan.create
             ],
         )  # fmt: skip
-        await _remember(conn, Kind.PEOPLE, merged.bases)
+        await _remember(conn, ImportKind.PEOPLE, merged.bases)
     return merged
 
 
@@ -316,7 +318,7 @@ async def apply_tasks(
                 for c in plan.update
             ],
         )  # fmt: skip
-        await _remember(conn, Kind.TASKS, merged.bases)
+        await _remember(conn, ImportKind.TASKS, merged.bases)
         await recount_overdue(conn)  # its triggers wait too (migration 0013)
     reassigned = [
         c.old.id

@@ -21,13 +21,13 @@ from typing import Any, Literal
 import aiosqlite
 import orjson
 
-from bot.models import Role
-from bot.reminders.planner import (
+from bot.models import (
     REPLY_KINDS,
-    Kind,
     OpenTask,
     PlannedReminder,
     Recipient,
+    ReminderKind,
+    Role,
     TaskLine,
     UnitCounts,
 )
@@ -35,9 +35,9 @@ from storage.bot import utc
 from storage.db import Database
 
 # Reminders that land in the task's history as "reminded" when sent.
-_REMINDED = (Kind.BEFORE, Kind.DUE, Kind.OVERDUE)
+_REMINDED = (ReminderKind.BEFORE, ReminderKind.DUE, ReminderKind.OVERDUE)
 # Messages that list several tasks, each with its buttons: a reply to one asks which task.
-_LISTING = (Kind.FOLDED, Kind.ESCALATION)
+_LISTING = (ReminderKind.FOLDED, ReminderKind.ESCALATION)
 
 
 # --- what a round reads ----------------------------------------------------------------------
@@ -185,7 +185,7 @@ def _rows(reminders: Iterable[PlannedReminder], created: str) -> list[tuple[Any,
     dates = _Once(date.isoformat)
     dates[None] = None
     times = _Once(utc)
-    kinds = _Once(str)  # the plain text of a Kind
+    kinds = _Once(str)  # the plain text of a ReminderKind
     details: dict[int, str] = {}
     kept: list[Mapping[str, Any]] = []
 
@@ -287,7 +287,7 @@ class OutboxItem:
     """A claimed row, with what its message needs: the chat, the language, the task now."""
 
     id: int
-    kind: Kind
+    kind: ReminderKind
     subject: str
     person_id: int
     day: date
@@ -326,7 +326,7 @@ _CLAIM = (
 def _item(r: sqlite3.Row) -> OutboxItem:
     return OutboxItem(
         id=r[0],
-        kind=Kind(r[1]),
+        kind=ReminderKind(r[1]),
         subject=r[2],
         person_id=r[3],
         day=date.fromisoformat(r[4]),
@@ -477,7 +477,7 @@ async def _store_outcomes(conn: aiosqlite.Connection, outcomes: Sequence[Outcome
         [(o.item.chat_id, o.message_id, json.dumps(o.item.listed), at) for o in listing],
     )
     for o in listing:
-        if o.item.kind is Kind.ESCALATION:  # the tasks a head was told of are escalated
+        if o.item.kind is ReminderKind.ESCALATION:  # the tasks a head was told of are escalated
             told = json.dumps({"reminder": "escalation", "person_id": o.item.person_id})
             events += [(task_id, at, told) for task_id in o.item.listed]
         elif o.item.detail.get("of") == "round":  # each task a morning message names
@@ -506,7 +506,7 @@ def _listed(item: OutboxItem, listed: Sequence[Any]) -> str:
     """The "reminded" event of a task a morning message names: as its own reminder's."""
     _, _, kind, days = listed
     detail: dict[str, Any] = {"reminder": kind, "person_id": item.person_id, "in": "morning"}
-    detail["days_overdue" if kind == Kind.OVERDUE else "days_left"] = days
+    detail["days_overdue" if kind == ReminderKind.OVERDUE else "days_left"] = days
     return json.dumps(detail, ensure_ascii=False)
 
 
@@ -554,7 +554,7 @@ async def _mark_unreachable(
         " WHERE a.role = 'admin' AND a.telegram_id IS NOT NULL AND a.id <> ?"
         " AND a.id NOT IN (SELECT person_id FROM unreachable_people)",
         (
-            f"person:{person_id}", str(Kind.UNREACHABLE), notice.day.isoformat(),
+            f"person:{person_id}", str(ReminderKind.UNREACHABLE), notice.day.isoformat(),
             json.dumps(detail, ensure_ascii=False), utc(notice.not_before), at, person_id,
         ),
     )  # fmt: skip

@@ -10,9 +10,17 @@ from typing import Any
 
 import aiosqlite
 
-from bot.models import DeadlineChange, Person, ReportState, Role, Task, TaskEvent, Unit
-from bot.phones import phone_key
-from bot.text_search import fold
+from bot.models import (
+    DeadlineChange,
+    Person,
+    ReportState,
+    Role,
+    Task,
+    TaskEvent,
+    Unit,
+    fold,
+    phone_key,
+)
 from storage.db import Database
 
 TASK_COLUMNS = (

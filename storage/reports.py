@@ -17,10 +17,18 @@ from typing import Any, TypeVar
 
 import aiosqlite
 
-from bot.figures import Figures, Period, year_window
-from bot.models import Unit
-from bot.report_data import Appendix, MonthlyReport, ProcessFigures, ReportTask, UnitOverdue
-from bot.text_search import fold
+from bot.models import (
+    Appendix,
+    Figures,
+    MonthlyReport,
+    Period,
+    ProcessFigures,
+    ReportTask,
+    Unit,
+    UnitOverdue,
+    fold,
+    year_window,
+)
 from storage.db import Database
 from storage.figures import DEADLINE_ON_T, load_figures
 from storage.register import TASK_COLUMNS, day, iso, unit_from_row

@@ -15,16 +15,17 @@ from datetime import date, datetime
 
 import aiosqlite
 
-from bot.models import Person, Task
-from bot.reminders.planner import PlannedReminder
-from bot.workflow import (
+from bot.models import (
     CompletionReport,
     Decision,
     Dialogue,
     ExtensionRequest,
     ItemKind,
+    Person,
+    PlannedReminder,
     Refusal,
     Step,
+    Task,
 )
 from storage.db import Database
 from storage.outbox import add_notices

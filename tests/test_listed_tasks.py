@@ -8,8 +8,8 @@ import random
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from bot.models import Person, Role
-from bot.views import ListedTask, listed
+from bot.models import ListedTask, Person, Role
+from bot.views import listed
 from storage import Database
 from storage.bot import listed_open_tasks, open_tasks_for
 from storage.register import add_person, add_task, add_unit

@@ -26,15 +26,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.models import Role
+from bot.models import OpenTask, Recipient, ReminderKind, Role, UnitCounts
 from bot.reminders.planner import (
     LIST_LIMIT,
     UNITS_LIMIT,
-    Kind,
-    OpenTask,
-    Recipient,
     RegisterView,
-    UnitCounts,
     deadlines_ahead,
     plan,
     plan_assignments,
@@ -219,8 +215,9 @@ def test_larger_rounds_plan_what_the_former_planner_planned(seed: int) -> None:
     assert as_values(planned) == as_values(former_plan(view, now=now, calendar=CAL, policy=policy))
     if day == MONDAY:  # every kind of a round is there to compare
         assert {r.kind for r in planned} == {
-            Kind.BEFORE, Kind.DUE, Kind.OVERDUE, Kind.FOLDED, Kind.ESCALATION, Kind.OFFICE,
-            Kind.WEEKLY_HEAD, Kind.WEEKLY_LEADER,
+            ReminderKind.BEFORE, ReminderKind.DUE, ReminderKind.OVERDUE, ReminderKind.FOLDED,
+            ReminderKind.ESCALATION, ReminderKind.OFFICE, ReminderKind.WEEKLY_HEAD,
+            ReminderKind.WEEKLY_LEADER,
         }  # fmt: skip
 
 
@@ -319,7 +316,7 @@ def test_details_are_written_as_json_dumps_writes_them(value: Any) -> None:
 class Former:
     """The former PlannedReminder."""
 
-    kind: Kind
+    kind: ReminderKind
     person_id: int
     subject: str
     day: date
@@ -332,7 +329,7 @@ class Former:
 # An entry sorts by deadline then id: the most overdue first, then the soonest due. Plain
 # tuples, compared without a key function (ids are unique, so the task is never compared).
 # (deadline, task id, task, kind or None when not reminded today, days left or overdue)
-_Entry = tuple[date, int, OpenTask, Kind | None, int]
+_Entry = tuple[date, int, OpenTask, ReminderKind | None, int]
 
 
 def former_plan(
@@ -407,7 +404,7 @@ def former_plan_assignments(
     for task in sorted(tasks, key=lambda t: t.id):
         if task.completed_on is not None:
             continue
-        entry: _Entry = (task.deadline or date.max, task.id, task, Kind.ASSIGNED, 0)
+        entry: _Entry = (task.deadline or date.max, task.id, task, ReminderKind.ASSIGNED, 0)
         if task.officer_id is not None and task.officer_id in by_id:
             given.setdefault(task.officer_id, []).append(entry)
         else:
@@ -429,7 +426,7 @@ def former_plan_assignments(
 
 
 # What a deadline means today: (kind or None, days left or overdue, overdue, escalated).
-_Place = tuple[Kind | None, int, bool, bool]
+_Place = tuple[ReminderKind | None, int, bool, bool]
 
 
 class _Places(dict[date, _Place]):
@@ -454,14 +451,14 @@ class _Places(dict[date, _Place]):
         if deadline >= today:
             left = self._count(today, deadline)
             if left == 0:
-                place = (Kind.DUE, 0, False, False)
+                place = (ReminderKind.DUE, 0, False, False)
             elif left in policy.days_before:
-                place = (Kind.BEFORE, left, False, False)
+                place = (ReminderKind.BEFORE, left, False, False)
             else:
                 place = (None, left, False, False)
         else:
             over = self._count(deadline, today)
-            kind = Kind.OVERDUE if (over - 1) % policy.overdue_every == 0 else None
+            kind = ReminderKind.OVERDUE if (over - 1) % policy.overdue_every == 0 else None
             place = (kind, (today - deadline).days, True, over >= policy.escalate_after)
         self[deadline] = place
         return place
@@ -515,7 +512,7 @@ class _Rows:
         if len(merged) == 1:
             return [self.task_reminder(person_id, merged[0])]
         detail = {"of": "round", "count": len(merged), "tasks": self.items(merged[:most], most)}
-        return [self.digest(Kind.FOLDED, person_id, "round", detail)]
+        return [self.digest(ReminderKind.FOLDED, person_id, "round", detail)]
 
     def task_reminder(self, person_id: int, entry: _Entry) -> Former:
         _, task_id, task, kind, _ = entry
@@ -529,12 +526,12 @@ class _Rows:
         if found is None:
             deadline, task_id, _, kind, n = entry
             found = {}
-            if kind is Kind.OVERDUE:
+            if kind is ReminderKind.OVERDUE:
                 found["days_overdue"] = n
-            elif kind is Kind.DUE:
+            elif kind is ReminderKind.DUE:
                 found["days_left"] = 0
                 found["calendar_days_left"] = (deadline - self.day).days
-            elif kind is Kind.BEFORE:
+            elif kind is ReminderKind.BEFORE:
                 found["days_left"] = n
             self._details[task_id] = found
         return found
@@ -547,7 +544,7 @@ class _Rows:
             if item is None:
                 deadline, task_id, task, kind, n = entry
                 shown = None if task.deadline is None else deadline.isoformat()
-                item = [task_id, shown, str(kind or Kind.OVERDUE), n]
+                item = [task_id, shown, str(kind or ReminderKind.OVERDUE), n]
                 self._items[task_id] = item
             found.append(item)
         return found
@@ -556,9 +553,11 @@ class _Rows:
         self, person_id: int, subject: str, of: str, entries: Iterable[_Entry], count: int
     ) -> Former:
         detail = {"of": of, "count": count, "tasks": self.items(entries)}
-        return self.digest(Kind.FOLDED, person_id, subject, detail)
+        return self.digest(ReminderKind.FOLDED, person_id, subject, detail)
 
-    def digest(self, kind: Kind, person_id: int, subject: str, detail: Mapping[str, Any]) -> Former:
+    def digest(
+        self, kind: ReminderKind, person_id: int, subject: str, detail: Mapping[str, Any]
+    ) -> Former:
         return Former(kind, person_id, subject, self.day, self.at, detail=detail)
 
 
@@ -578,7 +577,7 @@ def _escalations(
         entries = escalated[unit_id]
         detail = {"unit": _unit(view, unit_id), "count": len(entries), "tasks": rows.items(entries)}
         for head_id in heads.get(unit_id, ()):
-            out.append(rows.digest(Kind.ESCALATION, head_id, f"unit:{unit_id}", detail))
+            out.append(rows.digest(ReminderKind.ESCALATION, head_id, f"unit:{unit_id}", detail))
     return out
 
 
@@ -597,7 +596,7 @@ def _office_digest(
         "unit_count": len(units),
         "units": units[:UNITS_LIMIT],
     }
-    return [rows.digest(Kind.OFFICE, p.id, "office", detail) for p in view.people
+    return [rows.digest(ReminderKind.OFFICE, p.id, "office", detail) for p in view.people
             if p.role is Role.ADMIN]  # fmt: skip
 
 
@@ -622,7 +621,7 @@ def _weekly(
                 "overdue": counts.overdue,
                 "tasks": rows.items(entries),
             }
-            out.append(rows.digest(Kind.WEEKLY_HEAD, person.id, "week", detail))
+            out.append(rows.digest(ReminderKind.WEEKLY_HEAD, person.id, "week", detail))
         elif person.role is Role.LEADER:
             entries = assigned_overdue.get(person.id, [])
             detail = {
@@ -630,5 +629,5 @@ def _weekly(
                 "count": len(entries),
                 "tasks": rows.items(entries),
             }
-            out.append(rows.digest(Kind.WEEKLY_LEADER, person.id, "week", detail))
+            out.append(rows.digest(ReminderKind.WEEKLY_LEADER, person.id, "week", detail))
     return out

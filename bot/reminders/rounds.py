@@ -15,15 +15,8 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from bot.config import Settings
-from bot.figures import Period
-from bot.reminders.planner import (
-    PlannedReminder,
-    Recipient,
-    RegisterView,
-    deadlines_ahead,
-    plan,
-    plan_assignments,
-)
+from bot.models import Period, PlannedReminder, Recipient
+from bot.reminders.planner import RegisterView, deadlines_ahead, plan, plan_assignments
 from bot.reminders.policy import Calendar, Policy, is_sending_day, is_weekly_day, round_day
 from storage import Database
 from storage import outbox as store
