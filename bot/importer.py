@@ -3,7 +3,7 @@
 `read_table` turns a file into numbered rows. `check_units`, `check_people` and `check_tasks`
 are pure: given the rows, what the register already holds (a `Catalog`) and the
 organisation's `today`, they return typed records, or every bad row with its column, value
-and reason. `plan` compares records with the register (created, updated with what changed,
+and reason. `plan_import` compares records with the register (created, updated with what changed,
 unchanged). `import_file` ties this to storage/importing.py, which writes all or nothing.
 """
 
@@ -706,7 +706,7 @@ def _json(value: Value) -> str | None:
     return value.isoformat() if isinstance(value, date) else value
 
 
-def plan(
+def plan_import(
     records: Iterable[Record],
     existing: Mapping[str, Record],
     cells: Callable[[Record, Catalog], dict[str, Value]],

@@ -37,7 +37,7 @@ def short(text: str, limit: int) -> str:
     return cut(text, limit)
 
 
-def moment(at: datetime | None, tz: tzinfo) -> str:
+def format_moment(at: datetime | None, tz: tzinfo) -> str:
     """`14:05 20/04/2020` in the organisation's time zone ('' for no time)."""
     if at is None:
         return ""
@@ -81,12 +81,12 @@ def review_card(
     }
     decided = {
         "by": names.get(item.decided_by or 0, nobody),
-        "at": moment(item.decided_at, tz),
+        "at": format_moment(item.decided_at, tz),
         "note": short(item.decision_note, CARD_TEXT_CHARS),
     }
     if isinstance(item, CompletionReport):
         text = t(
-            lang, "wf.card.report", **common, at=moment(item.reported_at, tz),
+            lang, "wf.card.report", **common, at=format_moment(item.reported_at, tz),
             docs=item.reply_doc or t(lang, "wf.card.no_doc"),
             result=short(item.result, CARD_TEXT_CHARS),
         )  # fmt: skip
@@ -96,7 +96,7 @@ def review_card(
         buttons = REPORT_BUTTONS
     else:
         text = t(
-            lang, "wf.card.extension", **common, at=moment(item.requested_at, tz),
+            lang, "wf.card.extension", **common, at=format_moment(item.requested_at, tz),
             original=day_text(task.original_deadline, lang), asked=format_date(item.new_deadline),
             reason=short(item.reason, CARD_TEXT_CHARS), count=len(task.extensions),
             max=max_extensions,
@@ -125,7 +125,7 @@ def event_line(lang: str, event: TaskEvent, names: Mapping[int, str], tz: tzinfo
         kind = "escalated"
     if kind == "import_changed":
         what = _imported(lang, detail)
-        return t(lang, "wf.history.line", at=moment(event.at, tz), what=what, who=Html(""))
+        return t(lang, "wf.history.line", at=format_moment(event.at, tz), what=what, who=Html(""))
     what = t(
         lang, f"wf.event.{kind}" if kind in EVENT_KINDS else "wf.event.other",
         result=short(str(detail.get("result", "")), EVENT_CHARS),
@@ -136,7 +136,7 @@ def event_line(lang: str, event: TaskEvent, names: Mapping[int, str], tz: tzinfo
     )  # fmt: skip
     actor = names.get(event.actor_id or 0)
     who = t(lang, "wf.history.by", name=actor) if actor else ""
-    return t(lang, "wf.history.line", at=moment(event.at, tz), what=what, who=Html(who))
+    return t(lang, "wf.history.line", at=format_moment(event.at, tz), what=what, who=Html(who))
 
 
 def _imported(lang: str, detail: Mapping[str, object]) -> Html:

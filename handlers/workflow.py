@@ -59,7 +59,7 @@ from bot.workflow import (
     split_word,
     text_refusal,
 )
-from bot.workflow_views import TITLE_CHARS, moment, review_card, short
+from bot.workflow_views import TITLE_CHARS, format_moment, review_card, short
 from handlers.access import add_callback, add_command, edit, keyboard, me, requires
 from handlers.reminders import start_sender, use_cards
 from handlers.tasks import find_task
@@ -784,7 +784,7 @@ async def already(
     key = f"wf.already.{decision.state}"
     values = {
         "by": decider.name if decider else "",
-        "at": moment(decision.decided_at, context.clock.tz),
+        "at": format_moment(decision.decided_at, context.clock.tz),
     }
     query = update.callback_query
     if query is not None:

@@ -14,7 +14,7 @@ from bot.models import DeadlineChange, Invite, ListedTask, NewInvite, Person, Ro
 from storage.db import Database, Params
 from storage.figures import DEADLINE_ON_T
 from storage.register import (
-    TASK_COLUMNS,
+    TASK_SELECT_COLUMNS,
     change_from_row,
     get_task,
     moment,
@@ -307,7 +307,8 @@ async def set_menu_signature(
 async def _tasks(db: Database, where: str, params: Params) -> list[Task]:
     """Tasks matching `where` (on the alias t), with their cooperating units and extensions."""
     rows = await db.fetchall(
-        f"SELECT {TASK_COLUMNS} FROM tasks t WHERE {where} ORDER BY t.deadline, t.code", params
+        f"SELECT {TASK_SELECT_COLUMNS} FROM tasks t WHERE {where} ORDER BY t.deadline, t.code",
+        params,
     )
     ids = [r["id"] for r in rows]
     cooperating: dict[int, list[int]] = {}

@@ -33,7 +33,7 @@ from bot.models import (
 from storage.db import Database
 from storage.figures import figures_summed_once, insert_triggers_idle
 from storage.register import (
-    TASK_COLUMNS,
+    TASK_SELECT_COLUMNS,
     iso,
     person_from_row,
     stamp,
@@ -77,7 +77,7 @@ async def load_tasks(db: Database, codes: Collection[str] | None = None) -> dict
         "SELECT task_id, unit_id FROM task_cooperators ORDER BY task_id, unit_id"
     ):
         cooperating.setdefault(task_id, []).append(unit_id)
-    rows = await db.fetchall(f"SELECT {TASK_COLUMNS} FROM tasks t ORDER BY t.id")
+    rows = await db.fetchall(f"SELECT {TASK_SELECT_COLUMNS} FROM tasks t ORDER BY t.id")
     return _task_records(rows, cooperating)
 
 
@@ -105,7 +105,9 @@ async def _tasks_where(
     fetch: Fetch, column: str, values: Sequence[object]
 ) -> dict[str, TaskRecord]:
     """The tasks whose `column` (`t.id`, `lower(t.code)`) is one of `values`, by code."""
-    rows = await _chunked(fetch, f"SELECT {TASK_COLUMNS} FROM tasks t WHERE {column} IN", values)
+    rows = await _chunked(
+        fetch, f"SELECT {TASK_SELECT_COLUMNS} FROM tasks t WHERE {column} IN", values
+    )
     cooperating: dict[int, list[int]] = {}
     for task_id, unit_id in await _chunked(
         fetch, "SELECT task_id, unit_id FROM task_cooperators WHERE task_id IN",

@@ -23,7 +23,7 @@ from bot.models import (
 )
 from storage.db import Database
 
-TASK_COLUMNS = (
+TASK_SELECT_COLUMNS = (
     "t.id, t.code, t.title, t.lead_unit_id, t.assigned_on, t.original_deadline, t.deadline, "
     "t.completed_on, t.extended_on, t.doc_number, t.doc_date, t.content, t.assigner, "
     "t.assigner_id, t.officer_id, t.report_state"
@@ -259,9 +259,11 @@ async def add_task(
 async def get_task(db: Database, *, code: str | None = None, id: int | None = None) -> Task | None:
     """One task in full: cooperating units and granted extensions included."""
     if code is not None:
-        row = await db.fetchone(f"SELECT {TASK_COLUMNS} FROM tasks t WHERE t.code = ?", (code,))
+        row = await db.fetchone(
+            f"SELECT {TASK_SELECT_COLUMNS} FROM tasks t WHERE t.code = ?", (code,)
+        )
     else:
-        row = await db.fetchone(f"SELECT {TASK_COLUMNS} FROM tasks t WHERE t.id = ?", (id,))
+        row = await db.fetchone(f"SELECT {TASK_SELECT_COLUMNS} FROM tasks t WHERE t.id = ?", (id,))
     if row is None:
         return None
     cooperating = [
@@ -288,7 +290,7 @@ async def all_tasks(db: Database) -> list[Task]:
     cooperating: dict[int, list[int]] = {}
     for r in await db.fetchall("SELECT task_id, unit_id FROM task_cooperators ORDER BY 1, 2"):
         cooperating.setdefault(r[0], []).append(r[1])
-    rows = await db.fetchall(f"SELECT {TASK_COLUMNS} FROM tasks t ORDER BY t.id")
+    rows = await db.fetchall(f"SELECT {TASK_SELECT_COLUMNS} FROM tasks t ORDER BY t.id")
     return [
         task_from_row(
             r, cooperating=cooperating.get(r["id"], ()), extensions=changes.get(r["id"], ())

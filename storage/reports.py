@@ -31,12 +31,12 @@ from bot.models import (
 )
 from storage.db import Database
 from storage.figures import DEADLINE_ON_T, load_figures
-from storage.register import TASK_COLUMNS, day, iso, unit_from_row
+from storage.register import TASK_SELECT_COLUMNS, day, iso, unit_from_row
 
 # Names by scalar subqueries, not joins: the query planner then always starts from the
 # tasks index the WHERE clause names (with a join it may walk the units first).
 _COLUMNS = (
-    f"{TASK_COLUMNS}, (SELECT u.name FROM units u WHERE u.id = t.lead_unit_id) AS unit_name,"
+    f"{TASK_SELECT_COLUMNS}, (SELECT u.name FROM units u WHERE u.id = t.lead_unit_id) AS unit_name,"
     " (SELECT o.name FROM people o WHERE o.id = t.officer_id) AS officer_name"
 )
 _FROM = "FROM tasks t"

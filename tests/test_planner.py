@@ -17,7 +17,7 @@ from bot.models import (
     Role,
     UnitCounts,
 )
-from bot.reminders.planner import RegisterView, plan, plan_assignments
+from bot.reminders.planner import RegisterView, plan_assignments, plan_reminders
 from bot.reminders.policy import (
     Policy,
     horizon,
@@ -62,7 +62,7 @@ def run(
     tasks: list[OpenTask], day: date, *, policy: Policy = POLICY, **view: object
 ) -> list[PlannedReminder]:
     register = RegisterView(tasks=tasks, people=PEOPLE, units=UNITS, **view)  # type: ignore[arg-type]
-    return plan(register, now=at(day), calendar=CAL, policy=policy)
+    return plan_reminders(register, now=at(day), calendar=CAL, policy=policy)
 
 
 def task_kinds(planned: list[PlannedReminder], person: int = OFFICER.id) -> list[tuple[str, dict]]:
@@ -138,14 +138,14 @@ def test_a_substituted_holiday_moves_reminders_and_a_swapped_saturday_gets_them(
 def test_calendar_days_when_working_days_are_off() -> None:
     policy = Policy(tz=TZ, working_days=False)
     saturday = date(2026, 1, 10)
-    planned = plan(
+    planned = plan_reminders(
         RegisterView([task(1, saturday)], PEOPLE),
         now=at(saturday),
         calendar=CAL,
         policy=policy,
     )
     assert task_kinds(planned) == [("due", {"days_left": 0, "calendar_days_left": 0})]
-    planned = plan(
+    planned = plan_reminders(
         RegisterView([task(1, saturday)], PEOPLE),
         now=at(date(2026, 1, 7)),
         calendar=CAL,
@@ -354,7 +354,7 @@ def test_quiet_hours_hold_notices_until_the_morning() -> None:
 
 def test_a_round_planned_in_quiet_hours_waits_for_the_morning() -> None:
     early = Policy(tz=TZ, daily_at=time(6, 0))
-    planned = plan(
+    planned = plan_reminders(
         RegisterView([task(1, date(2026, 1, 14))], PEOPLE),
         now=at(date(2026, 1, 14), 6),
         calendar=CAL,

@@ -1,14 +1,13 @@
 """The round's fast path (issue 7) plans exactly what the former planner planned.
 
-`plan` and `plan_assignments` were rewritten for a round of 120.000 reminders (named tuples,
-one place per deadline, layers instead of a round robin of lists, candidates read in order);
-the former implementation (bot/reminders/planner.py at 730f73d) is kept below, verbatim but
-for the name of its row type and the morning message of issue 15 (a person reminded of
-several tasks gets one message naming the most urgent: `_Rows.task_reminders`), as the
-oracle: on random registers, calendars, days and policies both give the same reminders, in
-the same order, with equal details. The outbox rows a round writes carry those same details
-(and the JSON `json.dumps` would write).
-"""
+`plan_reminders` and `plan_assignments` were rewritten for a round of 120.000 reminders
+(named tuples, one place per deadline, layers instead of a round robin of lists, candidates
+read in order); the former implementation (bot/reminders/planner.py at 730f73d) is kept
+below, verbatim but for the name of its row type and the morning message of issue 15 (a
+person reminded of several tasks gets one message naming the most urgent:
+`_Rows.task_reminders`), as the oracle: on random registers, calendars, days and policies
+both give the same reminders, in the same order, with equal details. The outbox rows a round
+writes carry those same details (and the JSON `json.dumps` would write)."""
 
 from __future__ import annotations
 
@@ -32,8 +31,8 @@ from bot.reminders.planner import (
     UNITS_LIMIT,
     RegisterView,
     deadlines_ahead,
-    plan,
     plan_assignments,
+    plan_reminders,
 )
 from bot.reminders.policy import (
     Calendar,
@@ -132,7 +131,7 @@ def test_a_round_plans_what_the_former_planner_planned(
     view, day = register
     now = datetime.combine(day, time(hour), tzinfo=TZ)
     expected = as_values(former_plan(view, now=now, calendar=CAL, policy=policy))
-    assert as_values(plan(view, now=now, calendar=CAL, policy=policy)) == expected
+    assert as_values(plan_reminders(view, now=now, calendar=CAL, policy=policy)) == expected
     ahead = set(deadlines_ahead(day, CAL, policy))  # what a round reads is enough
     read = [
         t
@@ -142,12 +141,12 @@ def test_a_round_plans_what_the_former_planner_planned(
     narrow = RegisterView(
         read, view.people, view.units, view.weekly_paused, view.unit_counts, view.totals
     )
-    assert as_values(plan(narrow, now=now, calendar=CAL, policy=policy)) == expected
+    assert as_values(plan_reminders(narrow, now=now, calendar=CAL, policy=policy)) == expected
     shuffled = list(view.tasks)
     random.Random(len(shuffled)).shuffle(shuffled)  # any order of the tasks plans the same
     again = RegisterView(shuffled, view.people, view.units, view.weekly_paused,
                          view.unit_counts, view.totals)  # fmt: skip
-    assert as_values(plan(again, now=now, calendar=CAL, policy=policy)) == expected
+    assert as_values(plan_reminders(again, now=now, calendar=CAL, policy=policy)) == expected
 
 
 @FAST
@@ -211,7 +210,7 @@ def test_larger_rounds_plan_what_the_former_planner_planned(seed: int) -> None:
     day = MONDAY + timedelta(days=seed % 3)
     view = random_register(seed, day)
     now = datetime.combine(day, time(8), tzinfo=TZ)
-    planned = plan(view, now=now, calendar=CAL, policy=policy)
+    planned = plan_reminders(view, now=now, calendar=CAL, policy=policy)
     assert as_values(planned) == as_values(former_plan(view, now=now, calendar=CAL, policy=policy))
     if day == MONDAY:  # every kind of a round is there to compare
         assert {r.kind for r in planned} == {

@@ -1,5 +1,5 @@
 """Which reminders are due: a pure function of the register, the calendar, the policy and a
-time. `plan` never reads a clock or a database; storage/outbox.py feeds it and stores what
+time. `plan_reminders` never reads a clock or a database; storage/outbox.py feeds it and stores what
 it returns in the outbox, whose unique key makes planning twice plan nothing new.
 
 A deadline D is counted from today T in working days (or calendar days when
@@ -79,7 +79,7 @@ _Entry = tuple[date, int, _Place]  # (deadline to sort by, task id, its place)
 _UNIT_ROLES = (Role.OFFICER, Role.HEAD)  # who gets their unit's tasks that name nobody
 
 
-def plan(
+def plan_reminders(
     view: RegisterView, *, now: datetime, calendar: Calendar, policy: Policy, fold: bool = True
 ) -> list[PlannedReminder]:
     """The round due at `now`: every person's reminders, escalations, digests, summaries.
