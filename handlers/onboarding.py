@@ -45,7 +45,7 @@ from handlers.access import (
     reply,
     requires,
 )
-from storage import bot as store
+from storage import accounts as store
 from storage.register import get_person, get_unit
 
 log = logging.getLogger(__name__)

@@ -37,8 +37,8 @@ from bot.reminders.sender import (
 )
 from handlers.access import add_callback, add_command, keyboard, reply
 from storage import outbox as store
-from storage.bot import daily_upkeep
 from storage.register import get_person
+from storage.upkeep import daily_upkeep
 
 log = logging.getLogger(__name__)
 

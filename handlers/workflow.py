@@ -65,15 +65,11 @@ from handlers.reminders import start_sender, use_cards
 from handlers.tasks import find_task
 from storage import Database
 from storage import workflow as store
-from storage.bot import (
-    open_tasks_for,
-    reachable_admins,
-    remember_message,
-    task_for_message,
-    tasks_of_digest,
-)
+from storage.accounts import reachable_admins
+from storage.messages import remember_message, task_for_message, tasks_of_digest
 from storage.outbox import OutboxItem
 from storage.register import get_person, get_task, get_unit, people_with_role, task_history
+from storage.task_lists import open_tasks_for
 
 log = logging.getLogger(__name__)
 

@@ -31,15 +31,9 @@ from bot.models import (
     record_from,
 )
 from storage.db import Database
+from storage.encoding import iso, stamp
 from storage.figures import figures_summed_once, insert_triggers_idle
-from storage.register import (
-    TASK_SELECT_COLUMNS,
-    iso,
-    person_from_row,
-    stamp,
-    task_from_row,
-    unit_from_row,
-)
+from storage.register import TASK_SELECT_COLUMNS, person_from_row, task_from_row, unit_from_row
 from storage.reports import recount_overdue
 
 _TASK_FIELDS = (

@@ -31,8 +31,8 @@ from bot.models import (
     TaskLine,
     UnitCounts,
 )
-from storage.bot import utc
 from storage.db import Database
+from storage.encoding import parse_stamp, utc_stamp
 
 # Reminders that land in the task's history as "reminded" when sent.
 _REMINDED = (ReminderKind.BEFORE, ReminderKind.DUE, ReminderKind.OVERDUE)
@@ -184,7 +184,7 @@ def _rows(reminders: Iterable[PlannedReminder], created: str) -> list[tuple[Any,
     out once (details by identity, a dict having no hash: kept alive meanwhile)."""
     dates = _Once(date.isoformat)
     dates[None] = None
-    times = _Once(utc)
+    times = _Once(utc_stamp)
     kinds = _Once(str)  # the plain text of a ReminderKind
     details: dict[int, str] = {}
     kept: list[Mapping[str, Any]] = []
@@ -245,7 +245,7 @@ async def add_planned(
     With `round_day`, the day's round is recorded in the same transaction, and nothing is
     added when that round was planned before (returns None). Returns the rows added.
     """
-    created = utc(now)
+    created = utc_stamp(now)
     rows = _rows(reminders, created)
     async with db.transaction() as conn:
         if round_day is not None:
@@ -271,7 +271,7 @@ async def add_notices(
     a notice already there (same day, person, kind and subject) is not added again."""
     if not notices:
         return 0
-    return await _insert(conn, _rows(notices, utc(now)))
+    return await _insert(conn, _rows(notices, utc_stamp(now)))
 
 
 async def round_planned(db: Database, *, day: date) -> bool:
@@ -362,7 +362,7 @@ async def claim(
     chat), and each person's rows go in order. Rows that `stale` gives a reason for are
     cancelled with that reason instead."""
     async with db.transaction() as conn:
-        return await _claim(conn, utc(now), limit, stale)
+        return await _claim(conn, utc_stamp(now), limit, stale)
 
 
 async def _claim(
@@ -443,7 +443,7 @@ async def exchange(
     reply finds the task) and a "reminded" event; a person Telegram refused is marked
     unreachable and the Office told once. Returns the people newly marked unreachable
     and the rows claimed."""
-    at = utc(now)
+    at = utc_stamp(now)
     newly: list[int] = []
     async with db.transaction() as conn:
         if outcomes:
@@ -492,7 +492,7 @@ async def _store_outcomes(conn: aiosqlite.Connection, outcomes: Sequence[Outcome
         await conn.executemany(
             "UPDATE outbox SET state = ?, attempts = attempts + 1, last_error = ?, retry_at = ?"
             " WHERE id = ?",
-            [(_STATE_AFTER[o.state], o.error, None if o.retry_at is None else utc(o.retry_at),
+            [(_STATE_AFTER[o.state], o.error, None if o.retry_at is None else utc_stamp(o.retry_at),
               o.item.id) for o in others],
         )  # fmt: skip
     released = [(o.item.id,) for o in outcomes if o.state == "released"]
@@ -555,7 +555,7 @@ async def _mark_unreachable(
         " AND a.id NOT IN (SELECT person_id FROM unreachable_people)",
         (
             f"person:{person_id}", str(ReminderKind.UNREACHABLE), notice.day.isoformat(),
-            json.dumps(detail, ensure_ascii=False), utc(notice.not_before), at, person_id,
+            json.dumps(detail, ensure_ascii=False), utc_stamp(notice.not_before), at, person_id,
         ),
     )  # fmt: skip
     return True
@@ -573,7 +573,7 @@ async def is_unreachable(db: Database, *, person_id: int) -> bool:
 
 async def due_count(db: Database, *, now: datetime) -> int:
     """Rows that could be sent at `now` (the unreachable's excepted)."""
-    at = utc(now)
+    at = utc_stamp(now)
     return int(
         await db.fetchval(
             "SELECT COUNT(*) FROM outbox o WHERE o.state = 'pending' AND o.not_before <= ?"
@@ -604,7 +604,7 @@ async def set_weekly_paused(db: Database, *, person_id: int, paused: bool, now: 
         "INSERT INTO reminder_preferences (person_id, weekly_paused, updated_at) VALUES (?, ?, ?)"
         " ON CONFLICT (person_id) DO UPDATE SET weekly_paused = excluded.weekly_paused,"
         " updated_at = excluded.updated_at",
-        (person_id, int(paused), utc(now)),
+        (person_id, int(paused), utc_stamp(now)),
     )
 
 
@@ -659,7 +659,7 @@ async def status(db: Database, *, today: date, limit: int = 20) -> OutboxStatus:
         )
     ]
     unreachable = [
-        UnreachablePerson(r[0], r[1], datetime.fromisoformat(r[2]), r[3])
+        UnreachablePerson(r[0], r[1], parse_stamp(r[2]), r[3])
         for r in await db.fetchall(
             "SELECT p.code, p.name, u.since, u.error FROM unreachable_people u"
             " JOIN people p ON p.id = u.person_id ORDER BY u.since, p.code"

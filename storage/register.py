@@ -22,30 +22,13 @@ from bot.models import (
     phone_key,
 )
 from storage.db import Database
+from storage.encoding import day, iso, parse_stamp, stamp
 
 TASK_SELECT_COLUMNS = (
     "t.id, t.code, t.title, t.lead_unit_id, t.assigned_on, t.original_deadline, t.deadline, "
     "t.completed_on, t.extended_on, t.doc_number, t.doc_date, t.content, t.assigner, "
     "t.assigner_id, t.officer_id, t.report_state"
 )
-
-
-def iso(value: date | None) -> str | None:
-    return None if value is None else value.isoformat()
-
-
-def day(value: str | None) -> date | None:
-    return None if value is None else date.fromisoformat(value)
-
-
-def moment(value: str | None) -> datetime | None:
-    return None if value is None else datetime.fromisoformat(value)
-
-
-def stamp(value: datetime) -> str:
-    if value.tzinfo is None:
-        raise ValueError("timestamps must be aware")
-    return value.isoformat(timespec="seconds")
 
 
 def unit_from_row(row: sqlite3.Row) -> Unit:
@@ -334,7 +317,7 @@ async def task_history(db: Database, task_id: int, *, limit: int | None = None) 
         TaskEvent(
             id=r["id"],
             task_id=r["task_id"],
-            at=datetime.fromisoformat(r["at"]),
+            at=parse_stamp(r["at"]),
             kind=r["kind"],
             actor_id=r["actor_id"],
             detail=json.loads(r["detail"]),

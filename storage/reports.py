@@ -12,7 +12,7 @@ import sqlite3
 import weakref
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta, tzinfo
+from datetime import UTC, date, timedelta, tzinfo
 from typing import Any, TypeVar
 
 import aiosqlite
@@ -30,8 +30,9 @@ from bot.models import (
     year_window,
 )
 from storage.db import Database
+from storage.encoding import day, iso, parse_stamp
 from storage.figures import DEADLINE_ON_T, load_figures
-from storage.register import TASK_SELECT_COLUMNS, day, iso, unit_from_row
+from storage.register import TASK_SELECT_COLUMNS, unit_from_row
 
 # Names by scalar subqueries, not joins: the query planner then always starts from the
 # tasks index the WHERE clause names (with a join it may walk the units first).
@@ -118,7 +119,7 @@ async def late_in_period(db: Database, *, period: Period, as_of: date) -> list[R
 async def overdue_in_year(
     db: Database, *, window: Period, as_of: date, limit: int = APPENDIX_LIMIT
 ) -> list[ReportTask]:
-    """Appendix 2: tasks assigned in the year's window (`bot.figures.year_window`), not
+    """Appendix 2: tasks assigned in the year's window (`bot.models.year_window`), not
     completed and overdue on `as_of`, the most overdue first (at most `limit`)."""
     # Open today with a deadline before T (the index of open tasks, in deadline order);
     # completed after T (open on T); extended after T (perhaps overdue on T). `+assigned_on`:
@@ -201,8 +202,8 @@ async def _decided_in(
     return sum(1 for r in rows if period.start <= _localday(r[0], tz) <= period.end)
 
 
-def _localday(stamp: str, tz: tzinfo) -> date:
-    moment = datetime.fromisoformat(stamp)
+def _localday(text: str, tz: tzinfo) -> date:
+    moment = parse_stamp(text)
     if moment.tzinfo is None:  # written without an offset: UTC, as the schema says
         moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(tz).date()

@@ -28,16 +28,9 @@ from bot.models import (
     Task,
 )
 from storage.db import Database
+from storage.encoding import day, iso, parse_stamp, stamp
 from storage.outbox import add_notices
-from storage.register import (
-    add_event,
-    day,
-    get_task,
-    iso,
-    moment,
-    person_from_row,
-    stamp,
-)
+from storage.register import add_event, get_task, person_from_row
 
 TaskCheck = Callable[[Task], Refusal | None]
 # The outbox rows that put a new report or request before its reviewers, given its id.
@@ -49,7 +42,7 @@ def _no_cards(item_id: int) -> Sequence[PlannedReminder]:
 
 
 def _report(row: sqlite3.Row) -> CompletionReport:
-    reported_at = moment(row["reported_at"])
+    reported_at = parse_stamp(row["reported_at"])
     reported_on = day(row["reported_on"])
     assert reported_at is not None and reported_on is not None
     return CompletionReport(
@@ -64,13 +57,13 @@ def _report(row: sqlite3.Row) -> CompletionReport:
         file_kind=row["file_kind"],
         state=row["state"],
         decided_by=row["decided_by"],
-        decided_at=moment(row["decided_at"]),
+        decided_at=parse_stamp(row["decided_at"]),
         decision_note=row["decision_note"],
     )
 
 
 def _request(row: sqlite3.Row) -> ExtensionRequest:
-    requested_at = moment(row["requested_at"])
+    requested_at = parse_stamp(row["requested_at"])
     requested_on = day(row["requested_on"])
     new_deadline = day(row["new_deadline"])
     assert requested_at is not None and requested_on is not None and new_deadline is not None
@@ -86,7 +79,7 @@ def _request(row: sqlite3.Row) -> ExtensionRequest:
         state=row["state"],
         granted_deadline=day(row["granted_deadline"]),
         decided_by=row["decided_by"],
-        decided_at=moment(row["decided_at"]),
+        decided_at=parse_stamp(row["decided_at"]),
         decision_note=row["decision_note"],
     )
 
@@ -167,7 +160,11 @@ async def _decided(
     if row is None:
         return Decision(taken=False, state="missing")
     return Decision(
-        taken=False, state=row[0], decided_by=row[1], decided_at=moment(row[2]), withdrawn=withdrawn
+        taken=False,
+        state=row[0],
+        decided_by=row[1],
+        decided_at=parse_stamp(row[2]),
+        withdrawn=withdrawn,
     )
 
 
@@ -474,7 +471,7 @@ async def get_dialogue(db: Database, person_id: int) -> Dialogue | None:
     row = await db.fetchone("SELECT * FROM dialogues WHERE person_id = ?", (person_id,))
     if row is None:
         return None
-    started_at, expires_at = moment(row["started_at"]), moment(row["expires_at"])
+    started_at, expires_at = parse_stamp(row["started_at"]), parse_stamp(row["expires_at"])
     assert started_at is not None and expires_at is not None
     return Dialogue(
         person_id=row["person_id"],

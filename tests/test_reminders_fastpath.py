@@ -45,7 +45,7 @@ from bot.reminders.policy import (
 from bot.reminders.rounds import load_view, plan_round
 from bot.workdays import WorkCalendar
 from storage import Database
-from storage.bot import utc
+from storage.encoding import utc_stamp
 from storage.outbox import _json as outbox_json
 from storage.register import add_task, add_unit
 
@@ -257,7 +257,7 @@ async def test_the_outbox_holds_what_the_former_planner_planned(tmp_path: Path) 
     finally:
         await db.close()
     assert [tuple(r[:7]) for r in rows] == [
-        (str(e.kind), e.person_id, e.subject, e.day.isoformat(), utc(e.not_before), e.task_id,
+        (str(e.kind), e.person_id, e.subject, e.day.isoformat(), utc_stamp(e.not_before), e.task_id,
          None if e.deadline is None else e.deadline.isoformat())
         for e in expected
     ]  # fmt: skip

@@ -22,7 +22,7 @@ from bot.models import NewInvite
 from bot.onboarding import invite_link, new_invite, start_line
 from bot.texts import plain
 from storage import Database
-from storage import bot as store
+from storage import accounts as store
 from storage.register import get_person, get_unit
 
 CSV_COLUMNS = (
