@@ -15,8 +15,6 @@ from collections.abc import Awaitable, Callable, Collection, Iterable, Mapping, 
 from datetime import date, datetime
 from typing import TypeVar
 
-import aiosqlite
-
 from bot.models import (
     Catalog,
     Change,
@@ -30,7 +28,7 @@ from bot.models import (
     phone_key,
     record_from,
 )
-from storage.db import Database
+from storage.db import Database, Transaction
 from storage.encoding import iso, stamp
 from storage.figures import figures_summed_once, insert_triggers_idle
 from storage.register import TASK_SELECT_COLUMNS, person_from_row, task_from_row, unit_from_row
@@ -147,9 +145,7 @@ async def load_bases(
     return {code: cells for code, cells in await db.fetchall(select, (kind.value,))}
 
 
-async def _remember(
-    conn: aiosqlite.Connection, kind: ImportKind, bases: list[tuple[str, str]]
-) -> None:
+async def _remember(conn: Transaction, kind: ImportKind, bases: list[tuple[str, str]]) -> None:
     await conn.executemany(
         "INSERT INTO import_base (kind, code, cells) VALUES (?, ?, ?)"
         " ON CONFLICT (kind, code) DO UPDATE SET cells = excluded.cells",
@@ -157,7 +153,7 @@ async def _remember(
     )
 
 
-def _reading(conn: aiosqlite.Connection) -> Fetch:
+def _reading(conn: Transaction) -> Fetch:
     """Reads inside the write transaction (through the writer, which holds the lock)."""
 
     async def fetch(sql: str, params: Sequence[object]) -> list[sqlite3.Row]:
@@ -324,7 +320,7 @@ async def apply_tasks(
     return merged, created, reassigned
 
 
-async def _create_tasks(conn: aiosqlite.Connection, tasks: list[TaskRecord], at: str) -> list[int]:
+async def _create_tasks(conn: Transaction, tasks: list[TaskRecord], at: str) -> list[int]:
     """Insert new tasks with their cooperators, initial extension and `created` event."""
     if not tasks:
         return []
@@ -364,7 +360,7 @@ async def _create_tasks(conn: aiosqlite.Connection, tasks: list[TaskRecord], at:
 
 
 async def _add_cooperators(
-    conn: aiosqlite.Connection, tasks: Iterable[tuple[int | None, TaskRecord]]
+    conn: Transaction, tasks: Iterable[tuple[int | None, TaskRecord]]
 ) -> None:
     await conn.executemany(
         "INSERT INTO task_cooperators (task_id, unit_id) VALUES (?, ?)",
@@ -373,7 +369,7 @@ async def _add_cooperators(
 
 
 async def _add_extensions(
-    conn: aiosqlite.Connection,
+    conn: Transaction,
     changes: Iterable[tuple[int | None, date | None, date | None, date]],
     at: str,
 ) -> None:

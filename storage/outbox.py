@@ -18,7 +18,6 @@ from datetime import date, datetime
 from itertools import chain
 from typing import Any, Literal
 
-import aiosqlite
 import orjson
 
 from bot.models import (
@@ -31,7 +30,7 @@ from bot.models import (
     TaskLine,
     UnitCounts,
 )
-from storage.db import Database
+from storage.db import Database, Transaction
 from storage.encoding import parse_stamp, utc_stamp
 
 # Reminders that land in the task's history as "reminded" when sent.
@@ -105,9 +104,7 @@ async def tasks_by_id(db: Database, ids: Sequence[int]) -> list[OpenTask]:
     return found
 
 
-async def task_lines(
-    db: Database | aiosqlite.Connection, ids: Iterable[int]
-) -> dict[int, TaskLine]:
+async def task_lines(db: Database | Transaction, ids: Iterable[int]) -> dict[int, TaskLine]:
     """Code, title and deadline of tasks by id, as messages name them."""
     wanted = sorted(set(ids))
     found: dict[int, TaskLine] = {}
@@ -119,11 +116,7 @@ async def task_lines(
             " completed_on IS NOT NULL OR coalesce(report_state, '') = 'pending'"
             f" FROM tasks WHERE id IN ({marks})"
         )
-        if isinstance(db, Database):
-            rows = await db.fetchall(sql, tuple(chunk))
-        else:
-            async with db.execute(sql, tuple(chunk)) as cursor:
-                rows = list(await cursor.fetchall())
+        rows = await db.fetchall(sql, tuple(chunk))
         found.update((r[0], TaskLine(r[1], r[2], dates[r[3]], bool(r[4]))) for r in rows)
     return found
 
@@ -209,12 +202,12 @@ _BATCH = 100  # rows a statement
 def _insert_sql(count: int) -> str:
     row = "(" + ", ".join("?" * 9) + ")"
     return (
-        "INSERT OR IGNORE INTO outbox (subject, person_id, kind, day, task_id, deadline, detail,"
-        f" not_before, created_at) VALUES {', '.join([row] * count)}"
+        "INSERT INTO outbox (subject, person_id, kind, day, task_id, deadline, detail,"
+        f" not_before, created_at) VALUES {', '.join([row] * count)} ON CONFLICT DO NOTHING"
     )
 
 
-async def _insert(conn: aiosqlite.Connection, rows: Sequence[tuple[Any, ...]]) -> int:
+async def _insert(conn: Transaction, rows: Sequence[tuple[Any, ...]]) -> int:
     """Rows into the outbox, `_BATCH` a statement (each run of a statement opens the table
     and its indexes again: a third of the cost of a row written alone). Returns the rows
     added (those already there are left as they are)."""
@@ -250,7 +243,8 @@ async def add_planned(
     async with db.transaction() as conn:
         if round_day is not None:
             cursor = await conn.execute(
-                "INSERT OR IGNORE INTO reminder_rounds (day, planned_at) VALUES (?, ?)",
+                "INSERT INTO reminder_rounds (day, planned_at) VALUES (?, ?)"
+                " ON CONFLICT DO NOTHING",
                 (round_day.isoformat(), created),
             )
             if cursor.rowcount != 1:
@@ -265,7 +259,7 @@ async def add_planned(
 
 
 async def add_notices(
-    conn: aiosqlite.Connection, notices: Sequence[PlannedReminder], *, now: datetime
+    conn: Transaction, notices: Sequence[PlannedReminder], *, now: datetime
 ) -> int:
     """Put notices of a decision in the outbox, inside the decision's own transaction;
     a notice already there (same day, person, kind and subject) is not added again."""
@@ -366,7 +360,7 @@ async def claim(
 
 
 async def _claim(
-    conn: aiosqlite.Connection, at: str, limit: int, stale: Callable[[OutboxItem], str | None]
+    conn: Transaction, at: str, limit: int, stale: Callable[[OutboxItem], str | None]
 ) -> list[OutboxItem]:
     claimed: list[OutboxItem] = []
     while len(claimed) < limit:
@@ -455,7 +449,7 @@ async def exchange(
     return newly, claimed
 
 
-async def _store_outcomes(conn: aiosqlite.Connection, outcomes: Sequence[Outcome], at: str) -> None:
+async def _store_outcomes(conn: Transaction, outcomes: Sequence[Outcome], at: str) -> None:
     sent = [o for o in outcomes if o.state == "sent"]
     await conn.executemany(
         "UPDATE outbox SET state = 'sent', chat_id = ?, message_id = ?, sent_at = ?,"
@@ -526,12 +520,11 @@ _STATE_AFTER = {
 }
 
 
-async def _mark_unreachable(
-    conn: aiosqlite.Connection, outcome: Outcome, at: str, notice: Notice
-) -> bool:
+async def _mark_unreachable(conn: Transaction, outcome: Outcome, at: str, notice: Notice) -> bool:
     person_id = outcome.item.person_id
     cursor = await conn.execute(
-        "INSERT OR IGNORE INTO unreachable_people (person_id, since, error) VALUES (?, ?, ?)",
+        "INSERT INTO unreachable_people (person_id, since, error) VALUES (?, ?, ?)"
+        " ON CONFLICT DO NOTHING",
         (person_id, at, outcome.error),
     )
     if cursor.rowcount != 1:
@@ -549,10 +542,10 @@ async def _mark_unreachable(
         "error": outcome.error,
     }
     await conn.execute(
-        "INSERT OR IGNORE INTO outbox (subject, person_id, kind, day, detail, not_before,"
+        "INSERT INTO outbox (subject, person_id, kind, day, detail, not_before,"
         " created_at) SELECT ?, a.id, ?, ?, ?, ?, ? FROM people a"
         " WHERE a.role = 'admin' AND a.telegram_id IS NOT NULL AND a.id <> ?"
-        " AND a.id NOT IN (SELECT person_id FROM unreachable_people)",
+        " AND a.id NOT IN (SELECT person_id FROM unreachable_people) ON CONFLICT DO NOTHING",
         (
             f"person:{person_id}", str(ReminderKind.UNREACHABLE), notice.day.isoformat(),
             json.dumps(detail, ensure_ascii=False), utc_stamp(notice.not_before), at, person_id,

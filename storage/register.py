@@ -8,8 +8,6 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
 
-import aiosqlite
-
 from bot.models import (
     DeadlineChange,
     Person,
@@ -21,7 +19,7 @@ from bot.models import (
     fold,
     phone_key,
 )
-from storage.db import Database
+from storage.db import Database, Reader, Transaction
 from storage.encoding import day, iso, parse_stamp, stamp
 
 TASK_SELECT_COLUMNS = (
@@ -239,7 +237,7 @@ async def add_task(
     return task
 
 
-async def get_task(db: Database, *, code: str | None = None, id: int | None = None) -> Task | None:
+async def get_task(db: Reader, *, code: str | None = None, id: int | None = None) -> Task | None:
     """One task in full: cooperating units and granted extensions included."""
     if code is not None:
         row = await db.fetchone(
@@ -286,7 +284,7 @@ async def all_tasks(db: Database) -> list[Task]:
 
 
 async def add_event(
-    conn: aiosqlite.Connection,
+    conn: Transaction,
     *,
     task_id: int,
     kind: str,

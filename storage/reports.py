@@ -15,8 +15,6 @@ from dataclasses import dataclass
 from datetime import UTC, date, timedelta, tzinfo
 from typing import Any, TypeVar
 
-import aiosqlite
-
 from bot.models import (
     Appendix,
     Figures,
@@ -29,7 +27,7 @@ from bot.models import (
     fold,
     year_window,
 )
-from storage.db import Database
+from storage.db import Database, Transaction
 from storage.encoding import day, iso, parse_stamp
 from storage.figures import DEADLINE_ON_T, load_figures
 from storage.register import TASK_SELECT_COLUMNS, unit_from_row
@@ -349,7 +347,7 @@ _RECOUNT = (
 )
 
 
-async def recount_overdue(conn: aiosqlite.Connection) -> None:
+async def recount_overdue(conn: Transaction) -> None:
     """Within the caller's transaction: the kept overdue counts counted afresh from the
     tasks. A bulk write (`storage.figures.figures_summed_once`: its triggers wait while
     figure_bulk has a row) calls this before its transaction ends."""

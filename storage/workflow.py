@@ -13,8 +13,6 @@ import sqlite3
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
 
-import aiosqlite
-
 from bot.models import (
     CompletionReport,
     Decision,
@@ -27,7 +25,7 @@ from bot.models import (
     Step,
     Task,
 )
-from storage.db import Database
+from storage.db import Database, Reader, Transaction
 from storage.encoding import day, iso, parse_stamp, stamp
 from storage.outbox import add_notices
 from storage.register import add_event, get_task, person_from_row
@@ -106,7 +104,7 @@ async def submit_report(
     `cards(report_id)` go into the outbox in the same transaction; without, the task is
     completed today and the `Decision` says so."""
     async with db.transaction() as conn:
-        task = await get_task(db, id=task_id)
+        task = await get_task(conn, id=task_id)
         refusal = Refusal("unknown_task") if task is None else check(task)
         if refusal is not None:
             return refusal
@@ -151,7 +149,7 @@ async def pending_reports(db: Database, *, limit: int) -> list[CompletionReport]
 
 
 async def _decided(
-    conn: aiosqlite.Connection, table: str, item_id: int, *, withdrawn: tuple[int, ...] = ()
+    conn: Transaction, table: str, item_id: int, *, withdrawn: tuple[int, ...] = ()
 ) -> Decision:
     async with conn.execute(
         f"SELECT state, decided_by, decided_at FROM {table} WHERE id = ?", (item_id,)
@@ -169,7 +167,7 @@ async def _decided(
 
 
 async def _claim(
-    conn: aiosqlite.Connection,
+    conn: Transaction,
     table: str,
     item_id: int,
     *,
@@ -191,7 +189,7 @@ async def _claim(
 
 
 async def _accept(
-    conn: aiosqlite.Connection, report_id: int, *, person_id: int | None, now: datetime
+    conn: Transaction, report_id: int, *, person_id: int | None, now: datetime
 ) -> Decision:
     claimed = await _claim(
         conn, "completion_reports", report_id, person_id=person_id, now=now, state="accepted"
@@ -281,7 +279,7 @@ async def request_extension(
     """File a request for more time; `check(task, request_open)` runs under the write lock,
     and `cards(request_id)` go into the outbox in the same transaction."""
     async with db.transaction() as conn:
-        task = await get_task(db, id=task_id)
+        task = await get_task(conn, id=task_id)
         if task is None:
             return Refusal("unknown_task")
         async with conn.execute(
@@ -309,7 +307,7 @@ async def request_extension(
     return request
 
 
-async def get_request(db: Database, request_id: int) -> ExtensionRequest | None:
+async def get_request(db: Reader, request_id: int) -> ExtensionRequest | None:
     row = await db.fetchone("SELECT * FROM extension_requests WHERE id = ?", (request_id,))
     return None if row is None else _request(row)
 
@@ -339,9 +337,7 @@ async def pending_requests(db: Database, *, limit: int) -> list[ExtensionRequest
     return [_request(r) for r in rows]
 
 
-async def _withdraw_requests(
-    conn: aiosqlite.Connection, task_id: int, *, now: datetime
-) -> tuple[int, ...]:
+async def _withdraw_requests(conn: Transaction, task_id: int, *, now: datetime) -> tuple[int, ...]:
     """A completed task needs no more time: its open request is closed."""
     rows = await conn.execute_fetchall(
         "UPDATE extension_requests SET state = 'withdrawn', decided_at = ?"
@@ -365,10 +361,10 @@ async def grant_extension(
     """Grant a request, as asked or to `new_deadline`: the deadline moves, the original is
     kept, and the change records who, when (`granted_on` = today) and why."""
     async with db.transaction() as conn:
-        request = await get_request(db, request_id)
+        request = await get_request(conn, request_id)
         if request is None or request.state != "pending":
             return await _decided(conn, "extension_requests", request_id)
-        task = await get_task(db, id=request.task_id)
+        task = await get_task(conn, id=request.task_id)
         assert task is not None
         if task.completed_on is not None:
             withdrawn = await _withdraw_requests(conn, task.id, now=now)
@@ -435,8 +431,8 @@ async def remember_review_message(
     db: Database, *, kind: ItemKind, item_id: int, chat_id: int, message_id: int
 ) -> None:
     await db.execute(
-        "INSERT OR IGNORE INTO review_messages (item_kind, item_id, chat_id, message_id)"
-        " VALUES (?, ?, ?, ?)",
+        "INSERT INTO review_messages (item_kind, item_id, chat_id, message_id)"
+        " VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
         (kind.value, item_id, chat_id, message_id),
     )
 
