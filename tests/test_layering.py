@@ -19,6 +19,7 @@ PACKAGES = ("bot", "handlers", "storage")
 # (importer glob, forbidden, allowed exceptions)
 RULES: list[tuple[str, str, tuple[str, ...]]] = [
     ("storage*", "bot", ("bot.models",)),  # storage speaks in the domain's types only
+    ("storage*", "handlers", ()),
     ("bot.models*", "bot", ("bot.models",)),  # the models are a leaf
     ("bot.models*", "handlers", ()),
     ("bot.models*", "storage", ()),
