@@ -13,9 +13,8 @@ import re
 import secrets
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from enum import StrEnum
 
-from bot.models import Invite, NewInvite
+from bot.models import Invite, InviteState, NewInvite
 
 CODE_BYTES = 16
 # What Telegram allows in a start parameter: 1-64 of A-Z, a-z, 0-9, _ and -.
@@ -55,14 +54,6 @@ def invite_link(bot_username: str | None, code: str) -> str | None:
 def start_line(code: str) -> str:
     """What to send the bot by hand when there is no link: `/start <code>`."""
     return f"/start {code}"
-
-
-class InviteState(StrEnum):
-    VALID = "valid"
-    UNKNOWN = "unknown"  # forged, mistyped, or never issued
-    EXPIRED = "expired"
-    USED = "used"
-    REVOKED = "revoked"  # revoked by the Office, or replaced by a newer invite
 
 
 def invite_state(invite: Invite | None, now: datetime) -> InviteState:

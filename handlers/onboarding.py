@@ -24,9 +24,8 @@ from telegram.ext import Application, MessageHandler, filters
 from bot.access import MenuCommand, menu_for
 from bot.context import DondocContext
 from bot.formats import echo, format_date
-from bot.models import Person, Role, phone_key
+from bot.models import InviteState, Person, Role, phone_key
 from bot.onboarding import (
-    InviteState,
     code_digest,
     failures_matter_since,
     invite_link,

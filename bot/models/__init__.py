@@ -33,7 +33,7 @@ from bot.models.imports import (
     casefold_index,
     record_from,
 )
-from bot.models.people import Invite, NewInvite, Person, Role, Unit
+from bot.models.people import Invite, InviteState, NewInvite, Person, Role, Unit
 from bot.models.phones import phone_key
 from bot.models.reminders import (
     NO_DETAIL,
@@ -72,11 +72,12 @@ __all__ = [
     "APPENDIX_KINDS", "NO_DETAIL", "REPLY_KINDS", "ROUND_KINDS", "TASK_KINDS", "Appendix",
     "Catalog", "Change", "CompletionReport", "Conflict", "DeadlineChange", "Decision",
     "Dialogue", "ExtensionRequest", "Figures", "GroupFigures", "ImportKind", "Invite",
-    "ItemKind", "ListedTask", "Merged", "MonthlyReport", "NewInvite", "OpenTask", "Period",
-    "PeriodFigures", "Person", "PersonRecord", "Plan", "PlannedReminder", "Prefer",
-    "ProcessFigures", "Recheck", "Recipient", "Record", "Refusal", "ReminderKind",
-    "ReportState", "ReportTask", "Role", "RowChange", "Step", "Task", "TaskEvent", "TaskLine",
-    "TaskRecord", "Unit", "UnitCounts", "UnitOverdue", "UnitRecord", "Value", "YearFigures",
-    "appendix_title_key", "casefold_index", "fold", "leader_groups", "phone_key",
-    "record_from", "unit_groups", "year_figures", "year_window",
+    "InviteState", "ItemKind", "ListedTask", "Merged", "MonthlyReport", "NewInvite",
+    "OpenTask", "Period", "PeriodFigures", "Person", "PersonRecord", "Plan",
+    "PlannedReminder", "Prefer", "ProcessFigures", "Recheck", "Recipient", "Record",
+    "Refusal", "ReminderKind", "ReportState", "ReportTask", "Role", "RowChange", "Step",
+    "Task", "TaskEvent", "TaskLine", "TaskRecord", "Unit", "UnitCounts", "UnitOverdue",
+    "UnitRecord", "Value", "YearFigures", "appendix_title_key", "casefold_index", "fold",
+    "leader_groups", "phone_key", "record_from", "unit_groups", "year_figures",
+    "year_window",
 ]  # fmt: skip

@@ -52,3 +52,11 @@ class Invite:
     used_at: datetime | None = None
     used_by: int | None = None
     revoked_at: datetime | None = None
+
+
+class InviteState(StrEnum):
+    VALID = "valid"
+    UNKNOWN = "unknown"  # forged, mistyped, or never issued
+    EXPIRED = "expired"
+    USED = "used"
+    REVOKED = "revoked"  # revoked by the Office, or replaced by a newer invite
