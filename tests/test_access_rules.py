@@ -10,9 +10,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.access import MenuCommand, may_report, may_view, menu_for
-from bot.models import Invite, Person, Role, Task, phone_key
+from bot.models import Invite, InviteState, Person, Role, Task, phone_key
 from bot.onboarding import (
-    InviteState,
     code_digest,
     invite_link,
     invite_state,
