@@ -17,7 +17,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from bot.text_search import fold
+from bot.models import fold
 from storage import Database
 from storage.db import migrations
 

@@ -21,8 +21,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from bot.figures import GroupFigures
 from bot.formats import format_date, format_int
+from bot.models import GroupFigures
 from bot.texts import plain
 
 WIDTH_PX = 1080

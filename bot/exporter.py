@@ -20,19 +20,13 @@ from bot.importer import (
     COLUMNS,
     EXPORT_ONLY_COLUMNS,
     ROLE_LABELS,
-    Catalog,
     Column,
     FileProblem,
-    Kind,
-    PersonRecord,
-    TaskRecord,
-    Value,
     person_cells,
-    record_from,
     task_cells,
     unit_cells,
 )
-from bot.models import Task
+from bot.models import Catalog, ImportKind, PersonRecord, Task, TaskRecord, Value, record_from
 from bot.report_xlsx import DATE_FORMAT, NOT_XML
 from bot.status import Status, days_overdue, is_due_soon, status_on
 from bot.texts import plain
@@ -142,7 +136,7 @@ def _person_row(person: PersonRecord, catalog: Catalog, lang: str) -> list[Expor
 
 
 async def export_file(
-    db: Database, kind: Kind, path: Path, *, today: date, due_soon_days: int, lang: str
+    db: Database, kind: ImportKind, path: Path, *, today: date, due_soon_days: int, lang: str
 ) -> int:
     """Write the register's units, people or tasks to `path`; returns the rows written."""
     if path.suffix.lower() not in SUFFIXES:
@@ -150,9 +144,9 @@ async def export_file(
     catalog = await importing.load_catalog(db)
     columns = COLUMNS[kind]
     rows: list[list[ExportCell]]
-    if kind is Kind.UNITS:
+    if kind is ImportKind.UNITS:
         rows = [list(unit_cells(u, catalog).values()) for u in catalog.units.values()]
-    elif kind is Kind.PEOPLE:
+    elif kind is ImportKind.PEOPLE:
         rows = [_person_row(person, catalog, lang) for person in catalog.people.values()]
     else:
         columns = (*columns, *EXPORT_ONLY_COLUMNS)

@@ -11,10 +11,8 @@ import html
 from collections.abc import Sequence
 from datetime import date
 
-from bot.figures import Figures, Period, YearFigures
 from bot.formats import format_date, format_int, format_percent, shares
-from bot.models import Unit
-from bot.report_data import ReportTask, UnitOverdue
+from bot.models import Figures, Period, ReportTask, Unit, UnitOverdue, YearFigures
 from bot.report_text import section1_paragraphs
 from bot.texts import Html, t
 

@@ -15,7 +15,8 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from bot.config import Settings
-from bot.reminders.planner import OpenTask, PlannedReminder, Recipient, fold_assignments
+from bot.models import OpenTask, PlannedReminder, Recipient
+from bot.reminders.planner import fold_assignments
 from bot.reminders.policy import Policy, send_time
 from storage import Database
 from storage import outbox as store

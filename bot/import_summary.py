@@ -8,11 +8,12 @@ from datetime import date
 from pathlib import Path
 
 from bot.formats import format_date, format_int
-from bot.importer import COLUMNS, DATE_KEYS, ImportResult, Kind, Value
+from bot.importer import COLUMNS, DATE_KEYS, ImportResult
+from bot.models import ImportKind, Value
 from bot.texts import plain
 
 
-def label(kind: Kind, key: str) -> str:
+def label(kind: ImportKind, key: str) -> str:
     """A column's Vietnamese label (the templates', the export's, the history's)."""
     for column in COLUMNS[kind]:
         if column.key == key:
@@ -27,7 +28,7 @@ def shown(value: Value, lang: str) -> str:
     return value if value else plain(lang, "import.merge.blank")
 
 
-def changed_fields(lang: str, kind: Kind, fields: Mapping[str, Sequence[object]]) -> str:
+def changed_fields(lang: str, kind: ImportKind, fields: Mapping[str, Sequence[object]]) -> str:
     """«Hạn xử lý: 25/12/2026 → 04/01/2027; …» from a history event's (old, new) by column
     key, dates kept ISO there."""
 

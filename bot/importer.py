@@ -3,7 +3,7 @@
 `read_table` turns a file into numbered rows. `check_units`, `check_people` and `check_tasks`
 are pure: given the rows, what the register already holds (a `Catalog`) and the
 organisation's `today`, they return typed records, or every bad row with its column, value
-and reason. `plan` compares records with the register (created, updated with what changed,
+and reason. `plan_import` compares records with the register (created, updated with what changed,
 unchanged). `import_file` ties this to storage/importing.py, which writes all or nothing.
 """
 
@@ -16,35 +16,41 @@ import json
 import re
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
-from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import Any, Generic
 
 from bot.formats import format_date, format_int
-from bot.merge import Conflict, Outcome, Prefer, merge_fields, resolve
-from bot.models import Role
-from bot.reminders.planner import OpenTask
-from bot.text_search import fold
+from bot.merge import Outcome, merge_fields, resolve
+from bot.models import (
+    Catalog,
+    Change,
+    Conflict,
+    ImportKind,
+    Merged,
+    OpenTask,
+    PersonRecord,
+    Plan,
+    Prefer,
+    Recheck,
+    Record,
+    Role,
+    RowChange,
+    TaskRecord,
+    UnitRecord,
+    Value,
+    fold,
+)
 from bot.texts import plain
-
-if TYPE_CHECKING:
-    from storage import Database
+from storage import Database, importing
 
 Cell = str | int | float | date | datetime | None
-Value = str | date | None
 # (stage, rows): "read" and "checked" as the file is read and checked, "write" before writing.
 Progress = Callable[[str, int], None]
 PROGRESS_EVERY = 5000
 SHOWN = 60  # characters of a bad value shown in its error line
-
-
-class Kind(StrEnum):
-    UNITS = "units"
-    PEOPLE = "people"
-    TASKS = "tasks"
 
 
 # --- columns -----------------------------------------------------------------------------
@@ -112,10 +118,10 @@ EXPORT_ONLY_COLUMNS = (
     Column("trang_thai", "Trạng thái", "status"),
     Column("so_ngay_qua_han", "Số ngày quá hạn", "days_overdue"),
 )
-COLUMNS: dict[Kind, tuple[Column, ...]] = {
-    Kind.UNITS: UNIT_COLUMNS,
-    Kind.PEOPLE: PEOPLE_COLUMNS,
-    Kind.TASKS: TASK_COLUMNS,
+COLUMNS: dict[ImportKind, tuple[Column, ...]] = {
+    ImportKind.UNITS: UNIT_COLUMNS,
+    ImportKind.PEOPLE: PEOPLE_COLUMNS,
+    ImportKind.TASKS: TASK_COLUMNS,
 }
 
 # Role words a sheet may use, folded: the English values and the Vietnamese titles.
@@ -282,110 +288,6 @@ def _parse_day_text(text: str) -> date | None:
 
 
 # --- what the register holds, and what a file says --------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class UnitRecord:
-    code: str
-    name: str
-    kind: str = ""
-    id: int | None = None  # None: not in the register yet
-
-
-@dataclass(frozen=True, slots=True)
-class PersonRecord:
-    code: str
-    name: str
-    role: Role
-    unit_id: int | None = None
-    phone: str = ""
-    telegram_id: int | None = None
-    id: int | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class TaskRecord:
-    code: str
-    title: str
-    lead_unit_id: int
-    assigned_on: date
-    doc_number: str = ""
-    doc_date: date | None = None
-    content: str = ""
-    assigner: str = ""  # a leader's person code, or the assigning body ("UBND tỉnh")
-    assigner_id: int | None = None
-    cooperating_unit_ids: tuple[int, ...] = ()  # ascending
-    officer_id: int | None = None
-    original_deadline: date | None = None
-    deadline: date | None = None
-    completed_on: date | None = None
-    id: int | None = None
-    extended_on: date | None = None  # the register's; an import does not set it directly
-
-
-Record = TypeVar("Record", UnitRecord, PersonRecord, TaskRecord)
-
-
-_FIELD_NAMES: dict[type, tuple[str, ...]] = {}  # a record kind's fields, read once
-
-
-def _field_names(kind: type) -> tuple[str, ...]:
-    names = _FIELD_NAMES.get(kind)
-    if names is None:
-        names = _FIELD_NAMES[kind] = tuple(f.name for f in fields(kind))
-    return names
-
-
-def record_from(row: object, kind: type[Record], **values: Any) -> Record:
-    """A record from a row of bot.models (Unit, Person, Task): the fields they share by name."""
-    shared: dict[str, Any] = {name: getattr(row, name) for name in _field_names(kind)}
-    return kind(**(shared | values) if values else shared)
-
-
-def casefold_index(codes: Iterable[str]) -> dict[str, str]:
-    index: dict[str, str] = {}
-    for code in codes:
-        index.setdefault(code.casefold(), code)
-    return index
-
-
-def _find(records: Mapping[str, Record], folded: Mapping[str, str], code: str) -> Record | None:
-    found = records.get(code)
-    if found is None and (exact := folded.get(code.casefold())):
-        found = records[exact]
-    return found
-
-
-@dataclass
-class Catalog:
-    """The register as an import sees it: every unit, person and task by code."""
-
-    units: dict[str, UnitRecord] = field(default_factory=dict)
-    people: dict[str, PersonRecord] = field(default_factory=dict)
-    tasks: dict[str, TaskRecord] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        self._unit_codes = {u.id: code for code, u in self.units.items()}
-        self._person_codes = {p.id: code for code, p in self.people.items()}
-        self._units_folded = casefold_index(self.units)
-        self._people_folded = casefold_index(self.people)
-        self._tasks_folded = casefold_index(self.tasks)
-
-    def unit(self, code: str) -> UnitRecord | None:
-        """The unit of this code, written in any case ("syt" finds "SYT")."""
-        return _find(self.units, self._units_folded, code)
-
-    def person(self, code: str) -> PersonRecord | None:
-        return _find(self.people, self._people_folded, code)
-
-    def task(self, code: str) -> TaskRecord | None:
-        return _find(self.tasks, self._tasks_folded, code)
-
-    def unit_code(self, unit_id: int | None) -> str:
-        return "" if unit_id is None else self._unit_codes.get(unit_id, "")
-
-    def person_code(self, person_id: int | None) -> str:
-        return "" if person_id is None else self._person_codes.get(person_id, "")
 
 
 def unit_cells(unit: UnitRecord, catalog: Catalog) -> dict[str, Value]:
@@ -800,25 +702,11 @@ def _officer(
 # --- what an import changes --------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class Change(Generic[Record]):
-    old: Record
-    new: Record
-    fields: dict[str, list[str | None]]  # column key: [old, new], as the history keeps it
-
-
-@dataclass(frozen=True, slots=True)
-class Plan(Generic[Record]):
-    create: list[Record]
-    update: list[Change[Record]]
-    unchanged: int
-
-
 def _json(value: Value) -> str | None:
     return value.isoformat() if isinstance(value, date) else value
 
 
-def plan(
+def plan_import(
     records: Iterable[Record],
     existing: Mapping[str, Record],
     cells: Callable[[Record, Catalog], dict[str, Value]],
@@ -849,24 +737,16 @@ def plan(
     return Plan(create, update, unchanged)
 
 
-@dataclass(frozen=True, slots=True)
-class RowChange:
-    """The fields an import changes in one row of the register: column key -> (old, new)."""
-
-    code: str
-    fields: Mapping[str, tuple[Value, Value]]
-
-
 # --- the merge ---------------------------------------------------------------------------
 
 # The record fields behind each column: a column the merge takes from the file sets these.
-FIELDS: dict[Kind, dict[str, tuple[str, ...]]] = {
-    Kind.UNITS: {"ma_don_vi": ("code",), "ten_don_vi": ("name",), "loai": ("kind",)},
-    Kind.PEOPLE: {
+FIELDS: dict[ImportKind, dict[str, tuple[str, ...]]] = {
+    ImportKind.UNITS: {"ma_don_vi": ("code",), "ten_don_vi": ("name",), "loai": ("kind",)},
+    ImportKind.PEOPLE: {
         "ma_can_bo": ("code",), "ho_ten": ("name",), "ma_don_vi": ("unit_id",),
         "vai_tro": ("role",), "dien_thoai": ("phone",), "telegram_id": ("telegram_id",),
     },
-    Kind.TASKS: {
+    ImportKind.TASKS: {
         "ma_nhiem_vu": ("code",), "so_ky_hieu": ("doc_number",), "ngay_van_ban": ("doc_date",),
         "trich_yeu": ("title",), "noi_dung": ("content",),
         "nguoi_giao": ("assigner", "assigner_id"), "don_vi_chu_tri": ("lead_unit_id",),
@@ -876,20 +756,20 @@ FIELDS: dict[Kind, dict[str, tuple[str, ...]]] = {
     },
 }  # fmt: skip
 DATE_KEYS = frozenset(("ngay_van_ban", "ngay_giao", "han_ban_dau", "han_xu_ly", "ngay_hoan_thanh"))
-CELLS: dict[Kind, Callable[[Any, Catalog], dict[str, Value]]] = {
-    Kind.UNITS: unit_cells,
-    Kind.PEOPLE: person_cells,
-    Kind.TASKS: task_cells,
+CELLS: dict[ImportKind, Callable[[Any, Catalog], dict[str, Value]]] = {
+    ImportKind.UNITS: unit_cells,
+    ImportKind.PEOPLE: person_cells,
+    ImportKind.TASKS: task_cells,
 }
 
 
-def present_columns(table: Table, kind: Kind) -> frozenset[str]:
+def present_columns(table: Table, kind: ImportKind) -> frozenset[str]:
     """The keys of the kind's columns the table has: only those are merged."""
     names = {header_key(name): column.key for column in COLUMNS[kind] for name in column.names}
     return frozenset(names[k] for header in table.headers if (k := header_key(header)) in names)
 
 
-def table_codes(table: Table, kind: Kind) -> list[str]:
+def table_codes(table: Table, kind: ImportKind) -> list[str]:
     """The codes a table names (its first code column), as typed; [] without one."""
     names = {header_key(name) for name in COLUMNS[kind][0].names}
     for position, header in enumerate(table.headers):
@@ -918,24 +798,8 @@ def decode_base(text: str) -> dict[str, Value]:
     }
 
 
-# The merge made again with the rows the register holds now (by code), at write time.
-Recheck = Callable[[Mapping[str, Record]], "Merged[Record]"]
-
-
-@dataclass(frozen=True, slots=True)
-class Merged(Generic[Record]):
-    """A plan merged with the register, what it kept and where it disagreed, and the bases
-    to remember: (code, encoded cells) of the rows whose base changes."""
-
-    plan: Plan[Record]
-    kept: int = 0
-    conflicts: list[Conflict] = field(default_factory=list)
-    changes: list[RowChange] = field(default_factory=list)
-    bases: list[tuple[str, str]] = field(default_factory=list)
-
-
 def merge(
-    kind: Kind,
+    kind: ImportKind,
     records: Iterable[Record],
     register: Mapping[str, Record],
     bases: Mapping[str, str],
@@ -999,7 +863,7 @@ def merge(
 class ImportResult:
     """What an import did (or, with `dry_run`, would do); with `errors`, it wrote nothing."""
 
-    kind: Kind
+    kind: ImportKind
     created: int = 0
     updated: int = 0
     unchanged: int = 0
@@ -1023,7 +887,7 @@ class ImportResult:
 
 async def import_file(
     db: Database,
-    kind: Kind,
+    kind: ImportKind,
     path: Path,
     *,
     today: date,
@@ -1042,7 +906,7 @@ async def import_file(
 
 async def import_table(
     db: Database,
-    kind: Kind,
+    kind: ImportKind,
     table: Table,
     *,
     today: date,
@@ -1053,11 +917,9 @@ async def import_table(
     progress: Progress | None = None,
 ) -> ImportResult:
     """Check a table and merge it into the register, all or nothing (bot/merge.py)."""
-    from storage import importing  # imported here: storage/importing.py uses our records
-
     # A task import reads the tasks the file names (all of them when it names most).
-    codes = table_codes(table, kind) if kind is Kind.TASKS else None
-    catalog = await importing.load_catalog(db, tasks=kind is Kind.TASKS, codes=codes)
+    codes = table_codes(table, kind) if kind is ImportKind.TASKS else None
+    catalog = await importing.load_catalog(db, tasks=kind is ImportKind.TASKS, codes=codes)
     bases = await importing.load_bases(db, kind, list(catalog.tasks) if codes else None)
     present = present_columns(table, kind)
 
@@ -1068,7 +930,7 @@ async def import_table(
 
         return again
 
-    if kind is Kind.UNITS:
+    if kind is ImportKind.UNITS:
         units = await asyncio.to_thread(check_units, table, catalog, progress)
         if units.errors:
             return ImportResult(kind, errors=tuple(units.errors), source=source)
@@ -1078,7 +940,7 @@ async def import_table(
             _writing(progress, merged_units)
             merged_units = await importing.apply_units(db, merged_units, recheck=again_units)
         return _result(kind, merged_units, source, dry_run)
-    if kind is Kind.PEOPLE:
+    if kind is ImportKind.PEOPLE:
         people = await asyncio.to_thread(check_people, table, catalog, progress)
         if people.errors:
             return ImportResult(kind, errors=tuple(people.errors), source=source)
@@ -1121,7 +983,7 @@ def _writing(progress: Progress | None, merged: Merged[Any]) -> None:
         progress("write", len(merged.plan.create) + len(merged.plan.update))
 
 
-def _result(kind: Kind, merged: Merged[Any], source: str, dry_run: bool) -> ImportResult:
+def _result(kind: ImportKind, merged: Merged[Any], source: str, dry_run: bool) -> ImportResult:
     plan = merged.plan
     return ImportResult(
         kind, len(plan.create), len(plan.update), plan.unchanged, kept=merged.kept,

@@ -9,39 +9,19 @@ both changed, differently, is a conflict (the register's value stays unless `Pre
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
-Value = str | date | None
+from bot.models import Prefer, Value
 
 COMPLETED = "ngay_hoan_thanh"
 DEADLINE = "han_xu_ly"
-
-
-class Prefer(StrEnum):
-    """Whose value a conflict keeps."""
-
-    REGISTER = "register"
-    FILE = "file"
 
 
 class Outcome(StrEnum):
     TAKE = "take"  # the file's value goes into the register
     KEPT = "kept"  # the bot changed it, the file did not: the register's value stays
     CONFLICT = "conflict"  # both changed it, differently (resolved by `Prefer`)
-
-
-@dataclass(frozen=True, slots=True)
-class Conflict:
-    """One field both sides changed: the three values and whose was kept."""
-
-    code: str
-    field: str  # the column key (bot.importer's TASK_COLUMNS and the others)
-    base: Value
-    register: Value
-    file: Value
-    kept: Prefer
 
 
 def _later(a: Value, b: Value) -> bool:

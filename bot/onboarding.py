@@ -12,9 +12,9 @@ import hashlib
 import re
 import secrets
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
-from enum import StrEnum
+
+from bot.models import Invite, InviteState, NewInvite
 
 CODE_BYTES = 16
 # What Telegram allows in a start parameter: 1-64 of A-Z, a-z, 0-9, _ and -.
@@ -39,13 +39,6 @@ def is_code_shaped(text: str) -> bool:
     return bool(_CODE.match(text))
 
 
-@dataclass(frozen=True, slots=True)
-class NewInvite:
-    code: str
-    digest: str
-    expires_at: datetime
-
-
 def new_invite(now: datetime, ttl_days: int) -> NewInvite:
     code = new_code()
     return NewInvite(code=code, digest=code_digest(code), expires_at=now + timedelta(ttl_days))
@@ -61,27 +54,6 @@ def invite_link(bot_username: str | None, code: str) -> str | None:
 def start_line(code: str) -> str:
     """What to send the bot by hand when there is no link: `/start <code>`."""
     return f"/start {code}"
-
-
-@dataclass(frozen=True, slots=True)
-class Invite:
-    """A stored invite (the code itself is never stored)."""
-
-    id: int
-    person_id: int
-    created_at: datetime
-    expires_at: datetime
-    used_at: datetime | None = None
-    used_by: int | None = None
-    revoked_at: datetime | None = None
-
-
-class InviteState(StrEnum):
-    VALID = "valid"
-    UNKNOWN = "unknown"  # forged, mistyped, or never issued
-    EXPIRED = "expired"
-    USED = "used"
-    REVOKED = "revoked"  # revoked by the Office, or replaced by a newer invite
 
 
 def invite_state(invite: Invite | None, now: datetime) -> InviteState:

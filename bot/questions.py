@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from bot.text_search import fold
+from bot.models import fold
 
 # Keywords per command, folded; the first command whose keyword appears wins, in this order.
 CHART = ("bieu do", "do thi", "chart", "graph")

@@ -25,9 +25,8 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from bot.config import Settings
-from bot.figures import year_window
 from bot.formats import format_date, format_int, two_digits
-from bot.report_data import Appendix, MonthlyReport, ReportTask, appendix_title_key
+from bot.models import Appendix, MonthlyReport, ReportTask, appendix_title_key, year_window
 from bot.report_text import section1_paragraphs
 from bot.texts import plain
 

@@ -14,8 +14,9 @@ from collections.abc import Callable, Mapping
 
 from babel.dates import format_date as babel_date
 
-from bot.figures import Figures, is_month, year_window
+from bot.figures import is_month
 from bot.formats import format_date, format_int, format_percent, shares, two_digits
+from bot.models import Figures, year_window
 from bot.texts import plain
 
 # The appendices cited when no numbering is given: 1 lists the late, 2 the overdue.

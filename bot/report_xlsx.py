@@ -23,9 +23,17 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from bot.figures import GroupFigures, YearFigures, year_figures, year_window
 from bot.formats import format_date, format_int, percent, shares
-from bot.report_data import Appendix, MonthlyReport, ReportTask, appendix_title_key
+from bot.models import (
+    Appendix,
+    GroupFigures,
+    MonthlyReport,
+    ReportTask,
+    YearFigures,
+    appendix_title_key,
+    year_figures,
+    year_window,
+)
 from bot.texts import plain
 
 # Appendix sheets hold at most this many rows (the longest overdue first); the figures

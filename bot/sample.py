@@ -16,8 +16,8 @@ from pathlib import Path
 
 from bot.exporter import ExportCell, headers, write_table
 from bot.formats import format_date
-from bot.importer import COLUMNS, ROLE_LABELS, Kind
-from bot.models import Role
+from bot.importer import COLUMNS, ROLE_LABELS
+from bot.models import ImportKind, Role
 
 SEED = 2020
 TASKS = 500
@@ -250,26 +250,30 @@ def write_sample(directory: Path, *, today: date, seed: int = SEED) -> SampleFil
     units = [list(unit) for unit in UNITS]
     people, officers = _people(rng)
     tasks = _tasks(rng, today, officers)
-    paths = {kind: directory / f"{kind.value}.csv" for kind in Kind}
-    for kind, rows in ((Kind.UNITS, units), (Kind.PEOPLE, people), (Kind.TASKS, tasks)):
+    paths = {kind: directory / f"{kind.value}.csv" for kind in ImportKind}
+    for kind, rows in (
+        (ImportKind.UNITS, units),
+        (ImportKind.PEOPLE, people),
+        (ImportKind.TASKS, tasks),
+    ):
         write_table(paths[kind], headers(COLUMNS[kind], "vi"), rows)
     return SampleFiles(
-        paths[Kind.UNITS], paths[Kind.PEOPLE], paths[Kind.TASKS], len(units), len(people),
-        len(tasks),
+        paths[ImportKind.UNITS], paths[ImportKind.PEOPLE], paths[ImportKind.TASKS],
+        len(units), len(people), len(tasks),
     )  # fmt: skip
 
 
 # fmt: off
-TEMPLATE_ROWS: dict[Kind, Sequence[Sequence[ExportCell]]] = {
-    Kind.UNITS: (
+TEMPLATE_ROWS: dict[ImportKind, Sequence[Sequence[ExportCell]]] = {
+    ImportKind.UNITS: (
         ("SYT", "Sở Y tế", DEPARTMENT),
         ("UBND-CLO", "UBND huyện Cao Lộc", DISTRICT),
     ),
-    Kind.PEOPLE: (
+    ImportKind.PEOPLE: (
         ("LD02", "Nguyễn Văn An", "", ROLE_LABELS[Role.LEADER], "0912 345 678", ""),
         ("CV-SYT-1", "Trần Thị Bình", "SYT", ROLE_LABELS[Role.OFFICER], "+84 98 765 43 21", ""),
     ),
-    Kind.TASKS: (
+    ImportKind.TASKS: (
         ("NV-2020-0001", "930/VP-TH", date(2020, 3, 13),
          "Báo cáo tình hình phòng, chống dịch COVID-19",
          "Sở Y tế chủ trì, phối hợp với UBND huyện Cao Lộc báo cáo UBND tỉnh.", "LD02", "SYT",

@@ -29,7 +29,8 @@ import httpx
 from bot.config import Settings, SyncSettings, redacted
 from bot.formats import format_int, format_number
 from bot.import_summary import summary_lines
-from bot.importer import Cell, FileProblem, ImportResult, Kind, Table, import_table, read_table
+from bot.importer import Cell, FileProblem, ImportResult, Table, import_table, read_table
+from bot.models import ImportKind
 from bot.texts import plain
 from storage import Database
 from storage import sync as store
@@ -94,7 +95,7 @@ class Fetched:
 class KindPull:
     """One kind's pull: unchanged (304 or same content), imported, or failed."""
 
-    kind: Kind
+    kind: ImportKind
     address: str  # as shown: no credentials, no query
     outcome: str
     result: ImportResult | None = None
@@ -215,7 +216,7 @@ def detect_format(content_type: str, url: str, body: bytes) -> str:
     return "csv"
 
 
-def body_table(body: bytes, fmt: str, kind: Kind, url: str) -> Table:
+def body_table(body: bytes, fmt: str, kind: ImportKind, url: str) -> Table:
     """The body as the import's table. Raises SyncFailure or FileProblem."""
     if fmt == "html":
         raise SyncFailure("sync.fail.html")
@@ -231,7 +232,7 @@ def body_table(body: bytes, fmt: str, kind: Kind, url: str) -> Table:
         return read_table(path)
 
 
-def json_table(body: bytes, kind: Kind) -> Table:
+def json_table(body: bytes, kind: ImportKind) -> Table:
     """A list of objects (keys: any of the three column namings), or an object holding one
     under `units`, `people` or `tasks`; the n-th object is row n."""
     try:
@@ -272,7 +273,7 @@ def _address_hash(url: str) -> str:
 async def pull_kind(
     db: Database,
     client: httpx.AsyncClient,
-    kind: Kind,
+    kind: ImportKind,
     url: str,
     sync: SyncSettings,
     previous: PullRecord | None,
@@ -333,7 +334,7 @@ async def pull(
     async with make_client(sync) as client:
         for name, url in addresses.items():
             done = await pull_kind(
-                db, client, Kind(name), url, sync, last.get(name), today=today, now=now,
+                db, client, ImportKind(name), url, sync, last.get(name), today=today, now=now,
                 dry_run=dry_run,
             )  # fmt: skip
             pulls.append(done)
@@ -400,9 +401,7 @@ async def tell_admins(
     """One message to each admin linked to Telegram, through the outbox. Returns the rows."""
     if not lines:
         return 0
-    from bot.models import Role
-    from bot.reminders.planner import Kind as NoticeKind
-    from bot.reminders.planner import PlannedReminder
+    from bot.models import PlannedReminder, ReminderKind, Role
     from bot.reminders.policy import Policy, send_time
     from storage import outbox
 
@@ -417,7 +416,7 @@ async def tell_admins(
     digest = hashlib.sha256(text.encode()).hexdigest()[:12]
     subject = f"sync:{now.isoformat(timespec='microseconds')}:{digest}"
     notices = [
-        PlannedReminder(NoticeKind.NOTICE, person.id, subject, day, at, detail=detail)
+        PlannedReminder(ReminderKind.NOTICE, person.id, subject, day, at, detail=detail)
         for person in await outbox.recipients(db)
         if person.role is Role.ADMIN
     ]

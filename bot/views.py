@@ -11,10 +11,9 @@ from enum import StrEnum
 from functools import lru_cache, partial
 from operator import itemgetter
 from string import Formatter
-from typing import NamedTuple
 
 from bot.formats import format_date, format_int
-from bot.models import Person, ReportState, Task, TaskEvent, Unit
+from bot.models import ListedTask, Person, ReportState, Task, TaskEvent, Unit
 from bot.paging import MESSAGE_LIMIT, Page, Row, clamp, page_spans, render_page, text_length
 from bot.status import Status, days_overdue, deadline_on, status_on
 from bot.texts import Html, t, template
@@ -45,26 +44,6 @@ ORDER = {group: index for index, group in enumerate(Group)}
 def shorten(text: str, limit: int) -> str:
     """`text` on one line, cut to `limit` characters with an ellipsis."""
     return short(" ".join(text.split()), limit)
-
-
-class ListedTask(NamedTuple):
-    """An open task as /tasks lists it on a day: what its line shows, and the deadline in
-    force that day (which decides its section; `listed`). Its values as the register stores
-    them: dates as ISO text (they compare as the dates do), the report's state as its value.
-    A tuple, made from a row as it comes: a head's list has hundreds, made at every /tasks;
-    a list of them is a key (`_layout`)."""
-
-    code: str
-    title: str
-    deadline: str | None  # the current deadline, the one the line shows
-    in_force: str | None  # `bot.status.deadline_on(task, day)`
-    report_state: str | None = None  # a ReportState's value
-
-    def days_overdue(self, today: date) -> int:
-        """`bot.status.days_overdue` of the open task (`today`: the day it was listed on)."""
-        if self.in_force is None or self.in_force >= today.isoformat():
-            return 0
-        return (today - date.fromisoformat(self.in_force)).days
 
 
 def _iso(day: date | None) -> str | None:

@@ -9,10 +9,9 @@ from datetime import date, datetime, tzinfo
 
 from bot.buttons import REVIEW
 from bot.formats import cut, format_date
-from bot.models import Task, TaskEvent
+from bot.models import CompletionReport, ExtensionRequest, ImportKind, Task, TaskEvent
 from bot.paging import MESSAGE_LIMIT, Page, Row, clamp, paginate, text_length
 from bot.texts import Html, plain, t
-from bot.workflow import CompletionReport, ExtensionRequest
 
 TITLE_CHARS = 200  # a task title in cards and prompts
 CARD_TEXT_CHARS = 1600  # a result, reason or note on a card: two of them fit one message
@@ -39,7 +38,7 @@ def short(text: str, limit: int) -> str:
     return cut(text, limit)
 
 
-def moment(at: datetime | None, tz: tzinfo) -> str:
+def format_moment(at: datetime | None, tz: tzinfo) -> str:
     """`14:05 20/04/2020` in the organisation's time zone ('' for no time)."""
     if at is None:
         return ""
@@ -83,12 +82,12 @@ def review_card(
     }
     decided = {
         "by": names.get(item.decided_by or 0, nobody),
-        "at": moment(item.decided_at, tz),
+        "at": format_moment(item.decided_at, tz),
         "note": short(item.decision_note, CARD_TEXT_CHARS),
     }
     if isinstance(item, CompletionReport):
         text = t(
-            lang, "wf.card.report", **common, at=moment(item.reported_at, tz),
+            lang, "wf.card.report", **common, at=format_moment(item.reported_at, tz),
             docs=item.reply_doc or t(lang, "wf.card.no_doc"),
             result=short(item.result, CARD_TEXT_CHARS),
         )  # fmt: skip
@@ -98,7 +97,7 @@ def review_card(
         buttons = REPORT_BUTTONS
     else:
         text = t(
-            lang, "wf.card.extension", **common, at=moment(item.requested_at, tz),
+            lang, "wf.card.extension", **common, at=format_moment(item.requested_at, tz),
             original=day_text(task.original_deadline, lang), asked=format_date(item.new_deadline),
             reason=short(item.reason, CARD_TEXT_CHARS), count=len(task.extensions),
             max=max_extensions,
@@ -127,7 +126,7 @@ def event_line(lang: str, event: TaskEvent, names: Mapping[int, str], tz: tzinfo
         kind = "escalated"
     if kind == "import_changed":
         what = _imported(lang, detail)
-        return t(lang, "wf.history.line", at=moment(event.at, tz), what=what, who=Html(""))
+        return t(lang, "wf.history.line", at=format_moment(event.at, tz), what=what, who=Html(""))
     what = t(
         lang, f"wf.event.{kind}" if kind in EVENT_KINDS else "wf.event.other",
         result=short(str(detail.get("result", "")), EVENT_CHARS),
@@ -138,14 +137,13 @@ def event_line(lang: str, event: TaskEvent, names: Mapping[int, str], tz: tzinfo
     )  # fmt: skip
     actor = names.get(event.actor_id or 0)
     who = t(lang, "wf.history.by", name=actor) if actor else ""
-    return t(lang, "wf.history.line", at=moment(event.at, tz), what=what, who=Html(who))
+    return t(lang, "wf.history.line", at=format_moment(event.at, tz), what=what, who=Html(who))
 
 
 def _imported(lang: str, detail: Mapping[str, object]) -> Html:
     """What an import changed, field by field, and where from. Events written before the
     merge kept only the fields (column key: [old, new]) and no source."""
     from bot.import_summary import changed_fields  # the importer's columns: only here
-    from bot.importer import Kind
 
     fields = detail.get("fields", detail)
     source = detail.get("source") if "fields" in detail else None
@@ -153,7 +151,7 @@ def _imported(lang: str, detail: Mapping[str, object]) -> Html:
         return t(lang, "wf.event.import_changed")
     pairs = {key: pair for key, pair in fields.items() if isinstance(pair, list)}
     return t(
-        lang, "wf.event.import_merged", fields=changed_fields(lang, Kind.TASKS, pairs),
+        lang, "wf.event.import_merged", fields=changed_fields(lang, ImportKind.TASKS, pairs),
         source=str(source) if source else plain(lang, "import.merge.source_unknown"),
     )  # fmt: skip
 

@@ -53,7 +53,7 @@ from bot.access import ALL_ROLES, MenuCommand, menu_for, menu_signature
 from bot.context import DondocContext
 from bot.models import Person, Role
 from bot.texts import plain, t
-from storage import bot as store
+from storage import accounts as store
 from storage.register import get_person
 
 log = logging.getLogger(__name__)

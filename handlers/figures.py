@@ -30,16 +30,10 @@ from bot.figure_views import (
     unit_stats_text,
     unit_text,
 )
-from bot.figures import (
-    GroupFigures,
-    Period,
-    default_as_of,
-    month_period,
-    parse_period,
-)
+from bot.figures import default_as_of, month_period, parse_period
 from bot.formats import echo, format_date
 from bot.keyboards import keyboard
-from bot.models import Role, Unit
+from bot.models import GroupFigures, Period, Role, Unit
 from bot.paging import arrows
 from bot.questions import interpret
 from bot.report_docx import build_docx

@@ -24,7 +24,7 @@ from bot.access import MenuCommand, menu_for
 from bot.buttons import LANGUAGE
 from bot.context import DondocContext
 from bot.formats import echo, format_date
-from bot.models import Person
+from bot.models import Person, phone_key
 from bot.onboarding import (
     InviteState,
     code_digest,
@@ -33,16 +33,16 @@ from bot.onboarding import (
     invite_state,
     is_code_shaped,
     locked_until,
+    new_invite,
     start_line,
 )
-from bot.phones import phone_key
 from bot.texts import CATALOGUES, LANGUAGES, Html, language, plain, t
 from handlers.access import (
     ensure_menu,
     notify_admins,
     reply,
 )
-from storage import bot as store
+from storage import accounts as store
 from storage.register import get_person, get_unit
 
 log = logging.getLogger(__name__)
@@ -280,9 +280,8 @@ async def invite_command(update: Update, context: DondocContext) -> None:
         await reply(update, context.t("invite.unknown_person", code=echo(code)))
         return
     settings, now = context.settings, context.clock.now()
-    invite = await store.issue_invite(
-        context.store, person_id=person.id, now=now, ttl_days=settings.telegram.invite_ttl_days
-    )
+    fresh = new_invite(now, settings.telegram.invite_ttl_days)
+    invite = await store.issue_invite(context.store, person_id=person.id, invite=fresh, now=now)
     expires = format_date(invite.expires_at.astimezone(context.clock.tz).date())
     link = invite_link(context.bot.username or settings.telegram.bot_username, invite.code)
     values = {"name": person.name, "code": person.code, "expires": expires}

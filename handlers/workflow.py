@@ -28,7 +28,18 @@ from bot.buttons import REVIEW, CodeButton
 from bot.context import DondocContext
 from bot.formats import DateInputError, echo, format_date, format_int, parse_user_date
 from bot.keyboards import keyboard
-from bot.models import ReportState, Role, Task
+from bot.models import (
+    CompletionReport,
+    Decision,
+    Dialogue,
+    ExtensionRequest,
+    ItemKind,
+    Refusal,
+    ReportState,
+    Role,
+    Step,
+    Task,
+)
 from bot.paging import pager_buttons, parse_pager
 from bot.services import workflow
 from bot.services.reminders import start_sender
@@ -41,13 +52,6 @@ from bot.services.review import (
 from bot.services.tasks import find_task, task_events
 from bot.texts import Html, plain
 from bot.workflow import (
-    CompletionReport,
-    Decision,
-    Dialogue,
-    ExtensionRequest,
-    ItemKind,
-    Refusal,
-    Step,
     clean_text,
     extension_task_refusal,
     looks_like_code,
@@ -57,16 +61,12 @@ from bot.workflow import (
     split_word,
     text_refusal,
 )
-from bot.workflow_views import TITLE_CHARS, moment, short
+from bot.workflow_views import TITLE_CHARS, format_moment, short
 from handlers.access import edit, me
 from storage import workflow as store
-from storage.bot import (
-    open_tasks_for,
-    remember_message,
-    task_for_message,
-    tasks_of_digest,
-)
+from storage.messages import remember_message, task_for_message, tasks_of_digest
 from storage.register import get_person, get_task
+from storage.task_lists import open_tasks_for
 
 REPORTERS = (Role.OFFICER, Role.HEAD)
 PICK_LIMIT = 20  # task buttons offered by /done or /extend alone
@@ -519,7 +519,7 @@ async def already(
     key = f"wf.already.{decision.state}"
     values = {
         "by": decider.name if decider else "",
-        "at": moment(decision.decided_at, context.clock.tz),
+        "at": format_moment(decision.decided_at, context.clock.tz),
     }
     query = update.callback_query
     if query is not None:

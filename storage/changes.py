@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from storage.db import Database
-from storage.register import day, moment
+from storage.encoding import day, parse_stamp
 
 # Kinds of change, in the words of bot/texts (changes.what.<kind>).
 COMPLETED, EXTENDED, RETURNED, REFUSED = "completed", "extended", "returned", "refused"
@@ -64,7 +64,7 @@ async def bot_changes(db: Database, *, start: datetime, end: datetime) -> list[B
     rows = await db.fetchall(_CHANGES, (low, high) * 3)
     changes = []
     for row in rows:
-        at = moment(row[9])
+        at = parse_stamp(row[9])
         assert at is not None
         if start <= at < end:
             changes.append(

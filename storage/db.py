@@ -1,8 +1,9 @@
 """The SQLite database: connections, PRAGMAs, migrations, transactions and backup.
 
-Every SQLite specific lives in this module; the other storage modules speak portable SQL.
-One writer connection (writes serialised by a lock, each in `BEGIN IMMEDIATE`) and one
-reader connection, which in WAL mode sees the last committed state without waiting.
+The connection's SQLite specifics live here; those of the other modules are listed in the
+package's docstring (storage/__init__.py). One writer connection (writes serialised by a
+lock, each in `BEGIN IMMEDIATE`, reads inside one through its `Transaction`) and one reader
+connection, which in WAL mode sees the last committed state without waiting.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import aiosqlite
+from aiosqlite.context import Result
 
 log = logging.getLogger(__name__)
 
@@ -86,7 +88,53 @@ async def _configure(conn: aiosqlite.Connection) -> None:
     await conn.execute("PRAGMA temp_store=MEMORY")
 
 
-class Database:
+class _Reads:
+    """`fetchone` and `fetchval` over a `fetchall`: the database's and a transaction's reads."""
+
+    __slots__ = ()
+
+    async def fetchall(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
+        raise NotImplementedError
+
+    async def fetchone(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
+        """The first row of a query of one row (a key, an aggregate)."""
+        rows = await self.fetchall(sql, params)
+        return rows[0] if rows else None
+
+    async def fetchval(self, sql: str, params: Params = ()) -> Any:
+        row = await self.fetchone(sql, params)
+        return None if row is None else row[0]
+
+
+class Transaction(_Reads):
+    """The connection of an open write transaction (`Database.transaction`): its writes, and
+    the reads that must see them, go through it."""
+
+    __slots__ = ("_conn",)
+
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self._conn = conn
+
+    def execute(self, sql: str, params: Params = ()) -> Result[aiosqlite.Cursor]:
+        """A statement: await it for its cursor, or `async with` it to read rows."""
+        return self._conn.execute(sql, params)
+
+    def executemany(self, sql: str, rows: Iterable[Params]) -> Result[aiosqlite.Cursor]:
+        return self._conn.executemany(sql, rows)
+
+    def execute_fetchall(self, sql: str, params: Params = ()) -> Result[Iterable[sqlite3.Row]]:
+        return self._conn.execute_fetchall(sql, params)
+
+    async def fetchall(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
+        return list(await self._conn.execute_fetchall(sql, params))
+
+
+class ReadInTransaction(RuntimeError):
+    """A read through the reader by the task that holds the write transaction: it would not
+    see the transaction's own writes. Read through the transaction instead."""
+
+
+class Database(_Reads):
     """An open dondoc database. Use `await Database.open(path)`; close with `close()`."""
 
     def __init__(self, path: Path, writer: aiosqlite.Connection, reader: aiosqlite.Connection):
@@ -94,6 +142,7 @@ class Database:
         self._writer = writer
         self._reader = reader
         self._write_lock = asyncio.Lock()
+        self._holder: asyncio.Task[Any] | None = None  # the task inside `transaction()`
 
     @classmethod
     async def open(cls, path: Path | str, *, migrate: bool = True) -> Database:
@@ -119,15 +168,20 @@ class Database:
             await self._writer.close()
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
-        """A write transaction: `BEGIN IMMEDIATE`, committed on success, rolled back on error."""
+    async def transaction(self) -> AsyncIterator[Transaction]:
+        """A write transaction: `BEGIN IMMEDIATE`, committed on success, rolled back on error.
+        Inside it, this task reads through the transaction (`fetchone`, …): a read through
+        the database raises ReadInTransaction."""
         async with self._write_lock:
             await self._writer.execute("BEGIN IMMEDIATE")
+            self._holder = asyncio.current_task()
             try:
-                yield self._writer
+                yield Transaction(self._writer)
             except BaseException:
                 await self._writer.execute("ROLLBACK")
                 raise
+            finally:
+                self._holder = None
             await self._writer.execute("COMMIT")
 
     async def fetchall(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
@@ -135,16 +189,9 @@ class Database:
         # sees every write committed before it began. (Run as execute, fetch, close, another
         # coroutine's statement left open between those steps held later reads on its older
         # snapshot: a report just filed was not found under concurrent updates.)
+        if self._holder is not None and self._holder is asyncio.current_task():
+            raise ReadInTransaction(sql)
         return list(await self._reader.execute_fetchall(sql, params))
-
-    async def fetchone(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
-        """The first row of a query of one row (a key, an aggregate)."""
-        rows = await self.fetchall(sql, params)
-        return rows[0] if rows else None
-
-    async def fetchval(self, sql: str, params: Params = ()) -> Any:
-        row = await self.fetchone(sql, params)
-        return None if row is None else row[0]
 
     async def execute(self, sql: str, params: Params = ()) -> int:
         """One write statement in its own transaction; returns the rows changed."""
@@ -183,6 +230,10 @@ class Database:
         """A number that changes whenever a write is committed (seen from the reader): an
         answer computed at one value stays true while the value stays."""
         return int(await self.fetchval("PRAGMA data_version"))
+
+
+# What a read takes: the database, or the transaction a write is under way in.
+Reader = Database | Transaction
 
 
 async def refresh_statistics(conn: aiosqlite.Connection) -> None:

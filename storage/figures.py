@@ -16,9 +16,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-import aiosqlite
-
-from bot.figures import (
+from bot.models import (
     Figures,
     Period,
     PeriodFigures,
@@ -28,7 +26,7 @@ from bot.figures import (
     year_figures,
     year_window,
 )
-from storage.db import Database
+from storage.db import Database, Transaction
 
 # The steps waiting in figure_changes (migrations 0010, 0014), summed into the cells at once:
 # the statements of the triggers figure_changes_sum (0005) and figure_steps_years (0008),
@@ -84,7 +82,7 @@ _SUM_ONCE = (
 
 
 @asynccontextmanager
-async def figures_summed_once(conn: aiosqlite.Connection) -> AsyncIterator[None]:
+async def figures_summed_once(conn: Transaction) -> AsyncIterator[None]:
     """Within the caller's transaction: the tasks written meanwhile leave their figure steps
     in figure_changes (the new ones nothing at all), summed into the cells at the end in a
     few set-based statements rather than row by row by the triggers (an import of 100,000
@@ -103,7 +101,7 @@ IDLE_IN_BULK = ("figure_tasks_insert", "overdue_tasks_insert")
 
 
 @asynccontextmanager
-async def insert_triggers_idle(conn: aiosqlite.Connection) -> AsyncIterator[None]:
+async def insert_triggers_idle(conn: Transaction) -> AsyncIterator[None]:
     """Within `figures_summed_once`, around an insert of new tasks: the triggers of
     IDLE_IN_BULK are set aside, then made again from their own text, in the same
     transaction (a failure rolls the schema back with the rest). Even idle, a trigger costs

@@ -15,31 +15,23 @@ from collections.abc import Awaitable, Callable, Collection, Iterable, Mapping, 
 from datetime import date, datetime
 from typing import TypeVar
 
-import aiosqlite
-
-from bot.importer import (
+from bot.models import (
     Catalog,
     Change,
-    Kind,
+    ImportKind,
     Merged,
     PersonRecord,
     Recheck,
     TaskRecord,
     UnitRecord,
+    fold,
+    phone_key,
     record_from,
 )
-from bot.phones import phone_key
-from bot.text_search import fold
-from storage.db import Database
+from storage.db import Database, Transaction
+from storage.encoding import iso, stamp
 from storage.figures import figures_summed_once, insert_triggers_idle
-from storage.register import (
-    TASK_COLUMNS,
-    iso,
-    person_from_row,
-    stamp,
-    task_from_row,
-    unit_from_row,
-)
+from storage.register import TASK_SELECT_COLUMNS, person_from_row, task_from_row, unit_from_row
 from storage.reports import recount_overdue
 
 _TASK_FIELDS = (
@@ -77,7 +69,7 @@ async def load_tasks(db: Database, codes: Collection[str] | None = None) -> dict
         "SELECT task_id, unit_id FROM task_cooperators ORDER BY task_id, unit_id"
     ):
         cooperating.setdefault(task_id, []).append(unit_id)
-    rows = await db.fetchall(f"SELECT {TASK_COLUMNS} FROM tasks t ORDER BY t.id")
+    rows = await db.fetchall(f"SELECT {TASK_SELECT_COLUMNS} FROM tasks t ORDER BY t.id")
     return _task_records(rows, cooperating)
 
 
@@ -105,7 +97,9 @@ async def _tasks_where(
     fetch: Fetch, column: str, values: Sequence[object]
 ) -> dict[str, TaskRecord]:
     """The tasks whose `column` (`t.id`, `lower(t.code)`) is one of `values`, by code."""
-    rows = await _chunked(fetch, f"SELECT {TASK_COLUMNS} FROM tasks t WHERE {column} IN", values)
+    rows = await _chunked(
+        fetch, f"SELECT {TASK_SELECT_COLUMNS} FROM tasks t WHERE {column} IN", values
+    )
     cooperating: dict[int, list[int]] = {}
     for task_id, unit_id in await _chunked(
         fetch, "SELECT task_id, unit_id FROM task_cooperators WHERE task_id IN",
@@ -138,7 +132,7 @@ async def _chunked(
 
 
 async def load_bases(
-    db: Database, kind: Kind, codes: Collection[str] | None = None
+    db: Database, kind: ImportKind, codes: Collection[str] | None = None
 ) -> dict[str, str]:
     """What the last import of each row of this kind brought (encoded cells), by code: of
     every row, or of `codes` when the register holds many more."""
@@ -151,7 +145,7 @@ async def load_bases(
     return {code: cells for code, cells in await db.fetchall(select, (kind.value,))}
 
 
-async def _remember(conn: aiosqlite.Connection, kind: Kind, bases: list[tuple[str, str]]) -> None:
+async def _remember(conn: Transaction, kind: ImportKind, bases: list[tuple[str, str]]) -> None:
     await conn.executemany(
         "INSERT INTO import_base (kind, code, cells) VALUES (?, ?, ?)"
         " ON CONFLICT (kind, code) DO UPDATE SET cells = excluded.cells",
@@ -159,7 +153,7 @@ async def _remember(conn: aiosqlite.Connection, kind: Kind, bases: list[tuple[st
     )
 
 
-def _reading(conn: aiosqlite.Connection) -> Fetch:
+def _reading(conn: Transaction) -> Fetch:
     """Reads inside the write transaction (through the writer, which holds the lock)."""
 
     async def fetch(sql: str, params: Sequence[object]) -> list[sqlite3.Row]:
@@ -197,7 +191,7 @@ async def apply_units(
             "UPDATE units SET name = ?, kind = ?, name_folded = ? WHERE id = ?",
             [(c.new.name, c.new.kind, fold(c.new.name), c.old.id) for c in plan.update],
         )
-        await _remember(conn, Kind.UNITS, merged.bases)
+        await _remember(conn, ImportKind.UNITS, merged.bases)
     return merged
 
 
@@ -234,7 +228,7 @@ async def apply_people(
                 for p in plan.create
             ],
         )  # fmt: skip
-        await _remember(conn, Kind.PEOPLE, merged.bases)
+        await _remember(conn, ImportKind.PEOPLE, merged.bases)
     return merged
 
 
@@ -316,7 +310,7 @@ async def apply_tasks(
                 for c in plan.update
             ],
         )  # fmt: skip
-        await _remember(conn, Kind.TASKS, merged.bases)
+        await _remember(conn, ImportKind.TASKS, merged.bases)
         await recount_overdue(conn)  # its triggers wait too (migration 0013)
     reassigned = [
         c.old.id
@@ -326,7 +320,7 @@ async def apply_tasks(
     return merged, created, reassigned
 
 
-async def _create_tasks(conn: aiosqlite.Connection, tasks: list[TaskRecord], at: str) -> list[int]:
+async def _create_tasks(conn: Transaction, tasks: list[TaskRecord], at: str) -> list[int]:
     """Insert new tasks with their cooperators, initial extension and `created` event."""
     if not tasks:
         return []
@@ -366,7 +360,7 @@ async def _create_tasks(conn: aiosqlite.Connection, tasks: list[TaskRecord], at:
 
 
 async def _add_cooperators(
-    conn: aiosqlite.Connection, tasks: Iterable[tuple[int | None, TaskRecord]]
+    conn: Transaction, tasks: Iterable[tuple[int | None, TaskRecord]]
 ) -> None:
     await conn.executemany(
         "INSERT INTO task_cooperators (task_id, unit_id) VALUES (?, ?)",
@@ -375,7 +369,7 @@ async def _add_cooperators(
 
 
 async def _add_extensions(
-    conn: aiosqlite.Connection,
+    conn: Transaction,
     changes: Iterable[tuple[int | None, date | None, date | None, date]],
     at: str,
 ) -> None:

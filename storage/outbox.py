@@ -18,26 +18,25 @@ from datetime import date, datetime
 from itertools import chain
 from typing import Any, Literal
 
-import aiosqlite
 import orjson
 
-from bot.models import Role
-from bot.reminders.planner import (
+from bot.models import (
     REPLY_KINDS,
-    Kind,
     OpenTask,
     PlannedReminder,
     Recipient,
+    ReminderKind,
+    Role,
     TaskLine,
     UnitCounts,
 )
-from storage.bot import utc
-from storage.db import Database
+from storage.db import Database, Transaction
+from storage.encoding import parse_stamp, utc_stamp
 
 # Reminders that land in the task's history as "reminded" when sent.
-_REMINDED = (Kind.BEFORE, Kind.DUE, Kind.OVERDUE)
+_REMINDED = (ReminderKind.BEFORE, ReminderKind.DUE, ReminderKind.OVERDUE)
 # Messages that list several tasks, each with its buttons: a reply to one asks which task.
-_LISTING = (Kind.FOLDED, Kind.ESCALATION)
+_LISTING = (ReminderKind.FOLDED, ReminderKind.ESCALATION)
 
 
 # --- what a round reads ----------------------------------------------------------------------
@@ -105,9 +104,7 @@ async def tasks_by_id(db: Database, ids: Sequence[int]) -> list[OpenTask]:
     return found
 
 
-async def task_lines(
-    db: Database | aiosqlite.Connection, ids: Iterable[int]
-) -> dict[int, TaskLine]:
+async def task_lines(db: Database | Transaction, ids: Iterable[int]) -> dict[int, TaskLine]:
     """Code, title and deadline of tasks by id, as messages name them."""
     wanted = sorted(set(ids))
     found: dict[int, TaskLine] = {}
@@ -119,11 +116,7 @@ async def task_lines(
             " completed_on IS NOT NULL OR coalesce(report_state, '') = 'pending'"
             f" FROM tasks WHERE id IN ({marks})"
         )
-        if isinstance(db, Database):
-            rows = await db.fetchall(sql, tuple(chunk))
-        else:
-            async with db.execute(sql, tuple(chunk)) as cursor:
-                rows = list(await cursor.fetchall())
+        rows = await db.fetchall(sql, tuple(chunk))
         found.update((r[0], TaskLine(r[1], r[2], dates[r[3]], bool(r[4]))) for r in rows)
     return found
 
@@ -184,8 +177,8 @@ def _rows(reminders: Iterable[PlannedReminder], created: str) -> list[tuple[Any,
     out once (details by identity, a dict having no hash: kept alive meanwhile)."""
     dates = _Once(date.isoformat)
     dates[None] = None
-    times = _Once(utc)
-    kinds = _Once(str)  # the plain text of a Kind
+    times = _Once(utc_stamp)
+    kinds = _Once(str)  # the plain text of a ReminderKind
     details: dict[int, str] = {}
     kept: list[Mapping[str, Any]] = []
 
@@ -209,12 +202,12 @@ _BATCH = 100  # rows a statement
 def _insert_sql(count: int) -> str:
     row = "(" + ", ".join("?" * 9) + ")"
     return (
-        "INSERT OR IGNORE INTO outbox (subject, person_id, kind, day, task_id, deadline, detail,"
-        f" not_before, created_at) VALUES {', '.join([row] * count)}"
+        "INSERT INTO outbox (subject, person_id, kind, day, task_id, deadline, detail,"
+        f" not_before, created_at) VALUES {', '.join([row] * count)} ON CONFLICT DO NOTHING"
     )
 
 
-async def _insert(conn: aiosqlite.Connection, rows: Sequence[tuple[Any, ...]]) -> int:
+async def _insert(conn: Transaction, rows: Sequence[tuple[Any, ...]]) -> int:
     """Rows into the outbox, `_BATCH` a statement (each run of a statement opens the table
     and its indexes again: a third of the cost of a row written alone). Returns the rows
     added (those already there are left as they are)."""
@@ -245,12 +238,13 @@ async def add_planned(
     With `round_day`, the day's round is recorded in the same transaction, and nothing is
     added when that round was planned before (returns None). Returns the rows added.
     """
-    created = utc(now)
+    created = utc_stamp(now)
     rows = _rows(reminders, created)
     async with db.transaction() as conn:
         if round_day is not None:
             cursor = await conn.execute(
-                "INSERT OR IGNORE INTO reminder_rounds (day, planned_at) VALUES (?, ?)",
+                "INSERT INTO reminder_rounds (day, planned_at) VALUES (?, ?)"
+                " ON CONFLICT DO NOTHING",
                 (round_day.isoformat(), created),
             )
             if cursor.rowcount != 1:
@@ -265,13 +259,13 @@ async def add_planned(
 
 
 async def add_notices(
-    conn: aiosqlite.Connection, notices: Sequence[PlannedReminder], *, now: datetime
+    conn: Transaction, notices: Sequence[PlannedReminder], *, now: datetime
 ) -> int:
     """Put notices of a decision in the outbox, inside the decision's own transaction;
     a notice already there (same day, person, kind and subject) is not added again."""
     if not notices:
         return 0
-    return await _insert(conn, _rows(notices, utc(now)))
+    return await _insert(conn, _rows(notices, utc_stamp(now)))
 
 
 async def round_planned(db: Database, *, day: date) -> bool:
@@ -287,7 +281,7 @@ class OutboxItem:
     """A claimed row, with what its message needs: the chat, the language, the task now."""
 
     id: int
-    kind: Kind
+    kind: ReminderKind
     subject: str
     person_id: int
     day: date
@@ -326,7 +320,7 @@ _CLAIM = (
 def _item(r: sqlite3.Row) -> OutboxItem:
     return OutboxItem(
         id=r[0],
-        kind=Kind(r[1]),
+        kind=ReminderKind(r[1]),
         subject=r[2],
         person_id=r[3],
         day=date.fromisoformat(r[4]),
@@ -362,11 +356,11 @@ async def claim(
     chat), and each person's rows go in order. Rows that `stale` gives a reason for are
     cancelled with that reason instead."""
     async with db.transaction() as conn:
-        return await _claim(conn, utc(now), limit, stale)
+        return await _claim(conn, utc_stamp(now), limit, stale)
 
 
 async def _claim(
-    conn: aiosqlite.Connection, at: str, limit: int, stale: Callable[[OutboxItem], str | None]
+    conn: Transaction, at: str, limit: int, stale: Callable[[OutboxItem], str | None]
 ) -> list[OutboxItem]:
     claimed: list[OutboxItem] = []
     while len(claimed) < limit:
@@ -443,7 +437,7 @@ async def exchange(
     reply finds the task) and a "reminded" event; a person Telegram refused is marked
     unreachable and the Office told once. Returns the people newly marked unreachable
     and the rows claimed."""
-    at = utc(now)
+    at = utc_stamp(now)
     newly: list[int] = []
     async with db.transaction() as conn:
         if outcomes:
@@ -455,7 +449,7 @@ async def exchange(
     return newly, claimed
 
 
-async def _store_outcomes(conn: aiosqlite.Connection, outcomes: Sequence[Outcome], at: str) -> None:
+async def _store_outcomes(conn: Transaction, outcomes: Sequence[Outcome], at: str) -> None:
     sent = [o for o in outcomes if o.state == "sent"]
     await conn.executemany(
         "UPDATE outbox SET state = 'sent', chat_id = ?, message_id = ?, sent_at = ?,"
@@ -477,7 +471,7 @@ async def _store_outcomes(conn: aiosqlite.Connection, outcomes: Sequence[Outcome
         [(o.item.chat_id, o.message_id, json.dumps(o.item.listed), at) for o in listing],
     )
     for o in listing:
-        if o.item.kind is Kind.ESCALATION:  # the tasks a head was told of are escalated
+        if o.item.kind is ReminderKind.ESCALATION:  # the tasks a head was told of are escalated
             told = json.dumps({"reminder": "escalation", "person_id": o.item.person_id})
             events += [(task_id, at, told) for task_id in o.item.listed]
         elif o.item.detail.get("of") == "round":  # each task a morning message names
@@ -492,7 +486,7 @@ async def _store_outcomes(conn: aiosqlite.Connection, outcomes: Sequence[Outcome
         await conn.executemany(
             "UPDATE outbox SET state = ?, attempts = attempts + 1, last_error = ?, retry_at = ?"
             " WHERE id = ?",
-            [(_STATE_AFTER[o.state], o.error, None if o.retry_at is None else utc(o.retry_at),
+            [(_STATE_AFTER[o.state], o.error, None if o.retry_at is None else utc_stamp(o.retry_at),
               o.item.id) for o in others],
         )  # fmt: skip
     released = [(o.item.id,) for o in outcomes if o.state == "released"]
@@ -506,7 +500,7 @@ def _listed(item: OutboxItem, listed: Sequence[Any]) -> str:
     """The "reminded" event of a task a morning message names: as its own reminder's."""
     _, _, kind, days = listed
     detail: dict[str, Any] = {"reminder": kind, "person_id": item.person_id, "in": "morning"}
-    detail["days_overdue" if kind == Kind.OVERDUE else "days_left"] = days
+    detail["days_overdue" if kind == ReminderKind.OVERDUE else "days_left"] = days
     return json.dumps(detail, ensure_ascii=False)
 
 
@@ -526,12 +520,11 @@ _STATE_AFTER = {
 }
 
 
-async def _mark_unreachable(
-    conn: aiosqlite.Connection, outcome: Outcome, at: str, notice: Notice
-) -> bool:
+async def _mark_unreachable(conn: Transaction, outcome: Outcome, at: str, notice: Notice) -> bool:
     person_id = outcome.item.person_id
     cursor = await conn.execute(
-        "INSERT OR IGNORE INTO unreachable_people (person_id, since, error) VALUES (?, ?, ?)",
+        "INSERT INTO unreachable_people (person_id, since, error) VALUES (?, ?, ?)"
+        " ON CONFLICT DO NOTHING",
         (person_id, at, outcome.error),
     )
     if cursor.rowcount != 1:
@@ -549,13 +542,13 @@ async def _mark_unreachable(
         "error": outcome.error,
     }
     await conn.execute(
-        "INSERT OR IGNORE INTO outbox (subject, person_id, kind, day, detail, not_before,"
+        "INSERT INTO outbox (subject, person_id, kind, day, detail, not_before,"
         " created_at) SELECT ?, a.id, ?, ?, ?, ?, ? FROM people a"
         " WHERE a.role = 'admin' AND a.telegram_id IS NOT NULL AND a.id <> ?"
-        " AND a.id NOT IN (SELECT person_id FROM unreachable_people)",
+        " AND a.id NOT IN (SELECT person_id FROM unreachable_people) ON CONFLICT DO NOTHING",
         (
-            f"person:{person_id}", str(Kind.UNREACHABLE), notice.day.isoformat(),
-            json.dumps(detail, ensure_ascii=False), utc(notice.not_before), at, person_id,
+            f"person:{person_id}", str(ReminderKind.UNREACHABLE), notice.day.isoformat(),
+            json.dumps(detail, ensure_ascii=False), utc_stamp(notice.not_before), at, person_id,
         ),
     )  # fmt: skip
     return True
@@ -573,7 +566,7 @@ async def is_unreachable(db: Database, *, person_id: int) -> bool:
 
 async def due_count(db: Database, *, now: datetime) -> int:
     """Rows that could be sent at `now` (the unreachable's excepted)."""
-    at = utc(now)
+    at = utc_stamp(now)
     return int(
         await db.fetchval(
             "SELECT COUNT(*) FROM outbox o WHERE o.state = 'pending' AND o.not_before <= ?"
@@ -604,7 +597,7 @@ async def set_weekly_paused(db: Database, *, person_id: int, paused: bool, now: 
         "INSERT INTO reminder_preferences (person_id, weekly_paused, updated_at) VALUES (?, ?, ?)"
         " ON CONFLICT (person_id) DO UPDATE SET weekly_paused = excluded.weekly_paused,"
         " updated_at = excluded.updated_at",
-        (person_id, int(paused), utc(now)),
+        (person_id, int(paused), utc_stamp(now)),
     )
 
 
@@ -659,7 +652,7 @@ async def status(db: Database, *, today: date, limit: int = 20) -> OutboxStatus:
         )
     ]
     unreachable = [
-        UnreachablePerson(r[0], r[1], datetime.fromisoformat(r[2]), r[3])
+        UnreachablePerson(r[0], r[1], parse_stamp(r[2]), r[3])
         for r in await db.fetchall(
             "SELECT p.code, p.name, u.since, u.error FROM unreachable_people u"
             " JOIN people p ON p.id = u.person_id ORDER BY u.since, p.code"

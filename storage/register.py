@@ -8,36 +8,25 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
 
-import aiosqlite
+from bot.models import (
+    DeadlineChange,
+    Person,
+    ReportState,
+    Role,
+    Task,
+    TaskEvent,
+    Unit,
+    fold,
+    phone_key,
+)
+from storage.db import Database, Reader, Transaction
+from storage.encoding import day, iso, parse_stamp, stamp
 
-from bot.models import DeadlineChange, Person, ReportState, Role, Task, TaskEvent, Unit
-from bot.phones import phone_key
-from bot.text_search import fold
-from storage.db import Database
-
-TASK_COLUMNS = (
+TASK_SELECT_COLUMNS = (
     "t.id, t.code, t.title, t.lead_unit_id, t.assigned_on, t.original_deadline, t.deadline, "
     "t.completed_on, t.extended_on, t.doc_number, t.doc_date, t.content, t.assigner, "
     "t.assigner_id, t.officer_id, t.report_state"
 )
-
-
-def iso(value: date | None) -> str | None:
-    return None if value is None else value.isoformat()
-
-
-def day(value: str | None) -> date | None:
-    return None if value is None else date.fromisoformat(value)
-
-
-def moment(value: str | None) -> datetime | None:
-    return None if value is None else datetime.fromisoformat(value)
-
-
-def stamp(value: datetime) -> str:
-    if value.tzinfo is None:
-        raise ValueError("timestamps must be aware")
-    return value.isoformat(timespec="seconds")
 
 
 def unit_from_row(row: sqlite3.Row) -> Unit:
@@ -248,12 +237,14 @@ async def add_task(
     return task
 
 
-async def get_task(db: Database, *, code: str | None = None, id: int | None = None) -> Task | None:
+async def get_task(db: Reader, *, code: str | None = None, id: int | None = None) -> Task | None:
     """One task in full: cooperating units and granted extensions included."""
     if code is not None:
-        row = await db.fetchone(f"SELECT {TASK_COLUMNS} FROM tasks t WHERE t.code = ?", (code,))
+        row = await db.fetchone(
+            f"SELECT {TASK_SELECT_COLUMNS} FROM tasks t WHERE t.code = ?", (code,)
+        )
     else:
-        row = await db.fetchone(f"SELECT {TASK_COLUMNS} FROM tasks t WHERE t.id = ?", (id,))
+        row = await db.fetchone(f"SELECT {TASK_SELECT_COLUMNS} FROM tasks t WHERE t.id = ?", (id,))
     if row is None:
         return None
     cooperating = [
@@ -280,7 +271,7 @@ async def all_tasks(db: Database) -> list[Task]:
     cooperating: dict[int, list[int]] = {}
     for r in await db.fetchall("SELECT task_id, unit_id FROM task_cooperators ORDER BY 1, 2"):
         cooperating.setdefault(r[0], []).append(r[1])
-    rows = await db.fetchall(f"SELECT {TASK_COLUMNS} FROM tasks t ORDER BY t.id")
+    rows = await db.fetchall(f"SELECT {TASK_SELECT_COLUMNS} FROM tasks t ORDER BY t.id")
     return [
         task_from_row(
             r, cooperating=cooperating.get(r["id"], ()), extensions=changes.get(r["id"], ())
@@ -293,7 +284,7 @@ async def all_tasks(db: Database) -> list[Task]:
 
 
 async def add_event(
-    conn: aiosqlite.Connection,
+    conn: Transaction,
     *,
     task_id: int,
     kind: str,
@@ -324,7 +315,7 @@ async def task_history(db: Database, task_id: int, *, limit: int | None = None) 
         TaskEvent(
             id=r["id"],
             task_id=r["task_id"],
-            at=datetime.fromisoformat(r["at"]),
+            at=parse_stamp(r["at"]),
             kind=r["kind"],
             actor_id=r["actor_id"],
             detail=json.loads(r["detail"]),

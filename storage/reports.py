@@ -12,23 +12,30 @@ import sqlite3
 import weakref
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta, tzinfo
+from datetime import UTC, date, timedelta, tzinfo
 from typing import Any, TypeVar
 
-import aiosqlite
-
-from bot.figures import Figures, Period, year_window
-from bot.models import Unit
-from bot.report_data import Appendix, MonthlyReport, ProcessFigures, ReportTask, UnitOverdue
-from bot.text_search import fold
-from storage.db import Database
+from bot.models import (
+    Appendix,
+    Figures,
+    MonthlyReport,
+    Period,
+    ProcessFigures,
+    ReportTask,
+    Unit,
+    UnitOverdue,
+    fold,
+    year_window,
+)
+from storage.db import Database, Transaction
+from storage.encoding import day, iso, parse_stamp
 from storage.figures import DEADLINE_ON_T, load_figures
-from storage.register import TASK_COLUMNS, day, iso, unit_from_row
+from storage.register import TASK_SELECT_COLUMNS, unit_from_row
 
 # Names by scalar subqueries, not joins: the query planner then always starts from the
 # tasks index the WHERE clause names (with a join it may walk the units first).
 _COLUMNS = (
-    f"{TASK_COLUMNS}, (SELECT u.name FROM units u WHERE u.id = t.lead_unit_id) AS unit_name,"
+    f"{TASK_SELECT_COLUMNS}, (SELECT u.name FROM units u WHERE u.id = t.lead_unit_id) AS unit_name,"
     " (SELECT o.name FROM people o WHERE o.id = t.officer_id) AS officer_name"
 )
 _FROM = "FROM tasks t"
@@ -110,7 +117,7 @@ async def late_in_period(db: Database, *, period: Period, as_of: date) -> list[R
 async def overdue_in_year(
     db: Database, *, window: Period, as_of: date, limit: int = APPENDIX_LIMIT
 ) -> list[ReportTask]:
-    """Appendix 2: tasks assigned in the year's window (`bot.figures.year_window`), not
+    """Appendix 2: tasks assigned in the year's window (`bot.models.year_window`), not
     completed and overdue on `as_of`, the most overdue first (at most `limit`)."""
     # Open today with a deadline before T (the index of open tasks, in deadline order);
     # completed after T (open on T); extended after T (perhaps overdue on T). `+assigned_on`:
@@ -193,8 +200,8 @@ async def _decided_in(
     return sum(1 for r in rows if period.start <= _localday(r[0], tz) <= period.end)
 
 
-def _localday(stamp: str, tz: tzinfo) -> date:
-    moment = datetime.fromisoformat(stamp)
+def _localday(text: str, tz: tzinfo) -> date:
+    moment = parse_stamp(text)
     if moment.tzinfo is None:  # written without an offset: UTC, as the schema says
         moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(tz).date()
@@ -340,7 +347,7 @@ _RECOUNT = (
 )
 
 
-async def recount_overdue(conn: aiosqlite.Connection) -> None:
+async def recount_overdue(conn: Transaction) -> None:
     """Within the caller's transaction: the kept overdue counts counted afresh from the
     tasks. A bulk write (`storage.figures.figures_summed_once`: its triggers wait while
     figure_bulk has a row) calls this before its transaction ends."""

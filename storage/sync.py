@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from storage.db import Database
-from storage.register import moment, stamp
+from storage.encoding import parse_stamp, stamp
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +50,7 @@ async def last_pulls(db: Database) -> dict[str, PullRecord]:
 
 
 def _record(row: sqlite3.Row) -> PullRecord:
-    pulled_at = moment(row["pulled_at"])
+    pulled_at = parse_stamp(row["pulled_at"])
     assert pulled_at is not None
     return PullRecord(
         row["kind"], row["address"], row["address_hash"], pulled_at, row["outcome"],

@@ -13,30 +13,22 @@ import sqlite3
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
 
-import aiosqlite
-
-from bot.models import Person, Task
-from bot.reminders.planner import PlannedReminder
-from bot.workflow import (
+from bot.models import (
     CompletionReport,
     Decision,
     Dialogue,
     ExtensionRequest,
     ItemKind,
+    Person,
+    PlannedReminder,
     Refusal,
     Step,
+    Task,
 )
-from storage.db import Database
+from storage.db import Database, Reader, Transaction
+from storage.encoding import day, iso, parse_stamp, stamp
 from storage.outbox import add_notices
-from storage.register import (
-    add_event,
-    day,
-    get_task,
-    iso,
-    moment,
-    person_from_row,
-    stamp,
-)
+from storage.register import add_event, get_task, person_from_row
 
 TaskCheck = Callable[[Task], Refusal | None]
 # The outbox rows that put a new report or request before its reviewers, given its id.
@@ -48,7 +40,7 @@ def _no_cards(item_id: int) -> Sequence[PlannedReminder]:
 
 
 def _report(row: sqlite3.Row) -> CompletionReport:
-    reported_at = moment(row["reported_at"])
+    reported_at = parse_stamp(row["reported_at"])
     reported_on = day(row["reported_on"])
     assert reported_at is not None and reported_on is not None
     return CompletionReport(
@@ -63,13 +55,13 @@ def _report(row: sqlite3.Row) -> CompletionReport:
         file_kind=row["file_kind"],
         state=row["state"],
         decided_by=row["decided_by"],
-        decided_at=moment(row["decided_at"]),
+        decided_at=parse_stamp(row["decided_at"]),
         decision_note=row["decision_note"],
     )
 
 
 def _request(row: sqlite3.Row) -> ExtensionRequest:
-    requested_at = moment(row["requested_at"])
+    requested_at = parse_stamp(row["requested_at"])
     requested_on = day(row["requested_on"])
     new_deadline = day(row["new_deadline"])
     assert requested_at is not None and requested_on is not None and new_deadline is not None
@@ -85,7 +77,7 @@ def _request(row: sqlite3.Row) -> ExtensionRequest:
         state=row["state"],
         granted_deadline=day(row["granted_deadline"]),
         decided_by=row["decided_by"],
-        decided_at=moment(row["decided_at"]),
+        decided_at=parse_stamp(row["decided_at"]),
         decision_note=row["decision_note"],
     )
 
@@ -112,7 +104,7 @@ async def submit_report(
     `cards(report_id)` go into the outbox in the same transaction; without, the task is
     completed today and the `Decision` says so."""
     async with db.transaction() as conn:
-        task = await get_task(db, id=task_id)
+        task = await get_task(conn, id=task_id)
         refusal = Refusal("unknown_task") if task is None else check(task)
         if refusal is not None:
             return refusal
@@ -157,7 +149,7 @@ async def pending_reports(db: Database, *, limit: int) -> list[CompletionReport]
 
 
 async def _decided(
-    conn: aiosqlite.Connection, table: str, item_id: int, *, withdrawn: tuple[int, ...] = ()
+    conn: Transaction, table: str, item_id: int, *, withdrawn: tuple[int, ...] = ()
 ) -> Decision:
     async with conn.execute(
         f"SELECT state, decided_by, decided_at FROM {table} WHERE id = ?", (item_id,)
@@ -166,12 +158,16 @@ async def _decided(
     if row is None:
         return Decision(taken=False, state="missing")
     return Decision(
-        taken=False, state=row[0], decided_by=row[1], decided_at=moment(row[2]), withdrawn=withdrawn
+        taken=False,
+        state=row[0],
+        decided_by=row[1],
+        decided_at=parse_stamp(row[2]),
+        withdrawn=withdrawn,
     )
 
 
 async def _claim(
-    conn: aiosqlite.Connection,
+    conn: Transaction,
     table: str,
     item_id: int,
     *,
@@ -193,7 +189,7 @@ async def _claim(
 
 
 async def _accept(
-    conn: aiosqlite.Connection, report_id: int, *, person_id: int | None, now: datetime
+    conn: Transaction, report_id: int, *, person_id: int | None, now: datetime
 ) -> Decision:
     claimed = await _claim(
         conn, "completion_reports", report_id, person_id=person_id, now=now, state="accepted"
@@ -283,7 +279,7 @@ async def request_extension(
     """File a request for more time; `check(task, request_open)` runs under the write lock,
     and `cards(request_id)` go into the outbox in the same transaction."""
     async with db.transaction() as conn:
-        task = await get_task(db, id=task_id)
+        task = await get_task(conn, id=task_id)
         if task is None:
             return Refusal("unknown_task")
         async with conn.execute(
@@ -311,7 +307,7 @@ async def request_extension(
     return request
 
 
-async def get_request(db: Database, request_id: int) -> ExtensionRequest | None:
+async def get_request(db: Reader, request_id: int) -> ExtensionRequest | None:
     row = await db.fetchone("SELECT * FROM extension_requests WHERE id = ?", (request_id,))
     return None if row is None else _request(row)
 
@@ -341,9 +337,7 @@ async def pending_requests(db: Database, *, limit: int) -> list[ExtensionRequest
     return [_request(r) for r in rows]
 
 
-async def _withdraw_requests(
-    conn: aiosqlite.Connection, task_id: int, *, now: datetime
-) -> tuple[int, ...]:
+async def _withdraw_requests(conn: Transaction, task_id: int, *, now: datetime) -> tuple[int, ...]:
     """A completed task needs no more time: its open request is closed."""
     rows = await conn.execute_fetchall(
         "UPDATE extension_requests SET state = 'withdrawn', decided_at = ?"
@@ -367,10 +361,10 @@ async def grant_extension(
     """Grant a request, as asked or to `new_deadline`: the deadline moves, the original is
     kept, and the change records who, when (`granted_on` = today) and why."""
     async with db.transaction() as conn:
-        request = await get_request(db, request_id)
+        request = await get_request(conn, request_id)
         if request is None or request.state != "pending":
             return await _decided(conn, "extension_requests", request_id)
-        task = await get_task(db, id=request.task_id)
+        task = await get_task(conn, id=request.task_id)
         assert task is not None
         if task.completed_on is not None:
             withdrawn = await _withdraw_requests(conn, task.id, now=now)
@@ -437,8 +431,8 @@ async def remember_review_message(
     db: Database, *, kind: ItemKind, item_id: int, chat_id: int, message_id: int
 ) -> None:
     await db.execute(
-        "INSERT OR IGNORE INTO review_messages (item_kind, item_id, chat_id, message_id)"
-        " VALUES (?, ?, ?, ?)",
+        "INSERT INTO review_messages (item_kind, item_id, chat_id, message_id)"
+        " VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
         (kind.value, item_id, chat_id, message_id),
     )
 
@@ -473,7 +467,7 @@ async def get_dialogue(db: Database, person_id: int) -> Dialogue | None:
     row = await db.fetchone("SELECT * FROM dialogues WHERE person_id = ?", (person_id,))
     if row is None:
         return None
-    started_at, expires_at = moment(row["started_at"]), moment(row["expires_at"])
+    started_at, expires_at = parse_stamp(row["started_at"]), parse_stamp(row["expires_at"])
     assert started_at is not None and expires_at is not None
     return Dialogue(
         person_id=row["person_id"],

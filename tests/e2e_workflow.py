@@ -6,8 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from bot.figures import Period, PeriodFigures, YearFigures
-from bot.models import Role, Task
+from bot.models import Period, PeriodFigures, Role, Task, YearFigures
 from bot.services.reminders import flush
 from storage.figures import load_figures
 from storage.register import get_task, task_history

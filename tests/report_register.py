@@ -18,10 +18,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from bot.figures import month_period
-from bot.importer import Merged, Plan, TaskRecord
-from bot.models import Person, Role, Unit
-from bot.report_data import MonthlyReport
-from bot.workflow import ExtensionRequest
+from bot.models import ExtensionRequest, Merged, MonthlyReport, Person, Plan, Role, TaskRecord, Unit
 from storage import Database
 from storage.importing import apply_tasks
 from storage.register import get_task

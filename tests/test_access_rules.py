@@ -10,10 +10,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.access import MenuCommand, may_report, may_view, menu_for
-from bot.models import Person, Role, Task
+from bot.models import Invite, InviteState, Person, Role, Task, phone_key
 from bot.onboarding import (
-    Invite,
-    InviteState,
     code_digest,
     invite_link,
     invite_state,
@@ -23,7 +21,6 @@ from bot.onboarding import (
     new_invite,
 )
 from bot.paging import Row, pager_buttons, pager_data, paginate, parse_pager, text_length
-from bot.phones import phone_key
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 NOW = datetime(2020, 4, 15, 9, 0, tzinfo=TZ)

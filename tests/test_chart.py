@@ -22,7 +22,7 @@ from bot.chart import (
     text_px,
     top_units,
 )
-from bot.figures import GroupFigures, year_figures
+from bot.models import GroupFigures, year_figures
 
 
 def unit(code: str, name: str, on_time: int, late: int, in_time: int, overdue: int) -> GroupFigures:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from bot.services.reminders import tick
-from storage import bot as store
+from storage import accounts, messages
 from tests.factories import make_task, small_world
 from tests.harness import TZ, Harness, HarnessFactory
 
@@ -55,28 +55,30 @@ async def test_old_task_messages_and_wrong_codes_are_forgotten_once_a_day(
     task = await make_task(db, world.health, now, code="NV-001")
     ages = {1: timedelta(days=91), 2: timedelta(days=89), 3: timedelta(days=1)}
     for message_id, age in ages.items():
-        await store.remember_message(db, chat_id=7, message_id=message_id, task_id=task.id,
-                                     at=now - age)  # fmt: skip
-    await store.remember_message(db, chat_id=7, message_id=4, task_id=task.id)  # no time
+        await messages.remember_message(db, chat_id=7, message_id=message_id, task_id=task.id,
+                                        at=now - age)  # fmt: skip
+    await messages.remember_message(db, chat_id=7, message_id=4, task_id=task.id)  # no time
     for age in (timedelta(hours=3), timedelta(minutes=121), timedelta(minutes=20)):
-        await store.add_failure(db, telegram_id=99, at=now - age)
+        await accounts.add_failure(db, telegram_id=99, at=now - age)
 
     await _tick(harness)
 
-    kept = [m for m in range(1, 5) if await store.task_for_message(db, chat_id=7, message_id=m)]
+    kept = [m for m in range(1, 5) if await messages.task_for_message(db, chat_id=7, message_id=m)]
     assert kept == [2, 3, 4]  # a reply to the 89-day-old reminder still finds its task
-    failures = await store.failures_since(db, telegram_id=99, since=now - timedelta(days=1))
+    failures = await accounts.failures_since(db, telegram_id=99, since=now - timedelta(days=1))
     assert failures == [now - timedelta(minutes=20)]  # two hours back at most can lock
 
-    await store.add_failure(db, telegram_id=99, at=now - timedelta(hours=5))
+    await accounts.add_failure(db, telegram_id=99, at=now - timedelta(hours=5))
     harness.clock.set(now + timedelta(hours=1))
     await _tick(harness)  # the same day: done already
-    assert len(await store.failures_since(db, telegram_id=99, since=now - timedelta(days=1))) == 2
+    assert (
+        len(await accounts.failures_since(db, telegram_id=99, since=now - timedelta(days=1))) == 2
+    )
     harness.clock.set(now + timedelta(days=2))
     await _tick(harness)  # two days later, message 2 is 91 days old
-    kept = [m for m in range(1, 5) if await store.task_for_message(db, chat_id=7, message_id=m)]
+    kept = [m for m in range(1, 5) if await messages.task_for_message(db, chat_id=7, message_id=m)]
     assert kept == [3, 4]
-    assert await store.failures_since(db, telegram_id=99, since=now - timedelta(days=1)) == []
+    assert await accounts.failures_since(db, telegram_id=99, since=now - timedelta(days=1)) == []
 
 
 async def test_the_daily_tick_brings_the_overdue_counts_to_the_day(

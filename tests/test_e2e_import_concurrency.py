@@ -18,7 +18,8 @@ import aiosqlite
 import pytest
 
 import storage.importing
-from bot.importer import Kind, import_file
+from bot.importer import import_file
+from bot.models import ImportKind
 from storage.register import get_task
 from tests.e2e_workflow import CODE, DEADLINE, delivered, latest, open_desk, task_now
 from tests.harness import Harness
@@ -105,7 +106,7 @@ async def test_a_decision_landing_between_the_imports_read_and_write_is_kept(
 
     monkeypatch.setattr(storage.importing, "apply_tasks", after_a_press)
     result = await import_file(
-        harness.db, Kind.TASKS, path, today=harness.now.date(), now=harness.now
+        harness.db, ImportKind.TASKS, path, today=harness.now.date(), now=harness.now
     )
     assert (result.created, result.updated, result.conflicts) == (TASKS, 1, ())
     task = await get_task(harness.db, code=CODE)

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from bot.reminders.sender import Backoff
 from bot.services.reminders import sender_setup, tick
-from storage.bot import utc
+from storage.encoding import utc_stamp
 from tests.e2e_workflow import CODE, TITLE, Desk, delivered, latest, open_desk
 from tests.harness import TZ, Harness, HarnessFactory
 from tests.tgdouble.models import TgMessage
@@ -60,7 +60,7 @@ async def test_a_decision_in_quiet_hours_is_told_in_the_morning_once(
     assert await outbox_states(harness) == {"pending": 1}
     morning = datetime(2020, 4, 16, 7, 0, tzinfo=TZ)
     when = await harness.db.fetchval("SELECT not_before FROM outbox WHERE kind = 'notice'")
-    assert when == utc(morning)
+    assert when == utc_stamp(morning)
     harness.clock.set(datetime(2020, 4, 16, 6, 59, tzinfo=TZ))
     await delivered(desk)
     assert notices(desk) == []

@@ -18,7 +18,7 @@ from bot.reminders.rounds import notify_assigned, plan_round
 from bot.reminders.sender import Backoff, SendLimiter
 from bot.services.reminders import sender_setup, start_sender, tick
 from bot.workdays import WorkCalendar
-from storage import bot as bot_store
+from storage.messages import task_for_message
 from storage.register import get_task
 from tests.factories import World, make_person, make_task, small_world
 from tests.harness import TZ, Harness, HarnessFactory
@@ -127,7 +127,7 @@ async def test_replying_done_to_a_reminder_reports_that_task(
     officer = harness.actor(world.officer)
     [reminder] = officer.inbox  # one task of the day: its reminder, as ever
     assert (reminder.text or "").startswith("⚠️ Hôm nay là hạn xử lý\nNV-3")
-    found = await bot_store.task_for_message(
+    found = await task_for_message(
         harness.db, chat_id=reminder.chat_id, message_id=reminder.message_id
     )
     assert found is not None and found.code == "NV-3"

@@ -7,7 +7,7 @@ import json
 from datetime import date, timedelta
 
 from bot.models import ReportState
-from storage.bot import set_language
+from storage.accounts import set_language
 from storage.register import add_event
 from tests.e2e_workflow import (
     CODE,

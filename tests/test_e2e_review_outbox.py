@@ -13,7 +13,7 @@ from bot.reminders.render import Buttons
 from bot.reminders.sender import Attachment, Backoff, BotMessenger, outbox_bot
 from bot.services.reminders import sender_setup, start_sender, tick
 from storage import workflow as store
-from storage.bot import set_language
+from storage.accounts import set_language
 from tests.e2e_workflow import CODE, TITLE, Desk, delivered, event_kinds, latest, open_desk
 from tests.harness import TZ, Actor, Harness, HarnessFactory
 from tests.tgdouble.models import TgMessage

@@ -16,7 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-import storage.bot
+import storage.task_lists
 from bot.cli import main as cli_main
 from tests.factories import small_world
 from tests.harness import Harness
@@ -175,7 +175,7 @@ async def test_an_error_apologises_and_tells_the_admins_once_a_minute(
     async def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("the disk is on fire")
 
-    monkeypatch.setattr(storage.bot, "listed_open_tasks", broken)
+    monkeypatch.setattr(storage.task_lists, "listed_open_tasks", broken)
     officer, admin = harness.actor(world.officer), harness.actor(world.admin)
     notice = "⚠️ Lỗi trong bot: RuntimeError at handlers/tasks.py:_tasks_page\nthe disk is on fire"
     [apology] = await officer.send("/tasks")

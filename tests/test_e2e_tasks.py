@@ -7,7 +7,7 @@ from datetime import date
 
 from bot.models import Role
 from bot.paging import MESSAGE_LIMIT, text_length
-from storage.bot import task_for_message
+from storage.messages import task_for_message
 from tests.factories import World, make_person, make_task, make_unit, small_world
 from tests.harness import Harness
 

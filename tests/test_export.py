@@ -10,7 +10,8 @@ import openpyxl
 import pytest
 
 from bot.exporter import export_file
-from bot.importer import FileProblem, Kind
+from bot.importer import FileProblem
+from bot.models import ImportKind
 from storage import Database
 from tests.test_import import TODAY, load, load_rows, task, world
 
@@ -29,7 +30,9 @@ STATUS_ROWS = [
 ]  # fmt: skip
 
 
-async def export(db: Database, path: Path, *, lang: str = "vi", kind: Kind = Kind.TASKS) -> int:
+async def export(
+    db: Database, path: Path, *, lang: str = "vi", kind: ImportKind = ImportKind.TASKS
+) -> int:
     return await export_file(db, kind, path, today=TODAY, due_soon_days=7, lang=lang)
 
 
@@ -44,7 +47,7 @@ async def register_dump(db: Database) -> list[tuple[object, ...]]:
 async def test_the_csv_export_has_every_column_status_and_days_overdue(
     world: Database, tmp_path: Path
 ) -> None:
-    assert (await load_rows(world, tmp_path, Kind.TASKS, STATUS_ROWS)).created == 7
+    assert (await load_rows(world, tmp_path, ImportKind.TASKS, STATUS_ROWS)).created == 7
     assert await export(world, tmp_path / "out.csv") == 7
     with (tmp_path / "out.csv").open(encoding="utf-8-sig", newline="") as source:
         header, *rows = list(csv.reader(source))
@@ -73,7 +76,7 @@ async def test_the_csv_export_has_every_column_status_and_days_overdue(
 async def test_the_xlsx_export_has_date_cells_and_text_stays_text(
     world: Database, tmp_path: Path
 ) -> None:
-    await load_rows(world, tmp_path, Kind.TASKS, STATUS_ROWS)
+    await load_rows(world, tmp_path, ImportKind.TASKS, STATUS_ROWS)
     await export(world, tmp_path / "out.xlsx")
     sheet = openpyxl.load_workbook(tmp_path / "out.xlsx").active
     assert sheet["A1"].value == "Mã nhiệm vụ" and sheet["A1"].font.bold
@@ -88,20 +91,23 @@ async def test_the_xlsx_export_has_date_cells_and_text_stays_text(
 async def test_exporting_and_importing_again_changes_nothing(
     world: Database, tmp_path: Path, name: str, lang: str
 ) -> None:
-    await load_rows(world, tmp_path, Kind.TASKS, STATUS_ROWS)
+    await load_rows(world, tmp_path, ImportKind.TASKS, STATUS_ROWS)
     before = await register_dump(world)
-    for kind in Kind:
+    for kind in ImportKind:
         path = tmp_path / f"{kind.value}-{name}"
         await export(world, path, lang=lang, kind=kind)
         result = await load(world, kind, path)
         assert (result.created, result.updated, result.errors) == (0, 0, ())
-        assert result.unchanged == {Kind.UNITS: 3, Kind.PEOPLE: 5, Kind.TASKS: 7}[kind]
+        assert (
+            result.unchanged
+            == {ImportKind.UNITS: 3, ImportKind.PEOPLE: 5, ImportKind.TASKS: 7}[kind]
+        )
     assert await register_dump(world) == before
 
 
 async def test_english_export_uses_english_names_and_words(world: Database, tmp_path: Path) -> None:
-    await load_rows(world, tmp_path, Kind.TASKS, STATUS_ROWS[:2])
-    await export(world, tmp_path / "people.csv", lang="en", kind=Kind.PEOPLE)
+    await load_rows(world, tmp_path, ImportKind.TASKS, STATUS_ROWS[:2])
+    await export(world, tmp_path / "people.csv", lang="en", kind=ImportKind.PEOPLE)
     await export(world, tmp_path / "tasks.csv", lang="en")
     with (tmp_path / "people.csv").open(encoding="utf-8-sig") as source:
         people = list(csv.reader(source))

@@ -14,19 +14,17 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.figures import (
+from bot.figures import PeriodError, compute_figures, default_as_of, month_period, parse_period
+from bot.models import (
+    DeadlineChange,
     Figures,
     GroupFigures,
     Period,
-    PeriodError,
     PeriodFigures,
+    Role,
+    Task,
     YearFigures,
-    compute_figures,
-    default_as_of,
-    month_period,
-    parse_period,
 )
-from bot.models import DeadlineChange, Role, Task
 from storage import Database
 from storage.figures import figures_summed_once, load_figures, unit_year_figures
 from storage.register import add_person, add_task, add_unit, all_tasks, list_units

@@ -12,9 +12,9 @@ import openpyxl
 import pytest
 
 from bot.cli import main
-from bot.figures import Period, compute_figures, month_period
-from bot.importer import MAX_CHARS, FileProblem, ImportResult, Kind, RowError, import_file
-from bot.models import Role
+from bot.figures import compute_figures, month_period
+from bot.importer import MAX_CHARS, FileProblem, ImportResult, RowError, import_file
+from bot.models import ImportKind, Period, Role
 from bot.status import Status, status_on
 from storage import Database
 from storage.figures import figures_summed_once, insert_triggers_idle, load_figures
@@ -68,13 +68,13 @@ def write_csv(
 
 
 async def load(
-    db: Database, kind: Kind, path: Path, *, today: date = TODAY, now: datetime = NOW
+    db: Database, kind: ImportKind, path: Path, *, today: date = TODAY, now: datetime = NOW
 ) -> ImportResult:
     return await import_file(db, kind, path, today=today, now=now)
 
 
 async def load_rows(
-    db: Database, tmp_path: Path, kind: Kind, rows: Sequence[Mapping[str, str]]
+    db: Database, tmp_path: Path, kind: ImportKind, rows: Sequence[Mapping[str, str]]
 ) -> ImportResult:
     return await load(db, kind, write_csv(tmp_path / f"{kind.value}.csv", rows))
 
@@ -82,15 +82,15 @@ async def load_rows(
 @pytest.fixture
 async def world(db: Database, tmp_path: Path) -> Database:
     """Three units and five people, imported."""
-    assert (await load_rows(db, tmp_path, Kind.UNITS, UNITS)).created == 3
-    assert (await load_rows(db, tmp_path, Kind.PEOPLE, PEOPLE)).created == 5
+    assert (await load_rows(db, tmp_path, ImportKind.UNITS, UNITS)).created == 3
+    assert (await load_rows(db, tmp_path, ImportKind.PEOPLE, PEOPLE)).created == 5
     return db
 
 
 async def rejected(db: Database, tmp_path: Path, *rows: Mapping[str, str]) -> list[RowError]:
     """The errors of a tasks file; asserts that it wrote nothing."""
     before = await db.fetchval("SELECT count(*) FROM tasks")
-    result = await load_rows(db, tmp_path, Kind.TASKS, rows)
+    result = await load_rows(db, tmp_path, ImportKind.TASKS, rows)
     assert not result.ok
     assert await db.fetchval("SELECT count(*) FROM tasks") == before
     return list(result.errors)
@@ -104,7 +104,7 @@ def brief(errors: Sequence[RowError]) -> list[tuple[int, str, str, str]]:
 
 
 async def test_a_task_file_registers_every_field(world: Database, tmp_path: Path) -> None:
-    result = await load_rows(world, tmp_path, Kind.TASKS, [TASK])
+    result = await load_rows(world, tmp_path, ImportKind.TASKS, [TASK])
     assert (result.created, result.updated, result.unchanged) == (1, 0, 0)
     registered = await get_task(world, code="NV-2020-0001")
     assert registered is not None
@@ -130,7 +130,7 @@ async def test_a_task_file_registers_every_field(world: Database, tmp_path: Path
 
 
 async def test_an_assigning_body_is_kept_by_name(world: Database, tmp_path: Path) -> None:
-    await load_rows(world, tmp_path, Kind.TASKS, [task(nguoi_giao="UBND tỉnh")])
+    await load_rows(world, tmp_path, ImportKind.TASKS, [task(nguoi_giao="UBND tỉnh")])
     registered = await get_task(world, code="NV-2020-0001")
     assert registered is not None
     assert (registered.assigner, registered.assigner_id) == ("UBND tỉnh", None)
@@ -138,7 +138,7 @@ async def test_an_assigning_body_is_kept_by_name(world: Database, tmp_path: Path
 
 async def test_an_empty_deadline_means_no_deadline(world: Database, tmp_path: Path) -> None:
     row = task(han_ban_dau="", han_xu_ly="", ngay_hoan_thanh="")
-    await load_rows(world, tmp_path, Kind.TASKS, [row])
+    await load_rows(world, tmp_path, ImportKind.TASKS, [row])
     registered = await get_task(world, code="NV-2020-0001")
     assert registered is not None
     assert (registered.original_deadline, registered.deadline) == (None, None)
@@ -148,7 +148,9 @@ async def test_an_empty_deadline_means_no_deadline(world: Database, tmp_path: Pa
 async def test_the_original_deadline_defaults_to_the_deadline(
     world: Database, tmp_path: Path
 ) -> None:
-    await load_rows(world, tmp_path, Kind.TASKS, [task(han_ban_dau="", han_xu_ly="2020-04-10")])
+    await load_rows(
+        world, tmp_path, ImportKind.TASKS, [task(han_ban_dau="", han_xu_ly="2020-04-10")]
+    )
     registered = await get_task(world, code="NV-2020-0001")
     assert registered is not None
     assert (registered.original_deadline, registered.deadline) == (date(2020, 4, 10),) * 2
@@ -159,7 +161,7 @@ async def test_two_deadlines_make_an_extension_granted_on_the_assigned_day(
     world: Database, tmp_path: Path
 ) -> None:
     row = task(han_ban_dau="31/03/2020", han_xu_ly="30/4/2020", ngay_hoan_thanh="")
-    await load_rows(world, tmp_path, Kind.TASKS, [row])
+    await load_rows(world, tmp_path, ImportKind.TASKS, [row])
     registered = await get_task(world, code="NV-2020-0001")
     assert registered is not None
     assert registered.original_deadline == date(2020, 3, 31)
@@ -181,7 +183,7 @@ async def test_a_semicolon_csv_with_bom_and_vietnamese_labels(
     }  # fmt: skip
     path = write_csv(tmp_path / "nv.csv", [labels], delimiter=";", bom=True)
     assert path.read_bytes().startswith(b"\xef\xbb\xbf")
-    result = await load(world, Kind.TASKS, path)
+    result = await load(world, ImportKind.TASKS, path)
     assert (result.created, result.errors) == (1, ())
     registered = await get_task(world, code="NV-1")
     assert registered is not None
@@ -192,7 +194,7 @@ async def test_a_semicolon_csv_with_bom_and_vietnamese_labels(
 async def test_english_column_names(world: Database, tmp_path: Path) -> None:
     row = {"code": "NV-1", "title": "Report", "lead_unit": "SYT", "assigned_on": "2020-04-01",
            "deadline": "2020-04-15", "assigned_by": "LD01"}  # fmt: skip
-    result = await load_rows(world, tmp_path, Kind.TASKS, [row])
+    result = await load_rows(world, tmp_path, ImportKind.TASKS, [row])
     assert (result.created, result.errors) == (1, ())
 
 
@@ -206,7 +208,7 @@ async def test_an_xlsx_file_with_date_cells_and_number_cells(
     sheet.append([])  # an empty row is skipped; row numbers stay as the sheet shows them
     sheet.append(["TT-CL", "Lăng Văn Sơn", "UBND-CL", "Thủ trưởng", None, None])
     workbook.save(tmp_path / "people.xlsx")
-    result = await load(world, Kind.PEOPLE, tmp_path / "people.xlsx")
+    result = await load(world, ImportKind.PEOPLE, tmp_path / "people.xlsx")
     assert (result.created, result.errors) == (2, ())
     officer = await get_person(world, code="CV-SYT-2")
     head = await get_person(world, code="TT-CL")
@@ -223,27 +225,27 @@ async def test_an_xlsx_file_with_date_cells_and_number_cells(
     sheet.append(["NV-9", "Kiểm tra", "UBND-CL", date(2020, 4, 1), date(2020, 4, 30)])
     sheet.append(["NV-10", "Báo cáo", "SYT", date(2020, 4, 1), "31/04/2020"])
     workbook.save(tmp_path / "tasks.xlsx")
-    result = await load(world, Kind.TASKS, tmp_path / "tasks.xlsx")
+    result = await load(world, ImportKind.TASKS, tmp_path / "tasks.xlsx")
     assert brief(result.errors) == [(3, "Hạn xử lý", "31/04/2020", "bad_date")]
 
 
 async def test_units_and_people_are_updated_by_a_new_file(world: Database, tmp_path: Path) -> None:
     renamed = [{**UNITS[0], "ten_don_vi": "Sở Y tế tỉnh Lạng Sơn"}, *UNITS[1:]]
-    result = await load_rows(world, tmp_path, Kind.UNITS, renamed)
+    result = await load_rows(world, tmp_path, ImportKind.UNITS, renamed)
     assert (result.created, result.updated, result.unchanged) == (0, 1, 2)
     unit = await get_unit(world, code="SYT")
     assert unit is not None and unit.name == "Sở Y tế tỉnh Lạng Sơn"
 
     people = [{**p, "telegram_id": ""} for p in PEOPLE]
     people[3] = {**people[3], "telegram_id": "555", "vai_tro": "Thủ trưởng"}
-    result = await load_rows(world, tmp_path, Kind.PEOPLE, people)
+    result = await load_rows(world, tmp_path, ImportKind.PEOPLE, people)
     assert (result.created, result.updated, result.unchanged) == (0, 1, 4)
     person = await get_person(world, code="CV-SYT")
     assert person is not None and (person.role, person.telegram_id) == (Role.HEAD, 555)
 
     # An empty Telegram ID keeps the link a person made in the bot.
     people[3] = {**people[3], "telegram_id": ""}
-    result = await load_rows(world, tmp_path, Kind.PEOPLE, people)
+    result = await load_rows(world, tmp_path, ImportKind.PEOPLE, people)
     assert (result.updated, result.unchanged) == (0, 5)
     assert await get_person(world, telegram_id=555) is not None
 
@@ -253,9 +255,9 @@ async def test_telegram_ids_can_move_between_people_in_one_file(
 ) -> None:
     people = [{**p, "telegram_id": ""} for p in PEOPLE]
     people[3]["telegram_id"], people[4]["telegram_id"] = "111", "222"
-    await load_rows(world, tmp_path, Kind.PEOPLE, people)
+    await load_rows(world, tmp_path, ImportKind.PEOPLE, people)
     people[3]["telegram_id"], people[4]["telegram_id"] = "222", "111"
-    result = await load_rows(world, tmp_path, Kind.PEOPLE, people)
+    result = await load_rows(world, tmp_path, ImportKind.PEOPLE, people)
     assert (result.updated, result.errors) == (2, ())
     moved = await get_person(world, telegram_id=222)
     assert moved is not None and moved.code == "CV-SYT"
@@ -267,10 +269,12 @@ async def test_telegram_ids_can_move_between_people_in_one_file(
 async def test_reimporting_changes_the_task_and_keeps_what_changed(
     world: Database, tmp_path: Path
 ) -> None:
-    await load_rows(world, tmp_path, Kind.TASKS, [task(ngay_hoan_thanh="")])
+    await load_rows(world, tmp_path, ImportKind.TASKS, [task(ngay_hoan_thanh="")])
     changed = task(ngay_hoan_thanh="", trich_yeu="Báo cáo lần 2", ngay_giao="14/03/2020")
     later = datetime(2020, 4, 21, 3, 0, tzinfo=UTC)
-    result = await load(world, Kind.TASKS, write_csv(tmp_path / "again.csv", [changed]), now=later)
+    result = await load(
+        world, ImportKind.TASKS, write_csv(tmp_path / "again.csv", [changed]), now=later
+    )
     assert (result.created, result.updated, result.unchanged) == (0, 1, 0)
     assert (result.created_task_ids, result.reassigned_task_ids) == ((), ())
     registered = await get_task(world, code="NV-2020-0001")
@@ -288,9 +292,9 @@ async def test_reimporting_changes_the_task_and_keeps_what_changed(
 
 
 async def test_an_identical_file_changes_nothing(world: Database, tmp_path: Path) -> None:
-    await load_rows(world, tmp_path, Kind.TASKS, [TASK])
+    await load_rows(world, tmp_path, ImportKind.TASKS, [TASK])
     again = task(can_bo_xu_ly="cv-syt", ngay_van_ban="2020-03-13", ma_nhiem_vu="nv-2020-0001")
-    result = await load_rows(world, tmp_path, Kind.TASKS, [again])
+    result = await load_rows(world, tmp_path, ImportKind.TASKS, [again])
     assert (result.created, result.updated, result.unchanged) == (0, 0, 1)
     assert await world.fetchval("SELECT count(*) FROM task_events") == 1
 
@@ -298,9 +302,9 @@ async def test_an_identical_file_changes_nothing(world: Database, tmp_path: Path
 async def test_a_new_lead_unit_or_officer_is_reported_for_notification(
     world: Database, tmp_path: Path
 ) -> None:
-    await load_rows(world, tmp_path, Kind.TASKS, [TASK, task(ma_nhiem_vu="NV-2")])
+    await load_rows(world, tmp_path, ImportKind.TASKS, [TASK, task(ma_nhiem_vu="NV-2")])
     moved = task(don_vi_chu_tri="UBND-CL", don_vi_phoi_hop="SYT", can_bo_xu_ly="CV-CL")
-    result = await load_rows(world, tmp_path, Kind.TASKS, [moved, task(ma_nhiem_vu="NV-2")])
+    result = await load_rows(world, tmp_path, ImportKind.TASKS, [moved, task(ma_nhiem_vu="NV-2")])
     registered = await get_task(world, code="NV-2020-0001")
     assert registered is not None
     assert (result.updated, result.unchanged, result.reassigned_task_ids) == (
@@ -318,7 +322,7 @@ async def test_the_open_tasks_created_or_reassigned_are_the_ones_to_announce(
     world: Database, tmp_path: Path
 ) -> None:
     open_task = task(ma_nhiem_vu="NV-OPEN", ngay_hoan_thanh="")
-    first = await load_rows(world, tmp_path, Kind.TASKS, [TASK, open_task])
+    first = await load_rows(world, tmp_path, ImportKind.TASKS, [TASK, open_task])
     [created] = [t for t in await all_tasks(world) if t.code == "NV-OPEN"]
     health, officer = await get_unit(world, code="SYT"), await get_person(world, code="CV-SYT")
     assert health is not None and officer is not None
@@ -326,7 +330,7 @@ async def test_the_open_tasks_created_or_reassigned_are_the_ones_to_announce(
         (created.id, health.id, officer.id, date(2020, 3, 31))
     ]  # the completed task is not announced
     moved = {**open_task, "don_vi_chu_tri": "UBND-CL", "can_bo_xu_ly": "CV-CL"}
-    again = await load_rows(world, tmp_path, Kind.TASKS, [TASK, moved])
+    again = await load_rows(world, tmp_path, ImportKind.TASKS, [TASK, moved])
     cao_loc, new_officer = (
         await get_unit(world, code="UBND-CL"),
         await get_person(world, code="CV-CL"),
@@ -335,15 +339,17 @@ async def test_the_open_tasks_created_or_reassigned_are_the_ones_to_announce(
     assert [(t.id, t.lead_unit_id, t.officer_id) for t in again.assigned] == [
         (created.id, cao_loc.id, new_officer.id)
     ]
-    same = await load_rows(world, tmp_path, Kind.TASKS, [TASK, moved])
+    same = await load_rows(world, tmp_path, ImportKind.TASKS, [TASK, moved])
     assert same.assigned == ()
 
 
 async def test_a_later_deadline_in_a_new_file_is_an_extension_granted_today(
     world: Database, tmp_path: Path
 ) -> None:
-    await load_rows(world, tmp_path, Kind.TASKS, [task(ngay_hoan_thanh="")])
-    await load_rows(world, tmp_path, Kind.TASKS, [task(ngay_hoan_thanh="", han_xu_ly="30/04/2020")])
+    await load_rows(world, tmp_path, ImportKind.TASKS, [task(ngay_hoan_thanh="")])
+    await load_rows(
+        world, tmp_path, ImportKind.TASKS, [task(ngay_hoan_thanh="", han_xu_ly="30/04/2020")]
+    )
     registered = await get_task(world, code="NV-2020-0001")
     assert registered is not None
     assert (registered.original_deadline, registered.deadline) == (
@@ -359,9 +365,9 @@ async def test_a_later_deadline_in_a_new_file_is_an_extension_granted_today(
 
 
 async def test_columns_left_out_keep_what_the_register_has(world: Database, tmp_path: Path) -> None:
-    await load_rows(world, tmp_path, Kind.TASKS, [TASK])
+    await load_rows(world, tmp_path, ImportKind.TASKS, [TASK])
     short = {key: TASK[key] for key in ("ma_nhiem_vu", "trich_yeu", "don_vi_chu_tri", "ngay_giao")}
-    result = await load_rows(world, tmp_path, Kind.TASKS, [short])
+    result = await load_rows(world, tmp_path, ImportKind.TASKS, [short])
     assert (result.updated, result.unchanged) == (0, 1)
 
 
@@ -412,7 +418,9 @@ async def test_a_completion_before_the_assignment(world: Database, tmp_path: Pat
 
 
 async def test_a_completion_in_the_future(world: Database, tmp_path: Path) -> None:
-    assert (await load_rows(world, tmp_path, Kind.TASKS, [task(ngay_hoan_thanh="20/04/2020")])).ok
+    assert (
+        await load_rows(world, tmp_path, ImportKind.TASKS, [task(ngay_hoan_thanh="20/04/2020")])
+    ).ok
     errors = await rejected(world, tmp_path, task(ngay_hoan_thanh="21/04/2020"))
     assert brief(errors) == [(2, "ngay_hoan_thanh", "21/04/2020", "completed_in_future")]
 
@@ -455,7 +463,7 @@ def test_error_lines_shorten_long_values_and_name_roles_in_words() -> None:
 
 async def test_a_wrong_role(world: Database, tmp_path: Path) -> None:
     people = [*PEOPLE, {"ma_can_bo": "X1", "ho_ten": "A", "ma_don_vi": "SYT", "vai_tro": "boss"}]
-    result = await load_rows(world, tmp_path, Kind.PEOPLE, people)
+    result = await load_rows(world, tmp_path, ImportKind.PEOPLE, people)
     assert brief(result.errors) == [(7, "vai_tro", "boss", "bad_role")]
     errors = await rejected(world, tmp_path, task(nguoi_giao="TT-SYT", can_bo_xu_ly="LD01"))
     assert brief(errors) == [
@@ -482,14 +490,14 @@ async def test_people_need_a_unit_and_a_telegram_id_of_their_own(
         {"ma_can_bo": "A3", "ho_ten": "C", "ma_don_vi": "SYT", "vai_tro": "officer",
          "telegram_id": "12ab"},
     ]  # fmt: skip
-    result = await load_rows(world, tmp_path, Kind.PEOPLE, people)
+    result = await load_rows(world, tmp_path, ImportKind.PEOPLE, people)
     assert brief(result.errors) == [
         (2, "ma_don_vi", "", "unit_required"),
         (4, "telegram_id", "12ab", "bad_telegram_id"),
     ]
     people[0]["ma_don_vi"] = "SNV"
     people[2]["telegram_id"] = ""
-    result = await load_rows(world, tmp_path, Kind.PEOPLE, people)
+    result = await load_rows(world, tmp_path, ImportKind.PEOPLE, people)
     assert brief(result.errors) == [
         (2, "telegram_id", "7", "duplicate_telegram_id"),
         (3, "telegram_id", "7", "duplicate_telegram_id"),
@@ -498,7 +506,7 @@ async def test_people_need_a_unit_and_a_telegram_id_of_their_own(
 
 
 async def test_one_bad_row_leaves_the_register_as_it_was(world: Database, tmp_path: Path) -> None:
-    await load_rows(world, tmp_path, Kind.TASKS, [task(ngay_hoan_thanh="")])
+    await load_rows(world, tmp_path, ImportKind.TASKS, [task(ngay_hoan_thanh="")])
     snapshot = await world.fetchall("SELECT * FROM tasks")
     rows = [
         task(ngay_hoan_thanh="", trich_yeu="Đổi trích yếu"),
@@ -521,7 +529,7 @@ async def test_unreadable_files_are_refused_with_a_reason(world: Database, tmp_p
     found = []
     for name in ("a.txt", "b.csv", "c.xlsx", "d.csv", "missing.csv"):
         with pytest.raises(FileProblem) as problem:
-            await load(world, Kind.TASKS, tmp_path / name)
+            await load(world, ImportKind.TASKS, tmp_path / name)
         found.append(problem.value.key)
     assert found == [
         "import.file.format", "import.file.encoding", "import.file.xlsx", "import.file.empty",
@@ -584,8 +592,8 @@ def test_the_command_speaks_english_when_configured(
 
 
 async def test_history_detail_is_json_with_vietnamese_text(world: Database, tmp_path: Path) -> None:
-    await load_rows(world, tmp_path, Kind.TASKS, [TASK])
-    await load_rows(world, tmp_path, Kind.TASKS, [task(noi_dung="Nội dung mới")])
+    await load_rows(world, tmp_path, ImportKind.TASKS, [TASK])
+    await load_rows(world, tmp_path, ImportKind.TASKS, [task(noi_dung="Nội dung mới")])
     raw = await world.fetchval("SELECT detail FROM task_events WHERE kind = 'import_changed'")
     assert json.loads(raw) == {
         "source": "tasks.csv",
@@ -602,7 +610,7 @@ async def test_progress_counts_rows_read_and_checked(
     seen: list[tuple[str, int]] = []
     path = write_csv(tmp_path / "big.csv", rows)
     result = await import_file(
-        world, Kind.TASKS, path, today=TODAY, now=NOW,
+        world, ImportKind.TASKS, path, today=TODAY, now=NOW,
         progress=lambda stage, count: seen.append((stage, count)),
     )  # fmt: skip
     assert result.created == 10
@@ -662,8 +670,8 @@ SECOND_FILE = [
 async def test_the_report_figures_after_imports_equal_the_rule(
     world: Database, tmp_path: Path
 ) -> None:
-    first = await load(world, Kind.TASKS, write_csv(tmp_path / "first.csv", FIRST_FILE))
-    second = await load(world, Kind.TASKS, write_csv(tmp_path / "second.csv", SECOND_FILE))
+    first = await load(world, ImportKind.TASKS, write_csv(tmp_path / "first.csv", FIRST_FILE))
+    second = await load(world, ImportKind.TASKS, write_csv(tmp_path / "second.csv", SECOND_FILE))
     assert (first.created, second.created, second.updated) == (9, 1, 5)
     # Nothing left waiting: the bot's own writes are summed by the triggers again.
     waiting = "SELECT (SELECT count(*) FROM figure_bulk) + (SELECT count(*) FROM figure_changes)"
@@ -699,7 +707,9 @@ async def test_an_import_leaves_the_triggers_as_they_were(world: Database, tmp_p
     """The idle triggers set aside during the insert are made again, from their own text."""
     before = [tuple(r) for r in await world.fetchall(SCHEMA)]
     assert {"figure_tasks_insert", "overdue_tasks_insert"} <= {name for _, name, _ in before}
-    assert (await load(world, Kind.TASKS, write_csv(tmp_path / "f.csv", FIRST_FILE))).created == 9
+    assert (
+        await load(world, ImportKind.TASKS, write_csv(tmp_path / "f.csv", FIRST_FILE))
+    ).created == 9
     assert [tuple(r) for r in await world.fetchall(SCHEMA)] == before
     # The bot's own writes go through the triggers again: its new task is in the figures.
     await world.execute(
@@ -745,7 +755,7 @@ async def test_every_capped_column_is_checked_and_a_cell_at_its_cap_is_taken(
 ) -> None:
     at_cap = task(trich_yeu="t" * MAX_CHARS["trich_yeu"], noi_dung="n" * MAX_CHARS["noi_dung"],
                   so_ky_hieu="s" * MAX_CHARS["so_ky_hieu"])  # fmt: skip
-    assert (await load_rows(world, tmp_path, Kind.TASKS, [at_cap])).ok
+    assert (await load_rows(world, tmp_path, ImportKind.TASKS, [at_cap])).ok
     for column, value in (
         ("ma_nhiem_vu", "NV-" + "9" * 60),
         ("noi_dung", "n" * 10_001),
@@ -755,7 +765,7 @@ async def test_every_capped_column_is_checked_and_a_cell_at_its_cap_is_taken(
     ):
         errors = await rejected(world, tmp_path, task(**{column: value}))
         assert [(e.column, e.reason) for e in errors] == [(column, "too_long")]
-    people = await load_rows(world, tmp_path, Kind.PEOPLE, [
+    people = await load_rows(world, tmp_path, ImportKind.PEOPLE, [
         {"ma_can_bo": "CB-X", "ho_ten": "H" * 201, "vai_tro": "officer", "ma_don_vi": "SYT",
          "dien_thoai": "0" * 31},
     ])  # fmt: skip

@@ -11,8 +11,7 @@ import pytest
 
 from bot.config import Settings
 from bot.import_notices import import_notices
-from bot.models import Role
-from bot.reminders.planner import Kind, OpenTask, PlannedReminder, Recipient, TaskLine
+from bot.models import OpenTask, PlannedReminder, Recipient, ReminderKind, Role, TaskLine
 from bot.reminders.policy import Policy
 from bot.reminders.render import Notice, plain_text, render
 from storage import Database
@@ -90,7 +89,7 @@ def test_an_import_at_night_is_announced_in_the_morning_on_that_day() -> None:
 )  # fmt: skip
 def test_the_digest_reads_as_a_count_and_a_list(lang: str, head: str, line: str, more: str) -> None:
     detail = {"of": "imported", "count": 13, "tasks": [[7, "2020-04-30", "assigned", 0]]}
-    notice = Notice(Kind.FOLDED, detail, lines={7: TaskLine("NV-1", "Báo cáo quý", None)})
+    notice = Notice(ReminderKind.FOLDED, detail, lines={7: TaskLine("NV-1", "Báo cáo quý", None)})
     text = plain_text(render(notice, lang, POLICY).text)
     see = {"vi": "Xem đầy đủ: /tasks", "en": "See them all: /tasks"}[lang]
     assert text.split("\n") == [head, line, more, "", see]

@@ -1,4 +1,4 @@
-"""/tasks reads slim rows (`storage.bot.listed_open_tasks`): the same tasks, each as the full
+"""/tasks reads slim rows (`storage.task_lists.listed_open_tasks`): the same tasks, each as the full
 task lists it on the day (`bot.views.listed`), the deadline in force included when an
 extension was granted after that day (issue 7)."""
 
@@ -8,11 +8,11 @@ import random
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from bot.models import Person, Role
-from bot.views import ListedTask, listed
+from bot.models import ListedTask, Person, Role
+from bot.views import listed
 from storage import Database
-from storage.bot import listed_open_tasks, open_tasks_for
 from storage.register import add_person, add_task, add_unit
+from storage.task_lists import listed_open_tasks, open_tasks_for
 
 NOW = datetime(2026, 11, 27, 2, 0, tzinfo=UTC)
 TODAY = date(2026, 11, 27)

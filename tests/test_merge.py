@@ -18,12 +18,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.import_summary import summary_lines
-from bot.importer import ImportResult, Kind, import_file
-from bot.merge import COMPLETED, DEADLINE, Outcome, Prefer, Value, merge_fields, resolve
-from bot.models import Task
+from bot.importer import ImportResult, import_file
+from bot.merge import COMPLETED, DEADLINE, Outcome, merge_fields, resolve
+from bot.models import ExtensionRequest, ImportKind, Prefer, Task, Value
 from bot.sample import write_sample
 from bot.status import Status, status_on
-from bot.workflow import ExtensionRequest
 from bot.workflow_views import event_line
 from storage import Database
 from storage.register import all_tasks, get_person, get_task, task_history
@@ -140,15 +139,15 @@ def test_no_change_made_in_the_bot_is_lost_unless_the_file_changed_it_too(
 async def sample(db: Database, folder: Path) -> Path:
     """`dondoc sample` and its three imports, as of TODAY; returns the tasks file."""
     files = write_sample(folder, today=TODAY)
-    for kind, path in ((Kind.UNITS, files.units), (Kind.PEOPLE, files.people),
-                       (Kind.TASKS, files.tasks)):  # fmt: skip
+    for kind, path in ((ImportKind.UNITS, files.units), (ImportKind.PEOPLE, files.people),
+                       (ImportKind.TASKS, files.tasks)):  # fmt: skip
         result = await import_file(db, kind, path, today=TODAY, now=NOW)
         assert result.ok and result.created > 0
     return files.tasks
 
 
 async def reimport(db: Database, path: Path, **options: object) -> ImportResult:
-    result = await import_file(db, Kind.TASKS, path, today=TODAY, now=LATER, **options)  # type: ignore[arg-type]
+    result = await import_file(db, ImportKind.TASKS, path, today=TODAY, now=LATER, **options)  # type: ignore[arg-type]
     assert result.ok
     return result
 
@@ -425,10 +424,10 @@ def test_the_command_prints_conflicts_writes_them_and_exits_0(
 
 
 def test_the_summary_shows_the_changed_fields_of_a_dry_run() -> None:
-    from bot.importer import RowChange
+    from bot.models import RowChange
 
     result = ImportResult(
-        Kind.TASKS, updated=1, unchanged=2, source="tasks.csv", dry_run=True,
+        ImportKind.TASKS, updated=1, unchanged=2, source="tasks.csv", dry_run=True,
         changes=(RowChange("NV-1", {DEADLINE: (date(2026, 12, 25), date(2027, 1, 4))}),),
     )  # fmt: skip
     assert summary_lines(result, "vi", details=True) == [
@@ -473,7 +472,7 @@ async def test_the_registers_own_export_imported_changes_nothing(
     before = await all_tasks(db)
     for suffix in ("csv", "xlsx"):
         out = tmp_path / f"export.{suffix}"
-        await export_file(db, Kind.TASKS, out, today=TODAY, lang="vi", due_soon_days=3)
+        await export_file(db, ImportKind.TASKS, out, today=TODAY, lang="vi", due_soon_days=3)
         result = await reimport(db, out)
         assert (result.created, result.updated, result.conflicts) == (0, 0, ())
         assert await all_tasks(db) == before

@@ -12,8 +12,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Time
 
 from bot.clock import FixedClock
 from bot.config import Settings
-from bot.models import Person, Role, Unit
-from bot.reminders.planner import Kind, PlannedReminder
+from bot.models import Person, PlannedReminder, ReminderKind, Role, Unit
 from bot.reminders.policy import Policy
 from bot.reminders.render import Buttons
 from bot.reminders.rounds import backups_to_remove, daily_backup, notify_assigned, plan_round
@@ -81,7 +80,7 @@ async def test_planning_a_round_twice_plans_nothing_new(db: Database) -> None:
     first = await plan_round(db, now=ROUND, calendar=CAL, policy=POLICY)
     assert first is not None and (first.planned, first.added) == (1, 1)
     assert await plan_round(db, now=ROUND + timedelta(hours=2), calendar=CAL, policy=POLICY) is None
-    reminder = PlannedReminder(Kind.DUE, officer.id, "task:1", DAY, ROUND, 1, DAY, {})
+    reminder = PlannedReminder(ReminderKind.DUE, officer.id, "task:1", DAY, ROUND, 1, DAY, {})
     assert await store.add_planned(db, [reminder, reminder], now=ROUND) == 0
     assert await states(db) == [("task:1", "pending", "")]
 
@@ -126,7 +125,9 @@ DATE_AHEAD = DAY + timedelta(days=20)  # no reminder today
 
 
 def card(person: Person, report: int) -> PlannedReminder:
-    return PlannedReminder(Kind.REVIEW, person.id, f"report:{report}", DAY, ROUND, None, None, {})
+    return PlannedReminder(
+        ReminderKind.REVIEW, person.id, f"report:{report}", DAY, ROUND, None, None, {}
+    )
 
 
 async def test_a_claim_takes_one_row_a_person_and_none_of_a_person_in_flight(
@@ -257,7 +258,7 @@ async def test_a_blocked_person_is_unreachable_and_the_office_told_once(db: Data
     await task(db, unit, officer, "NV-1", DAY)
     given = await task(db, unit, officer, "NV-2", DATE_AHEAD)
     await plan_round(db, now=ROUND, calendar=CAL, policy=POLICY)  # the reminder of NV-1
-    notice = PlannedReminder(Kind.ASSIGNED, officer.id, f"task:{given}", DAY, ROUND, given,
+    notice = PlannedReminder(ReminderKind.ASSIGNED, officer.id, f"task:{given}", DAY, ROUND, given,
                              DATE_AHEAD, {})  # fmt: skip
     assert await store.add_planned(db, [notice], now=ROUND) == 1  # and NV-2 given meanwhile
     blocked = Forbidden("Forbidden: bot was blocked by the user")

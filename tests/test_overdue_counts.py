@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.importer import Change, Merged, Plan, TaskRecord
+from bot.models import Change, Merged, Plan, TaskRecord
 from storage import Database
 from storage.figures import figures_summed_once
 from storage.importing import apply_tasks

@@ -8,18 +8,16 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.config import Settings
-from bot.models import Role
-from bot.reminders.planner import (
+from bot.models import (
     TASK_KINDS,
-    Kind,
     OpenTask,
     PlannedReminder,
     Recipient,
-    RegisterView,
+    ReminderKind,
+    Role,
     UnitCounts,
-    plan,
-    plan_assignments,
 )
+from bot.reminders.planner import RegisterView, plan_assignments, plan_reminders
 from bot.reminders.policy import (
     Policy,
     horizon,
@@ -64,7 +62,7 @@ def run(
     tasks: list[OpenTask], day: date, *, policy: Policy = POLICY, **view: object
 ) -> list[PlannedReminder]:
     register = RegisterView(tasks=tasks, people=PEOPLE, units=UNITS, **view)  # type: ignore[arg-type]
-    return plan(register, now=at(day), calendar=CAL, policy=policy)
+    return plan_reminders(register, now=at(day), calendar=CAL, policy=policy)
 
 
 def task_kinds(planned: list[PlannedReminder], person: int = OFFICER.id) -> list[tuple[str, dict]]:
@@ -140,14 +138,14 @@ def test_a_substituted_holiday_moves_reminders_and_a_swapped_saturday_gets_them(
 def test_calendar_days_when_working_days_are_off() -> None:
     policy = Policy(tz=TZ, working_days=False)
     saturday = date(2026, 1, 10)
-    planned = plan(
+    planned = plan_reminders(
         RegisterView([task(1, saturday)], PEOPLE),
         now=at(saturday),
         calendar=CAL,
         policy=policy,
     )
     assert task_kinds(planned) == [("due", {"days_left": 0, "calendar_days_left": 0})]
-    planned = plan(
+    planned = plan_reminders(
         RegisterView([task(1, saturday)], PEOPLE),
         now=at(date(2026, 1, 7)),
         calendar=CAL,
@@ -189,7 +187,7 @@ def test_completed_and_waiting_tasks_are_left_alone() -> None:
     ]
     planned = run(tasks, day)
     assert [(r.kind, r.subject) for r in planned if r.task_id is not None] == [
-        (Kind.OVERDUE, "task:5")
+        (ReminderKind.OVERDUE, "task:5")
     ]
 
 
@@ -250,7 +248,9 @@ def test_one_task_of_the_day_keeps_its_own_reminder() -> None:
 def test_every_person_gets_at_most_one_morning_message_of_tasks() -> None:
     tasks = [task(i, date(2026, 1, 14) - timedelta(days=i % 4)) for i in range(1, 30)]
     tasks += [task(40 + i, date(2026, 1, 15), officer=OTHER_OFFICER.id) for i in range(3)]
-    planned = [r for r in run(tasks, date(2026, 1, 14)) if r.kind in (*TASK_KINDS, Kind.FOLDED)]
+    planned = [
+        r for r in run(tasks, date(2026, 1, 14)) if r.kind in (*TASK_KINDS, ReminderKind.FOLDED)
+    ]
     assert [(r.person_id, str(r.kind), r.detail["count"]) for r in planned] == [
         (OFFICER.id, "folded", 29),
         (OTHER_OFFICER.id, "folded", 3),
@@ -262,8 +262,8 @@ def test_every_person_gets_at_most_one_morning_message_of_tasks() -> None:
 
 def test_escalation_to_the_head_from_two_working_days_overdue() -> None:
     one = task(1, date(2026, 1, 9))  # Friday; 12/01 is 1 working day overdue, 13/01 is 2
-    assert [r for r in run([one], date(2026, 1, 12)) if r.kind is Kind.ESCALATION] == []
-    escalations = [r for r in run([one], date(2026, 1, 13)) if r.kind is Kind.ESCALATION]
+    assert [r for r in run([one], date(2026, 1, 12)) if r.kind is ReminderKind.ESCALATION] == []
+    escalations = [r for r in run([one], date(2026, 1, 13)) if r.kind is ReminderKind.ESCALATION]
     assert [(r.person_id, r.subject) for r in escalations] == [(HEAD.id, "unit:1")]
     assert escalations[0].detail == {
         "unit": ["SNV", "Sở Nội vụ"],
@@ -279,7 +279,7 @@ def test_the_office_gets_one_digest_of_everything_overdue_per_unit() -> None:
         task(3, date(2026, 1, 12), unit=2, officer=None),
         task(4, date(2026, 1, 20)),  # in time
     ]
-    digests = [r for r in run(tasks, date(2026, 1, 14)) if r.kind is Kind.OFFICE]
+    digests = [r for r in run(tasks, date(2026, 1, 14)) if r.kind is ReminderKind.OFFICE]
     assert [r.person_id for r in digests] == [ADMIN.id]
     assert digests[0].detail == {
         "count": 3,
@@ -294,7 +294,11 @@ def test_weekly_summaries_on_monday_for_heads_and_leaders_unless_paused() -> Non
     counts = {1: UnitCounts(open=7, due_this_week=2, overdue=1)}
     totals = {"assigned": 12, "completed": 5}
     planned = run(tasks, monday, unit_counts=counts, totals=totals)
-    weekly = {r.person_id: r for r in planned if r.kind in (Kind.WEEKLY_HEAD, Kind.WEEKLY_LEADER)}
+    weekly = {
+        r.person_id: r
+        for r in planned
+        if r.kind in (ReminderKind.WEEKLY_HEAD, ReminderKind.WEEKLY_LEADER)
+    }
     assert weekly[HEAD.id].detail == {
         "unit": ["SNV", "Sở Nội vụ"],
         "count": 1,
@@ -310,10 +314,12 @@ def test_weekly_summaries_on_monday_for_heads_and_leaders_unless_paused() -> Non
     }
     assert sorted(weekly) == [HEAD.id, LEADER.id]
     paused = run(tasks, monday, weekly_paused=frozenset({HEAD.id}))
-    assert [r.person_id for r in paused if r.kind in (Kind.WEEKLY_HEAD, Kind.WEEKLY_LEADER)] == [
-        LEADER.id
-    ]
-    assert [r for r in run(tasks, date(2026, 1, 13)) if r.kind is Kind.WEEKLY_HEAD] == []
+    assert [
+        r.person_id
+        for r in paused
+        if r.kind in (ReminderKind.WEEKLY_HEAD, ReminderKind.WEEKLY_LEADER)
+    ] == [LEADER.id]
+    assert [r for r in run(tasks, date(2026, 1, 13)) if r.kind is ReminderKind.WEEKLY_HEAD] == []
 
 
 def test_the_weekly_day_moves_to_the_next_working_day_after_a_holiday() -> None:
@@ -348,7 +354,7 @@ def test_quiet_hours_hold_notices_until_the_morning() -> None:
 
 def test_a_round_planned_in_quiet_hours_waits_for_the_morning() -> None:
     early = Policy(tz=TZ, daily_at=time(6, 0))
-    planned = plan(
+    planned = plan_reminders(
         RegisterView([task(1, date(2026, 1, 14))], PEOPLE),
         now=at(date(2026, 1, 14), 6),
         calendar=CAL,

@@ -1,14 +1,13 @@
 """The round's fast path (issue 7) plans exactly what the former planner planned.
 
-`plan` and `plan_assignments` were rewritten for a round of 120.000 reminders (named tuples,
-one place per deadline, layers instead of a round robin of lists, candidates read in order);
-the former implementation (bot/reminders/planner.py at 730f73d) is kept below, verbatim but
-for the name of its row type and the morning message of issue 15 (a person reminded of
-several tasks gets one message naming the most urgent: `_Rows.task_reminders`), as the
-oracle: on random registers, calendars, days and policies both give the same reminders, in
-the same order, with equal details. The outbox rows a round writes carry those same details
-(and the JSON `json.dumps` would write).
-"""
+`plan_reminders` and `plan_assignments` were rewritten for a round of 120.000 reminders
+(named tuples, one place per deadline, layers instead of a round robin of lists, candidates
+read in order); the former implementation (bot/reminders/planner.py at 730f73d) is kept
+below, verbatim but for the name of its row type and the morning message of issue 15 (a
+person reminded of several tasks gets one message naming the most urgent:
+`_Rows.task_reminders`), as the oracle: on random registers, calendars, days and policies
+both give the same reminders, in the same order, with equal details. The outbox rows a round
+writes carry those same details (and the JSON `json.dumps` would write)."""
 
 from __future__ import annotations
 
@@ -26,18 +25,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.models import Role
+from bot.models import OpenTask, Recipient, ReminderKind, Role, UnitCounts
 from bot.reminders.planner import (
     LIST_LIMIT,
     UNITS_LIMIT,
-    Kind,
-    OpenTask,
-    Recipient,
     RegisterView,
-    UnitCounts,
     deadlines_ahead,
-    plan,
     plan_assignments,
+    plan_reminders,
 )
 from bot.reminders.policy import (
     Calendar,
@@ -50,7 +45,7 @@ from bot.reminders.policy import (
 from bot.reminders.rounds import load_view, plan_round
 from bot.workdays import WorkCalendar
 from storage import Database
-from storage.bot import utc
+from storage.encoding import utc_stamp
 from storage.outbox import _json as outbox_json
 from storage.register import add_task, add_unit
 
@@ -136,7 +131,7 @@ def test_a_round_plans_what_the_former_planner_planned(
     view, day = register
     now = datetime.combine(day, time(hour), tzinfo=TZ)
     expected = as_values(former_plan(view, now=now, calendar=CAL, policy=policy))
-    assert as_values(plan(view, now=now, calendar=CAL, policy=policy)) == expected
+    assert as_values(plan_reminders(view, now=now, calendar=CAL, policy=policy)) == expected
     ahead = set(deadlines_ahead(day, CAL, policy))  # what a round reads is enough
     read = [
         t
@@ -146,12 +141,12 @@ def test_a_round_plans_what_the_former_planner_planned(
     narrow = RegisterView(
         read, view.people, view.units, view.weekly_paused, view.unit_counts, view.totals
     )
-    assert as_values(plan(narrow, now=now, calendar=CAL, policy=policy)) == expected
+    assert as_values(plan_reminders(narrow, now=now, calendar=CAL, policy=policy)) == expected
     shuffled = list(view.tasks)
     random.Random(len(shuffled)).shuffle(shuffled)  # any order of the tasks plans the same
     again = RegisterView(shuffled, view.people, view.units, view.weekly_paused,
                          view.unit_counts, view.totals)  # fmt: skip
-    assert as_values(plan(again, now=now, calendar=CAL, policy=policy)) == expected
+    assert as_values(plan_reminders(again, now=now, calendar=CAL, policy=policy)) == expected
 
 
 @FAST
@@ -215,12 +210,13 @@ def test_larger_rounds_plan_what_the_former_planner_planned(seed: int) -> None:
     day = MONDAY + timedelta(days=seed % 3)
     view = random_register(seed, day)
     now = datetime.combine(day, time(8), tzinfo=TZ)
-    planned = plan(view, now=now, calendar=CAL, policy=policy)
+    planned = plan_reminders(view, now=now, calendar=CAL, policy=policy)
     assert as_values(planned) == as_values(former_plan(view, now=now, calendar=CAL, policy=policy))
     if day == MONDAY:  # every kind of a round is there to compare
         assert {r.kind for r in planned} == {
-            Kind.BEFORE, Kind.DUE, Kind.OVERDUE, Kind.FOLDED, Kind.ESCALATION, Kind.OFFICE,
-            Kind.WEEKLY_HEAD, Kind.WEEKLY_LEADER,
+            ReminderKind.BEFORE, ReminderKind.DUE, ReminderKind.OVERDUE, ReminderKind.FOLDED,
+            ReminderKind.ESCALATION, ReminderKind.OFFICE, ReminderKind.WEEKLY_HEAD,
+            ReminderKind.WEEKLY_LEADER,
         }  # fmt: skip
 
 
@@ -261,7 +257,7 @@ async def test_the_outbox_holds_what_the_former_planner_planned(tmp_path: Path) 
     finally:
         await db.close()
     assert [tuple(r[:7]) for r in rows] == [
-        (str(e.kind), e.person_id, e.subject, e.day.isoformat(), utc(e.not_before), e.task_id,
+        (str(e.kind), e.person_id, e.subject, e.day.isoformat(), utc_stamp(e.not_before), e.task_id,
          None if e.deadline is None else e.deadline.isoformat())
         for e in expected
     ]  # fmt: skip
@@ -319,7 +315,7 @@ def test_details_are_written_as_json_dumps_writes_them(value: Any) -> None:
 class Former:
     """The former PlannedReminder."""
 
-    kind: Kind
+    kind: ReminderKind
     person_id: int
     subject: str
     day: date
@@ -332,7 +328,7 @@ class Former:
 # An entry sorts by deadline then id: the most overdue first, then the soonest due. Plain
 # tuples, compared without a key function (ids are unique, so the task is never compared).
 # (deadline, task id, task, kind or None when not reminded today, days left or overdue)
-_Entry = tuple[date, int, OpenTask, Kind | None, int]
+_Entry = tuple[date, int, OpenTask, ReminderKind | None, int]
 
 
 def former_plan(
@@ -407,7 +403,7 @@ def former_plan_assignments(
     for task in sorted(tasks, key=lambda t: t.id):
         if task.completed_on is not None:
             continue
-        entry: _Entry = (task.deadline or date.max, task.id, task, Kind.ASSIGNED, 0)
+        entry: _Entry = (task.deadline or date.max, task.id, task, ReminderKind.ASSIGNED, 0)
         if task.officer_id is not None and task.officer_id in by_id:
             given.setdefault(task.officer_id, []).append(entry)
         else:
@@ -429,7 +425,7 @@ def former_plan_assignments(
 
 
 # What a deadline means today: (kind or None, days left or overdue, overdue, escalated).
-_Place = tuple[Kind | None, int, bool, bool]
+_Place = tuple[ReminderKind | None, int, bool, bool]
 
 
 class _Places(dict[date, _Place]):
@@ -454,14 +450,14 @@ class _Places(dict[date, _Place]):
         if deadline >= today:
             left = self._count(today, deadline)
             if left == 0:
-                place = (Kind.DUE, 0, False, False)
+                place = (ReminderKind.DUE, 0, False, False)
             elif left in policy.days_before:
-                place = (Kind.BEFORE, left, False, False)
+                place = (ReminderKind.BEFORE, left, False, False)
             else:
                 place = (None, left, False, False)
         else:
             over = self._count(deadline, today)
-            kind = Kind.OVERDUE if (over - 1) % policy.overdue_every == 0 else None
+            kind = ReminderKind.OVERDUE if (over - 1) % policy.overdue_every == 0 else None
             place = (kind, (today - deadline).days, True, over >= policy.escalate_after)
         self[deadline] = place
         return place
@@ -515,7 +511,7 @@ class _Rows:
         if len(merged) == 1:
             return [self.task_reminder(person_id, merged[0])]
         detail = {"of": "round", "count": len(merged), "tasks": self.items(merged[:most], most)}
-        return [self.digest(Kind.FOLDED, person_id, "round", detail)]
+        return [self.digest(ReminderKind.FOLDED, person_id, "round", detail)]
 
     def task_reminder(self, person_id: int, entry: _Entry) -> Former:
         _, task_id, task, kind, _ = entry
@@ -529,12 +525,12 @@ class _Rows:
         if found is None:
             deadline, task_id, _, kind, n = entry
             found = {}
-            if kind is Kind.OVERDUE:
+            if kind is ReminderKind.OVERDUE:
                 found["days_overdue"] = n
-            elif kind is Kind.DUE:
+            elif kind is ReminderKind.DUE:
                 found["days_left"] = 0
                 found["calendar_days_left"] = (deadline - self.day).days
-            elif kind is Kind.BEFORE:
+            elif kind is ReminderKind.BEFORE:
                 found["days_left"] = n
             self._details[task_id] = found
         return found
@@ -547,7 +543,7 @@ class _Rows:
             if item is None:
                 deadline, task_id, task, kind, n = entry
                 shown = None if task.deadline is None else deadline.isoformat()
-                item = [task_id, shown, str(kind or Kind.OVERDUE), n]
+                item = [task_id, shown, str(kind or ReminderKind.OVERDUE), n]
                 self._items[task_id] = item
             found.append(item)
         return found
@@ -556,9 +552,11 @@ class _Rows:
         self, person_id: int, subject: str, of: str, entries: Iterable[_Entry], count: int
     ) -> Former:
         detail = {"of": of, "count": count, "tasks": self.items(entries)}
-        return self.digest(Kind.FOLDED, person_id, subject, detail)
+        return self.digest(ReminderKind.FOLDED, person_id, subject, detail)
 
-    def digest(self, kind: Kind, person_id: int, subject: str, detail: Mapping[str, Any]) -> Former:
+    def digest(
+        self, kind: ReminderKind, person_id: int, subject: str, detail: Mapping[str, Any]
+    ) -> Former:
         return Former(kind, person_id, subject, self.day, self.at, detail=detail)
 
 
@@ -578,7 +576,7 @@ def _escalations(
         entries = escalated[unit_id]
         detail = {"unit": _unit(view, unit_id), "count": len(entries), "tasks": rows.items(entries)}
         for head_id in heads.get(unit_id, ()):
-            out.append(rows.digest(Kind.ESCALATION, head_id, f"unit:{unit_id}", detail))
+            out.append(rows.digest(ReminderKind.ESCALATION, head_id, f"unit:{unit_id}", detail))
     return out
 
 
@@ -597,7 +595,7 @@ def _office_digest(
         "unit_count": len(units),
         "units": units[:UNITS_LIMIT],
     }
-    return [rows.digest(Kind.OFFICE, p.id, "office", detail) for p in view.people
+    return [rows.digest(ReminderKind.OFFICE, p.id, "office", detail) for p in view.people
             if p.role is Role.ADMIN]  # fmt: skip
 
 
@@ -622,7 +620,7 @@ def _weekly(
                 "overdue": counts.overdue,
                 "tasks": rows.items(entries),
             }
-            out.append(rows.digest(Kind.WEEKLY_HEAD, person.id, "week", detail))
+            out.append(rows.digest(ReminderKind.WEEKLY_HEAD, person.id, "week", detail))
         elif person.role is Role.LEADER:
             entries = assigned_overdue.get(person.id, [])
             detail = {
@@ -630,5 +628,5 @@ def _weekly(
                 "count": len(entries),
                 "tasks": rows.items(entries),
             }
-            out.append(rows.digest(Kind.WEEKLY_LEADER, person.id, "week", detail))
+            out.append(rows.digest(ReminderKind.WEEKLY_LEADER, person.id, "week", detail))
     return out

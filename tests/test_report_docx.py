@@ -18,8 +18,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Length, Pt
 
 from bot.config import Settings
-from bot.figures import PeriodFigures, YearFigures
-from bot.report_data import Appendix, MonthlyReport, ProcessFigures
+from bot.models import Appendix, MonthlyReport, PeriodFigures, ProcessFigures, YearFigures
 from bot.report_docx import build_docx
 from tests.report_register import LATE, OVERDUE, WAITING, seed_report
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from bot.figures import Figures, Period, PeriodFigures, YearFigures, month_period
+from bot.figures import month_period
+from bot.models import Figures, Period, PeriodFigures, YearFigures
 from bot.report_text import section1_paragraphs
 
 SEED = Figures(

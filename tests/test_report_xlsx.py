@@ -12,7 +12,7 @@ import pytest
 from openpyxl import load_workbook
 from openpyxl.workbook import Workbook
 
-from bot.report_data import Appendix, MonthlyReport
+from bot.models import Appendix, MonthlyReport
 from bot.report_xlsx import build_xlsx
 from tests.report_register import LATE, OVERDUE, WAITING, seed_report
 

@@ -7,8 +7,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from bot.figures import month_period
-from bot.models import Role
-from bot.workflow import ExtensionRequest
+from bot.models import ExtensionRequest, Role
 from storage import Database
 from storage.reports import find_units, load_report
 from storage.workflow import grant_extension, request_extension

@@ -17,7 +17,8 @@ import pytest
 
 from bot.cli import main
 from bot.commands.restore import kept_path
-from bot.figures import Figures, compute_figures, month_period
+from bot.figures import compute_figures, month_period
+from bot.models import Figures
 from storage import Database
 from storage.db import DatabaseInUse, exclusive, migrations
 from storage.figures import load_figures

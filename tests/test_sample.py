@@ -10,9 +10,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from bot.importer import Kind, read_table
-from bot.models import Role
-from bot.phones import phone_key
+from bot.importer import read_table
+from bot.models import ImportKind, Role, phone_key
 from bot.sample import write_sample, write_templates
 from bot.status import Status, is_due_soon, is_extended_on, status_on
 from storage import Database
@@ -38,8 +37,8 @@ def test_the_sample_is_the_same_for_the_same_day(tmp_path: Path) -> None:
 
 async def test_the_sample_imports_and_has_every_status(db: Database, tmp_path: Path) -> None:
     files = write_sample(tmp_path, today=TODAY)
-    for kind, path in ((Kind.UNITS, files.units), (Kind.PEOPLE, files.people),
-                       (Kind.TASKS, files.tasks)):  # fmt: skip
+    for kind, path in ((ImportKind.UNITS, files.units), (ImportKind.PEOPLE, files.people),
+                       (ImportKind.TASKS, files.tasks)):  # fmt: skip
         result = await load(db, kind, path, today=TODAY)
         assert (result.errors, result.created) == ((), {"units": 30, "people": 106,
                                                         "tasks": 500}[kind.value])  # fmt: skip
@@ -93,7 +92,7 @@ def test_the_templates_are_the_ones_the_code_writes(tmp_path: Path) -> None:
 
 
 async def test_the_templates_import_in_order(db: Database) -> None:
-    for kind in Kind:
+    for kind in ImportKind:
         for suffix in (".xlsx", ".csv"):
             result = await load(db, kind, TEMPLATES / f"{kind.value}{suffix}")
             assert result.errors == ()

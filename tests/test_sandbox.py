@@ -21,8 +21,8 @@ from bot.sandbox.botapi.html import parse_html
 from bot.sandbox.render import entities_html
 from bot.sandbox.room import STRANGER_ID, PracticeRoom, RoomOptions, user_id_of
 from bot.texts import t
-from storage.bot import open_tasks_for
 from storage.register import people_with_role
+from storage.task_lists import open_tasks_for
 from tests.harness import TZ
 
 FIRST_DAY = date(2020, 4, 15)  # a Wednesday

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -10,7 +11,7 @@ import pytest
 
 from bot.models import Role
 from storage import Database
-from storage.db import migrations
+from storage.db import ReadInTransaction, migrations
 from storage.register import add_person, add_task, add_unit, get_task, task_history
 
 NOW = datetime(2020, 3, 2, 1, 0, tzinfo=UTC)
@@ -46,6 +47,21 @@ async def test_a_failed_transaction_changes_nothing(tmp_path: Path) -> None:
                 await conn.execute("INSERT INTO units (code, name) VALUES ('A', 'Đơn vị A')")
                 raise RuntimeError("boom")
         assert await db.fetchval("SELECT count(*) FROM units") == 0
+    finally:
+        await db.close()
+
+
+async def test_inside_a_transaction_reads_go_through_it(tmp_path: Path) -> None:
+    db = await Database.open(tmp_path / "d.sqlite3")
+    try:
+        async with db.transaction() as conn:
+            await conn.execute("INSERT INTO units (code, name) VALUES ('A', 'Đơn vị A')")
+            assert await conn.fetchval("SELECT count(*) FROM units") == 1  # its own write
+            # Another task reads the last committed state, without waiting for the lock.
+            assert await asyncio.create_task(db.fetchval("SELECT count(*) FROM units")) == 0
+            with pytest.raises(ReadInTransaction):  # this task, through the reader: refused
+                await db.fetchval("SELECT count(*) FROM units")
+        assert await db.fetchval("SELECT count(*) FROM units") == 1
     finally:
         await db.close()
 

@@ -19,7 +19,7 @@ from aiohttp.test_utils import TestServer
 
 from bot.cli import main
 from bot.config import Settings, SyncSettings
-from bot.importer import Kind
+from bot.models import ImportKind
 from bot.sync import KindPull, detect_format, pull
 from storage import Database
 from storage.sync import last_pulls
@@ -120,7 +120,7 @@ def settings_for(tmp_path: Path, url: str, **sync: Any) -> Settings:
 
 async def pull_tasks(db: Database, settings: Settings) -> KindPull:
     [done] = await pull(db, settings, today=TODAY, now=NOW)
-    assert done.kind is Kind.TASKS
+    assert done.kind is ImportKind.TASKS
     return done
 
 

@@ -13,7 +13,7 @@ import pytest
 
 from bot import views
 from bot.formats import format_date, format_int
-from bot.models import DeadlineChange, ReportState, Task
+from bot.models import DeadlineChange, ListedTask, ReportState, Task
 from bot.paging import MESSAGE_LIMIT, Page, Row, text_length
 from bot.status import Status, deadline_on, status_on
 from bot.texts import Html, t
@@ -21,7 +21,6 @@ from bot.views import (
     LIST_TITLE_LIMIT,
     TASKS_PER_PAGE,
     Group,
-    ListedTask,
     group_of,
     listed,
     placed_lines,

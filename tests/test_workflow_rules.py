@@ -7,11 +7,9 @@ from datetime import date
 import pytest
 
 from bot.config import WorkflowSettings
-from bot.models import DeadlineChange, Person, ReportState, Role, Task
+from bot.models import DeadlineChange, ItemKind, Person, Refusal, ReportState, Role, Task
 from bot.workdays import WorkCalendar
 from bot.workflow import (
-    ItemKind,
-    Refusal,
     document_numbers,
     extension_refusal,
     last_day_to_ask,

@@ -18,10 +18,11 @@ from bot.clock import SystemClock
 from bot.commands import open_database, run_async
 from bot.config import Settings
 from bot.formats import format_date, format_int
-from bot.onboarding import NewInvite, invite_link, new_invite, start_line
+from bot.models import NewInvite
+from bot.onboarding import invite_link, new_invite, start_line
 from bot.texts import plain
 from storage import Database
-from storage import bot as store
+from storage import accounts as store
 from storage.register import get_person, get_unit
 
 CSV_COLUMNS = (
@@ -76,7 +77,9 @@ async def invite(args: argparse.Namespace, settings: Settings) -> int:
             print(text)  # noqa: T201
             return 0
         ttl = settings.telegram.invite_ttl_days
-        issued = await store.issue_invite(db, person_id=person.id, now=now, ttl_days=ttl)
+        issued = await store.issue_invite(
+            db, person_id=person.id, invite=new_invite(now, ttl), now=now
+        )
     link = invite_link(settings.telegram.bot_username, issued.code)
     if args.json:
         shape = {"person": person.code, "start": start_line(issued.code), "link": link}

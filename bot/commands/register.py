@@ -16,15 +16,15 @@ from bot.commands.sync import add_change_period, handle_export_changes
 from bot.config import Settings
 from bot.formats import format_date, format_int
 from bot.import_summary import summary_lines, write_conflicts
-from bot.importer import FileProblem, ImportResult, Kind, Progress, import_file
-from bot.merge import Prefer
+from bot.importer import FileProblem, ImportResult, Progress, import_file
+from bot.models import ImportKind, Prefer
 from bot.texts import plain
 
 T = TypeVar("T")
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    kinds = [kind.value for kind in Kind]
+    kinds = [kind.value for kind in ImportKind]
     parser = subparsers.add_parser(
         "import", help="import units, people or tasks from a .csv or .xlsx file (all or nothing)"
     )
@@ -84,7 +84,7 @@ def terminal_progress(lang: str) -> Progress:
 def handle_import(args: argparse.Namespace, settings: Settings) -> int:
     lang = settings.organization.language
     clock = SystemClock(settings.organization.tz)
-    kind = Kind(args.kind)
+    kind = ImportKind(args.kind)
     if args.conflicts is not None and args.conflicts.suffix.lower() not in (".csv", ".xlsx"):
         _say(plain(lang, "export.format", name=args.conflicts.name), error=True)
         return 1  # said before the import, which would otherwise be done and its list lost
@@ -144,7 +144,7 @@ def handle_export(args: argparse.Namespace, settings: Settings) -> int:
     if args.kind == "changes":
         return handle_export_changes(args, settings)
     lang = settings.organization.language
-    kind = Kind(args.kind)
+    kind = ImportKind(args.kind)
     today = SystemClock(settings.organization.tz).today()
     from bot.exporter import export_file
 
@@ -178,7 +178,7 @@ def handle_sample(args: argparse.Namespace, settings: Settings) -> int:
               people=files.person_count, tasks=files.task_count,
               today=format_date(today))
     )  # fmt: skip
-    for kind, path in ((Kind.UNITS, files.units), (Kind.PEOPLE, files.people),
-                       (Kind.TASKS, files.tasks)):  # fmt: skip
+    for kind, path in ((ImportKind.UNITS, files.units), (ImportKind.PEOPLE, files.people),
+                       (ImportKind.TASKS, files.tasks)):  # fmt: skip
         _say(f"  dondoc import {kind.value} {path}")
     return 0

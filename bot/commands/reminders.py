@@ -16,7 +16,7 @@ from bot.clock import SystemClock
 from bot.commands import open_database, run_async
 from bot.config import Settings
 from bot.formats import format_date
-from bot.reminders.planner import PlannedReminder, TaskLine
+from bot.models import PlannedReminder, TaskLine
 from bot.reminders.policy import Policy
 from bot.reminders.render import Notice, plain_text, render
 from bot.reminders.rounds import preview_round

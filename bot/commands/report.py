@@ -11,8 +11,9 @@ from pathlib import Path
 from bot.clock import SystemClock
 from bot.commands import open_database, run_async
 from bot.config import Settings
-from bot.figures import Period, default_as_of, parse_period
+from bot.figures import default_as_of, parse_period
 from bot.formats import format_date, format_int
+from bot.models import Period
 from bot.texts import plain
 
 FORMATS = (".docx", ".xlsx")

@@ -85,7 +85,8 @@ def handle(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _serve(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.importer import FileProblem, Kind
+    from bot.importer import FileProblem
+    from bot.models import ImportKind
     from bot.sandbox.register import database_path
     from bot.sandbox.room import PracticeRoom, RoomOptions
 
@@ -113,7 +114,9 @@ async def _serve(args: argparse.Namespace, settings: Settings) -> int:
     if room.filled is None:
         _say(plain(lang, "sandbox.cli.kept", path=path))
     else:
-        counts = {kind.value: format_int(room.filled.counts.get(kind, 0), lang) for kind in Kind}
+        counts = {
+            kind.value: format_int(room.filled.counts.get(kind, 0), lang) for kind in ImportKind
+        }
         _say(plain(lang, f"sandbox.cli.filled.{room.filled.source}", path=path, data=args.data,
                    **counts))  # fmt: skip
     _say(plain(lang, "sandbox.cli.open", url=room.url))

@@ -17,19 +17,10 @@ from decimal import Decimal
 from bot.clock import SystemClock
 from bot.commands import open_database, run_async
 from bot.config import Settings
-from bot.figures import (
-    Figures,
-    GroupFigures,
-    Period,
-    PeriodError,
-    YearFigures,
-    default_as_of,
-    month_period,
-    parse_period,
-    year_window,
-)
+from bot.figures import PeriodError, default_as_of, month_period, parse_period
 from bot.formats import DateInputError, format_date, format_int, format_percent, parse_user_date
 from bot.formats import shares as share_of
+from bot.models import Figures, GroupFigures, Period, YearFigures, year_window
 from bot.report_text import section1_paragraphs
 from bot.texts import plain
 from storage.figures import load_figures

@@ -1,5 +1,5 @@
 """Which reminders are due: a pure function of the register, the calendar, the policy and a
-time. `plan` never reads a clock or a database; storage/outbox.py feeds it and stores what
+time. `plan_reminders` never reads a clock or a database; storage/outbox.py feeds it and stores what
 it returns in the outbox, whose unique key makes planning twice plan nothing new.
 
 A deadline D is counted from today T in working days (or calendar days when
@@ -19,11 +19,9 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from enum import StrEnum
-from types import MappingProxyType
 from typing import Any, NamedTuple
 
-from bot.models import Role
+from bot.models import OpenTask, PlannedReminder, Recipient, ReminderKind, Role, UnitCounts
 from bot.reminders.policy import (
     Calendar,
     Policy,
@@ -37,85 +35,9 @@ LIST_LIMIT = 10  # tasks listed in one digest message; the rest are counted
 UNITS_LIMIT = 30  # units listed in the Office's digest
 
 
-class Kind(StrEnum):
-    ASSIGNED = "assigned"  # a task was given to this person (or their unit)
-    BEFORE = "before"  # `days_before` working days before the deadline
-    DUE = "due"  # the deadline day (or the last working day before it)
-    OVERDUE = "overdue"  # every `overdue_every` working days while overdue
-    FOLDED = "folded"  # a person's morning: all their task reminders in one message
-    ESCALATION = "escalation"  # a unit head: the unit's tasks overdue `escalate_after`+
-    OFFICE = "office"  # the Office's admins: everything overdue, per unit
-    WEEKLY_HEAD = "weekly_head"  # a unit head: open, due this week, overdue
-    WEEKLY_LEADER = "weekly_leader"  # a leader: the totals and their overdue tasks
-    UNREACHABLE = "unreachable"  # the Office: Telegram refused a person (sender.py)
-    NOTICE = "notice"  # a workflow decision (accepted, returned, granted, refused)
-    REVIEW = "review"  # a report or request put before a reviewer: its card, read when sent
-
-
-# Reminders about one task: they carry its buttons and a reply to them finds the task.
-TASK_KINDS = frozenset({Kind.ASSIGNED, Kind.BEFORE, Kind.DUE, Kind.OVERDUE})
-# Messages a reply finds the task of: the reminders above and the notices of decisions.
-REPLY_KINDS = TASK_KINDS | {Kind.NOTICE}
-# The news of one round: replaced by the next round, so never sent on a later day.
-ROUND_KINDS = frozenset(
-    {
-        Kind.BEFORE,
-        Kind.DUE,
-        Kind.OVERDUE,
-        Kind.FOLDED,
-        Kind.ESCALATION,
-        Kind.OFFICE,
-        Kind.WEEKLY_HEAD,
-        Kind.WEEKLY_LEADER,
-    }
-)
-
-
 # A round over a register of a million tasks reads ~110.000 tasks and plans ~120.000
 # reminders: the rows below are named tuples (made and read at C speed, and left alone by
 # the garbage collector), and what is the same for many rows is made once.
-
-NO_DETAIL: Mapping[str, Any] = MappingProxyType({})  # a reminder that says nothing more
-
-
-class OpenTask(NamedTuple):
-    """What the planner needs of a task (its code and title are read when a message is
-    written: a round over a large register reads only an index)."""
-
-    id: int
-    lead_unit_id: int
-    deadline: date | None  # in force
-    officer_id: int | None = None
-    assigner_id: int | None = None
-    report_state: str | None = None
-    completed_on: date | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class TaskLine:
-    """A task as a message names it."""
-
-    code: str
-    title: str
-    deadline: date | None
-    settled: bool = False  # completed, or its completion waits for review: nothing to do now
-
-
-class Recipient(NamedTuple):
-    """A person who can get messages (linked to Telegram)."""
-
-    id: int
-    role: Role
-    unit_id: int | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class UnitCounts:
-    """A unit's open tasks for its head's weekly summary."""
-
-    open: int = 0
-    due_this_week: int = 0
-    overdue: int = 0
 
 
 @dataclass(frozen=True)
@@ -136,24 +58,11 @@ class RegisterView:
     totals: Mapping[str, int] | None = None
 
 
-class PlannedReminder(NamedTuple):
-    """One notice to one person. `subject` is `task:<id>` or the digest's name."""
-
-    kind: Kind
-    person_id: int
-    subject: str
-    day: date
-    not_before: datetime
-    task_id: int | None = None
-    deadline: date | None = None
-    detail: Mapping[str, Any] = NO_DETAIL
-
-
 class _Place(NamedTuple):
     """What a deadline means in today's round (or a task given in an assignment): the
     same for every task with that deadline, so worked out once per deadline."""
 
-    kind: Kind | None  # the reminder due today; None: none today
+    kind: ReminderKind | None  # the reminder due today; None: none today
     days: int  # working days left (calendar days when working days are off), or overdue
     late: bool  # overdue
     escalate: bool  # overdue `escalate_after` working days or more
@@ -170,13 +79,13 @@ _Entry = tuple[date, int, _Place]  # (deadline to sort by, task id, its place)
 _UNIT_ROLES = (Role.OFFICER, Role.HEAD)  # who gets their unit's tasks that name nobody
 
 
-def plan(
+def plan_reminders(
     view: RegisterView, *, now: datetime, calendar: Calendar, policy: Policy, fold: bool = True
 ) -> list[PlannedReminder]:
     """The round due at `now`: every person's reminders, escalations, digests, summaries.
 
     A person reminded of one task gets that task's reminder; of more, one morning message
-    (`Kind.FOLDED`, "round") naming the `max_per_round` most urgent and counting them all.
+    (`ReminderKind.FOLDED`, "round") naming the `max_per_round` most urgent and counting them all.
     `fold=False` gives each of those most urgent as a reminder of its own (for /reminders)."""
     today = policy.local(now).date()
     if not is_sending_day(today, calendar, policy):
@@ -310,7 +219,9 @@ def deadlines_ahead(day: date, calendar: Calendar, policy: Policy) -> list[date]
 
 def _assigned(deadline: date | None) -> _Place:
     shown = None if deadline is None else deadline.isoformat()
-    return _Place(Kind.ASSIGNED, 0, False, False, deadline, {}, shown, Kind.ASSIGNED.value)
+    return _Place(
+        ReminderKind.ASSIGNED, 0, False, False, deadline, {}, shown, ReminderKind.ASSIGNED.value
+    )
 
 
 # --- counting days ---------------------------------------------------------------------------
@@ -343,17 +254,28 @@ class _Places(dict[date, _Place]):
             left = self._count(today, deadline)
             if left == 0:
                 detail = {"days_left": 0, "calendar_days_left": (deadline - today).days}
-                return _Place(Kind.DUE, 0, False, False, deadline, detail, shown, Kind.DUE.value)
+                return _Place(
+                    ReminderKind.DUE,
+                    0,
+                    False,
+                    False,
+                    deadline,
+                    detail,
+                    shown,
+                    ReminderKind.DUE.value,
+                )
             if left in policy.days_before:
                 detail = {"days_left": left}
-                return _Place(Kind.BEFORE, left, False, False, deadline, detail, shown, "before")
+                return _Place(
+                    ReminderKind.BEFORE, left, False, False, deadline, detail, shown, "before"
+                )
             return _Place(None, left, False, False, deadline, {}, shown, "")  # not today
         over = self._count(deadline, today)
-        kind = Kind.OVERDUE if (over - 1) % policy.overdue_every == 0 else None
+        kind = ReminderKind.OVERDUE if (over - 1) % policy.overdue_every == 0 else None
         days = (today - deadline).days
         return _Place(
             kind, days, True, over >= policy.escalate_after, deadline,
-            {"days_overdue": days} if kind else {}, shown, Kind.OVERDUE.value,
+            {"days_overdue": days} if kind else {}, shown, ReminderKind.OVERDUE.value,
         )  # fmt: skip
 
 
@@ -416,7 +338,10 @@ class _Rows:
             )
         detail = {"of": "round", "count": count, "tasks": items}
         out.append(
-            new(PlannedReminder, (Kind.FOLDED, person_id, "round", day, at, None, None, detail))
+            new(
+                PlannedReminder,
+                (ReminderKind.FOLDED, person_id, "round", day, at, None, None, detail),
+            )
         )
 
     def task_reminder(self, person_id: int, entry: _Entry) -> PlannedReminder:
@@ -443,10 +368,10 @@ class _Rows:
         self, person_id: int, subject: str, of: str, entries: Sequence[_Entry], count: int
     ) -> PlannedReminder:
         detail = {"of": of, "count": count, "tasks": self.items(entries)}
-        return self.digest(Kind.FOLDED, person_id, subject, detail)
+        return self.digest(ReminderKind.FOLDED, person_id, subject, detail)
 
     def digest(
-        self, kind: Kind, person_id: int, subject: str, detail: Mapping[str, Any]
+        self, kind: ReminderKind, person_id: int, subject: str, detail: Mapping[str, Any]
     ) -> PlannedReminder:
         return PlannedReminder(kind, person_id, subject, self.day, self.at, detail=detail)
 
@@ -467,7 +392,7 @@ def _escalations(
         entries = escalated[unit_id]
         detail = {"unit": _unit(view, unit_id), "count": len(entries), "tasks": rows.items(entries)}
         for head_id in heads.get(unit_id, ()):
-            out.append(rows.digest(Kind.ESCALATION, head_id, f"unit:{unit_id}", detail))
+            out.append(rows.digest(ReminderKind.ESCALATION, head_id, f"unit:{unit_id}", detail))
     return out
 
 
@@ -486,7 +411,7 @@ def _office_digest(
         "unit_count": len(units),
         "units": units[:UNITS_LIMIT],
     }
-    return [rows.digest(Kind.OFFICE, p.id, "office", detail) for p in view.people
+    return [rows.digest(ReminderKind.OFFICE, p.id, "office", detail) for p in view.people
             if p.role is Role.ADMIN]  # fmt: skip
 
 
@@ -511,7 +436,7 @@ def _weekly(
                 "overdue": counts.overdue,
                 "tasks": rows.items(entries),
             }
-            out.append(rows.digest(Kind.WEEKLY_HEAD, person.id, "week", detail))
+            out.append(rows.digest(ReminderKind.WEEKLY_HEAD, person.id, "week", detail))
         elif person.role is Role.LEADER:
             entries = assigned_overdue.get(person.id, [])
             detail = {
@@ -519,5 +444,5 @@ def _weekly(
                 "count": len(entries),
                 "tasks": rows.items(entries),
             }
-            out.append(rows.digest(Kind.WEEKLY_LEADER, person.id, "week", detail))
+            out.append(rows.digest(ReminderKind.WEEKLY_LEADER, person.id, "week", detail))
     return out

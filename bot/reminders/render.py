@@ -12,9 +12,8 @@ from typing import Any
 
 from bot.buttons import DONE, EXTEND, PAUSE, TASK
 from bot.formats import format_date, format_int
-from bot.models import Role
+from bot.models import TASK_KINDS, ReminderKind, Role, TaskLine
 from bot.paging import CALLBACK_LIMIT, MESSAGE_LIMIT, text_length
-from bot.reminders.planner import TASK_KINDS, Kind, TaskLine
 from bot.reminders.policy import Policy
 from bot.texts import Html, plain, t
 from bot.views import shorten
@@ -31,7 +30,7 @@ Buttons = list[list[tuple[str, str]]]  # rows of (label, callback data)
 class Notice:
     """What one message says: its kind, what the planner noted, and the task it is about."""
 
-    kind: Kind
+    kind: ReminderKind
     detail: Mapping[str, Any] = field(default_factory=dict)
     task_code: str | None = None
     task_title: str | None = None
@@ -50,12 +49,12 @@ def render(notice: Notice, lang: str, policy: Policy) -> Rendered:
     kind = notice.kind
     if kind in TASK_KINDS:
         return Rendered(_task_text(notice, lang, policy), task_buttons(lang, notice.task_code))
-    if kind is Kind.FOLDED and notice.detail.get("of") == "round":
+    if kind is ReminderKind.FOLDED and notice.detail.get("of") == "round":
         return _morning(notice, lang, policy)
-    if kind is Kind.FOLDED:
+    if kind is ReminderKind.FOLDED:
         head = t(lang, f"rem.folded.{notice.detail.get('of', 'round')}", count=_count(notice, lang))
         return Rendered(_listing(head, notice, lang, policy, t(lang, "rem.see_tasks"))[0], [])
-    if kind is Kind.ESCALATION:
+    if kind is ReminderKind.ESCALATION:
         unit = notice.detail["unit"]
         head = t(
             lang,
@@ -66,15 +65,15 @@ def render(notice: Notice, lang: str, policy: Policy) -> Rendered:
         )
         text, shown = _listing(head, notice, lang, policy, t(lang, "rem.see_tasks"))
         return Rendered(text, listed_buttons(lang, notice.detail.get("tasks", [])[:shown], notice))
-    if kind is Kind.OFFICE:
+    if kind is ReminderKind.OFFICE:
         return Rendered(_office(notice.detail, lang), [])
-    if kind is Kind.WEEKLY_HEAD:
+    if kind is ReminderKind.WEEKLY_HEAD:
         return Rendered(_weekly_head(notice, lang, policy), [])
-    if kind is Kind.WEEKLY_LEADER:
+    if kind is ReminderKind.WEEKLY_LEADER:
         return Rendered(_weekly_leader(notice, lang, policy), [])
-    if kind is Kind.UNREACHABLE:
+    if kind is ReminderKind.UNREACHABLE:
         return Rendered(_unreachable(notice.detail, lang), [])
-    if kind is Kind.NOTICE:  # the catalogue key and its values, written when decided
+    if kind is ReminderKind.NOTICE:  # the catalogue key and its values, written when decided
         return Rendered(t(lang, notice.detail["key"], **notice.detail.get("values", {})), [])
     raise ValueError(f"no text for a reminder of kind {kind}")
 
@@ -125,10 +124,10 @@ def _deadline(lang: str, deadline: date | None) -> str:
 def _task_text(notice: Notice, lang: str, policy: Policy) -> Html:
     detail = notice.detail
     kind = notice.kind
-    if kind is Kind.BEFORE:
+    if kind is ReminderKind.BEFORE:
         key = "rem.head.before" if policy.working_days else "rem.head.before_calendar"
         head = t(lang, key, days=format_int(detail.get("days_left", 0), lang))
-    elif kind is Kind.DUE:
+    elif kind is ReminderKind.DUE:
         deadline = notice.deadline
         day_off = deadline is not None and detail.get("calendar_days_left", 0) > 0
         head = (
@@ -136,7 +135,7 @@ def _task_text(notice: Notice, lang: str, policy: Policy) -> Html:
             if day_off and deadline is not None
             else t(lang, "rem.head.due")
         )
-    elif kind is Kind.OVERDUE:
+    elif kind is ReminderKind.OVERDUE:
         head = t(lang, "rem.head.overdue", days=format_int(detail.get("days_overdue", 0), lang))
     else:
         head = t(lang, "rem.head.assigned")
@@ -172,7 +171,7 @@ def task_line(
     task_id, deadline, kind, days = item
     line = lines.get(task_id)
     key = f"rem.line.{kind}"
-    if kind == Kind.BEFORE and not policy.working_days:
+    if kind == ReminderKind.BEFORE and not policy.working_days:
         key = "rem.line.before_calendar"
     return t(
         lang,
@@ -298,7 +297,7 @@ class Upcoming:
     """A task reminder the person will get on `day`."""
 
     day: date
-    kind: Kind
+    kind: ReminderKind
     code: str
     days: int  # left, or overdue
 
@@ -354,7 +353,7 @@ def overview(
 
 def _upcoming_line(item: Upcoming, lang: str, policy: Policy) -> Html:
     key = f"rem.cmd.what.{item.kind}"
-    if item.kind is Kind.BEFORE and not policy.working_days:
+    if item.kind is ReminderKind.BEFORE and not policy.working_days:
         key = "rem.cmd.what.before_calendar"
     what = plain(lang, key, days=format_int(item.days, lang))
     day = f"{weekday(lang, item.day)} {format_date(item.day)}"

@@ -15,15 +15,8 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from bot.config import Settings
-from bot.figures import Period
-from bot.reminders.planner import (
-    PlannedReminder,
-    Recipient,
-    RegisterView,
-    deadlines_ahead,
-    plan,
-    plan_assignments,
-)
+from bot.models import Period, PlannedReminder, Recipient
+from bot.reminders.planner import RegisterView, deadlines_ahead, plan_assignments, plan_reminders
 from bot.reminders.policy import Calendar, Policy, is_sending_day, is_weekly_day, round_day
 from storage import Database
 from storage import outbox as store
@@ -105,7 +98,7 @@ async def _plan_into_outbox(
     planned: list[PlannedReminder] = []
     if is_sending_day(day, calendar, policy):
         view = await load_view(db, day=day, calendar=calendar, policy=policy)
-        planned = plan(view, now=now, calendar=calendar, policy=policy)
+        planned = plan_reminders(view, now=now, calendar=calendar, policy=policy)
     return len(planned), await store.add_planned(db, planned, now=now, round_day=day)
 
 
@@ -116,7 +109,7 @@ async def preview_round(
     day = policy.local(at).date()
     view = await load_view(db, day=day, calendar=calendar, policy=policy)
     moment = max(at, datetime.combine(day, policy.daily_at, tzinfo=policy.tz))
-    return plan(view, now=moment, calendar=calendar, policy=policy), view
+    return plan_reminders(view, now=moment, calendar=calendar, policy=policy), view
 
 
 async def notify_assigned(
@@ -151,7 +144,9 @@ async def upcoming(
         if is_sending_day(day, calendar, policy):
             seen += 1
             moment = datetime.combine(day, policy.daily_at, tzinfo=policy.tz)
-            for reminder in plan(view, now=moment, calendar=calendar, policy=policy, fold=False):
+            for reminder in plan_reminders(
+                view, now=moment, calendar=calendar, policy=policy, fold=False
+            ):
                 if reminder.task_id is not None:
                     found.append((day, reminder))
         day += timedelta(days=1)

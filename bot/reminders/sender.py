@@ -15,7 +15,7 @@
   rows wait until they come back, and the Office is told once.
 - Outbox sends bypass PTB's AIORateLimiter (`outbox_bot`): it would retry 429s itself (and
   `rate_limit_args=0` cannot switch that off), hiding them from the sender's own pacing.
-- Reviewers' cards (Kind.REVIEW) are written when they go out, by the register's `Cards`
+- Reviewers' cards (ReminderKind.REVIEW) are written when they go out, by the register's `Cards`
   (bot.services.review.OutboxCards, whichever process queued them): a card whose report or
   request was decided meanwhile is not sent (cancelled).
 """
@@ -41,7 +41,7 @@ from telegram.warnings import PTBDeprecationWarning
 
 from bot.clock import Clock
 from bot.config import Settings
-from bot.reminders.planner import ROUND_KINDS, TASK_KINDS, Kind
+from bot.models import ROUND_KINDS, TASK_KINDS, ReminderKind
 from bot.reminders.policy import Policy, in_quiet_hours, send_time
 from bot.reminders.render import Buttons, Notice, render
 from bot.reminders.transport import AiohttpRequest
@@ -60,12 +60,16 @@ def stale_reason(item: OutboxItem, today: date) -> str | None:
     if item.kind in TASK_KINDS and item.task_id is not None:
         if item.task_completed:
             return "task completed"
-        if item.kind is not Kind.ASSIGNED:
+        if item.kind is not ReminderKind.ASSIGNED:
             if item.task_waiting:
                 return "waiting for review"
             if item.task_deadline != item.deadline:
                 return "deadline changed"
-    if item.kind is Kind.FOLDED and item.lines and all(v.settled for v in item.lines.values()):
+    if (
+        item.kind is ReminderKind.FOLDED
+        and item.lines
+        and all(v.settled for v in item.lines.values())
+    ):
         return "tasks completed or waiting for review"  # every task a morning message names
     if item.kind in ROUND_KINDS and item.day < today:
         return "expired: a later round replaces it"
@@ -488,7 +492,7 @@ class _Drain:
         item = slot.item
         started = self.s.monotonic()
         try:
-            if item.kind is Kind.REVIEW:
+            if item.kind is ReminderKind.REVIEW:
                 message_id = await self._send_card(slot)
             else:
                 message_id = await self._send_message(item)

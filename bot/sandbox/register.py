@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
-from bot.importer import Kind, import_file
+from bot.importer import import_file
+from bot.models import ImportKind
 from bot.sample import write_sample
 from storage import Database
 
@@ -29,18 +30,18 @@ class Filled:
     """How the register was filled on this start (None: it already was)."""
 
     source: str  # "sample" or "files"
-    files: dict[Kind, Path]
-    counts: dict[Kind, int] = field(default_factory=dict)
+    files: dict[ImportKind, Path]
+    counts: dict[ImportKind, int] = field(default_factory=dict)
 
 
 def database_path(data: Path) -> Path:
     return data / DATABASE
 
 
-def own_files(data: Path) -> dict[Kind, Path]:
+def own_files(data: Path) -> dict[ImportKind, Path]:
     """The import files the trainer put in the data folder, by kind (.xlsx before .csv)."""
-    found: dict[Kind, Path] = {}
-    for kind in Kind:
+    found: dict[ImportKind, Path] = {}
+    for kind in ImportKind:
         for suffix in (".xlsx", ".csv"):
             path = data / f"{kind.value}{suffix}"
             if path.is_file():
@@ -81,7 +82,11 @@ def _files_to_import(data: Path, today: date, fresh: bool) -> Filled | None:
     if files:
         return Filled("files", files)
     sample = write_sample(data / SAMPLE, today=today)
-    files = {Kind.UNITS: sample.units, Kind.PEOPLE: sample.people, Kind.TASKS: sample.tasks}
+    files = {
+        ImportKind.UNITS: sample.units,
+        ImportKind.PEOPLE: sample.people,
+        ImportKind.TASKS: sample.tasks,
+    }
     return Filled("sample", files)
 
 
@@ -95,7 +100,7 @@ async def prepare(data: Path, *, today: date, now: datetime, fresh: bool) -> Fil
     counts = filled.counts
     db = await Database.open(path)
     try:
-        for kind in Kind:  # units, then the people in them, then their tasks
+        for kind in ImportKind:  # units, then the people in them, then their tasks
             if kind not in files:
                 continue
             result = await import_file(db, kind, files[kind], today=today, now=now)

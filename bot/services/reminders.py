@@ -18,9 +18,9 @@ from typing import Any
 from telegram.ext import Application
 
 from bot.context import Services
-from bot.models import Person
+from bot.models import Person, Recipient
+from bot.onboarding import failures_matter_since
 from bot.reminders import rounds
-from bot.reminders.planner import Recipient
 from bot.reminders.policy import Policy
 from bot.reminders.render import Upcoming
 from bot.reminders.sender import (
@@ -35,7 +35,7 @@ from bot.reminders.sender import (
 )
 from bot.services.review import OutboxCards
 from storage import outbox as store
-from storage.bot import daily_upkeep
+from storage.upkeep import daily_upkeep
 
 log = logging.getLogger(__name__)
 
@@ -83,7 +83,12 @@ async def tick(
     except (OSError, sqlite3.Error):
         log.exception("the daily backup failed; the next tick tries again")
     try:  # old task messages and wrong codes forgotten, overdue counts, planner statistics
-        await daily_upkeep(services.db, now=now, today=policy.local(now).date())
+        await daily_upkeep(
+            services.db,
+            now=now,
+            today=policy.local(now).date(),
+            failures_before=failures_matter_since(now),
+        )
     except sqlite3.Error:
         log.exception("the daily upkeep failed; the next tick tries again")
     await rounds.plan_round(services.db, now=now, calendar=services.calendar, policy=policy)

@@ -19,17 +19,25 @@ from telegram.error import BadRequest, TelegramError
 
 from bot.context import Services
 from bot.keyboards import keyboard
-from bot.models import Person, Role, Task
-from bot.reminders.planner import Kind, PlannedReminder
+from bot.models import (
+    CompletionReport,
+    ExtensionRequest,
+    ItemKind,
+    Person,
+    PlannedReminder,
+    ReminderKind,
+    Role,
+    Task,
+)
 from bot.reminders.policy import Policy, send_time
 from bot.reminders.sender import Attachment
 from bot.reminders.sender import Card as SenderCard
 from bot.texts import Html, language, t
-from bot.workflow import CompletionReport, ExtensionRequest, ItemKind
 from bot.workflow_views import review_card
 from storage import Database
 from storage import workflow as store
-from storage.bot import reachable_admins, remember_message
+from storage.accounts import reachable_admins
+from storage.messages import remember_message
 from storage.outbox import OutboxItem
 from storage.register import get_person, get_task, get_unit, people_with_role
 
@@ -78,7 +86,7 @@ async def concerned(services: Services, person_id: int | None, task: Task) -> li
 def outbox_rows(
     services: Services,
     people: Iterable[Person | None],
-    kind: Kind,
+    kind: ReminderKind,
     subject: str,
     *,
     task: Task,
@@ -109,7 +117,9 @@ def notices(
     """The notices of a decision. `values` are already as shown (dates formatted); the text
     is written in each person's language when sent."""
     detail = {"key": key, "values": values}
-    return outbox_rows(services, people, Kind.NOTICE, f"{key}:{item_id}", task=task, detail=detail)
+    return outbox_rows(
+        services, people, ReminderKind.NOTICE, f"{key}:{item_id}", task=task, detail=detail
+    )
 
 
 async def review_cards(services: Services, kind: ItemKind, task: Task) -> store.ReviewCards:
@@ -120,7 +130,7 @@ async def review_cards(services: Services, kind: ItemKind, task: Task) -> store.
     def rows(item_id: int) -> list[PlannedReminder]:
         detail = {"item": kind.value, "id": item_id}
         subject = f"{kind.value}:{item_id}"
-        return outbox_rows(services, people, Kind.REVIEW, subject, task=task, detail=detail)
+        return outbox_rows(services, people, ReminderKind.REVIEW, subject, task=task, detail=detail)
 
     return rows
 

@@ -11,14 +11,17 @@ from datetime import date
 
 from bot.context import Services
 from bot.formats import format_date
-from bot.models import Person, Task
-from bot.services.review import concerned, notices, review_cards
-from bot.workflow import (
+from bot.models import (
     CompletionReport,
     Decision,
     ExtensionRequest,
     ItemKind,
+    Person,
     Refusal,
+    Task,
+)
+from bot.services.review import concerned, notices, review_cards
+from bot.workflow import (
     clean_text,
     document_numbers,
     extension_refusal,

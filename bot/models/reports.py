@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from bot.figures import Figures
+from bot.models.figures import Figures
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,17 +1,11 @@
-"""The register's rows, as the rules and the handlers see them."""
+"""Tasks, their extensions and history, and an open task as /tasks lists it."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
-
-
-class Role(StrEnum):
-    ADMIN = "admin"  # the Office (Văn phòng)
-    LEADER = "leader"  # Chủ tịch, Phó Chủ tịch
-    HEAD = "head"  # Thủ trưởng đơn vị
-    OFFICER = "officer"  # chuyên viên, cán bộ đầu mối
+from typing import NamedTuple
 
 
 class ReportState(StrEnum):
@@ -19,26 +13,6 @@ class ReportState(StrEnum):
 
     PENDING = "pending"  # chờ duyệt
     RETURNED = "returned"  # trả lại, yêu cầu phúc đáp lại
-
-
-@dataclass(frozen=True, slots=True)
-class Unit:
-    id: int
-    code: str
-    name: str
-    kind: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class Person:
-    id: int
-    code: str
-    name: str
-    role: Role
-    unit_id: int | None = None
-    phone: str = ""
-    telegram_id: int | None = None
-    language: str = "vi"
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,3 +62,23 @@ class TaskEvent:
     kind: str
     actor_id: int | None = None
     detail: dict[str, object] = field(default_factory=dict)
+
+
+class ListedTask(NamedTuple):
+    """An open task as /tasks lists it on a day: what its line shows, and the deadline in
+    force that day (which decides its section; `listed`). Its values as the register stores
+    them: dates as ISO text (they compare as the dates do), the report's state as its value.
+    A tuple, made from a row as it comes: a head's list has hundreds, made at every /tasks;
+    a list of them is a key (`_layout`)."""
+
+    code: str
+    title: str
+    deadline: str | None  # the current deadline, the one the line shows
+    in_force: str | None  # `bot.status.deadline_on(task, day)`
+    report_state: str | None = None  # a ReportState's value
+
+    def days_overdue(self, today: date) -> int:
+        """`bot.status.days_overdue` of the open task (`today`: the day it was listed on)."""
+        if self.in_force is None or self.in_force >= today.isoformat():
+            return 0
+        return (today - date.fromisoformat(self.in_force)).days
