@@ -11,6 +11,9 @@ as the bot's job runs it:
 - the month's and the year's figures the register keeps, equal to `compute_figures` over
   every task (the rule) after the pulls — judged.
 
+The changed pull's phases are shown (wall time of each step as the pull calls it; "thread":
+run by asyncio.to_thread), so a slow pull says where its time went.
+
     python -m bench.sync [--db /tmp/bench/m.sqlite3] [--tasks 1000000] [--export 100000]
 """
 
@@ -19,12 +22,18 @@ from __future__ import annotations
 import argparse
 import asyncio
 import csv
+import functools
+import importlib
+import inspect
 import io
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from datetime import time as clock_time
 from pathlib import Path
+from typing import Any
 
 from aiohttp import web
 
@@ -42,6 +51,62 @@ from storage.register import all_tasks, list_units
 
 CHANGED = 1000  # rows of the export changed between the two pulls
 TITLE = 3  # the column of the title (trich_yeu) in bench.importfile's rows
+
+
+# The steps of a pull, timed where the pull looks them up: (module, name, what it does).
+PHASES = (
+    ("bot.sync", "fetch", "fetch the export (HTTP)"),
+    ("bot.sync", "body_table", "read the body as a table (thread)"),
+    ("storage.importing", "load_catalog", "read units, people and the tasks named"),
+    ("storage.importing", "load_bases", "read the bases"),
+    ("bot.importer", "check_tasks", "check the rows (thread)"),
+    ("bot.importer", "merge", "merge with the register (thread)"),
+    ("storage.importing", "apply_tasks", "write: one transaction, figures summed, commit"),
+    ("storage.importing", "recount_overdue", "  of which the overdue counts recounted"),
+    ("storage.sync", "save_pull", "remember the pull"),
+    ("bot.import_notices", "announce_import", "tell people of their tasks"),
+    ("bot.sync", "tell_admins", "tell the admins"),
+)
+
+
+@contextmanager
+def timed_phases() -> Iterator[dict[str, float]]:
+    """Each of PHASES wrapped to add its wall time (seconds) to the dict, while in the block."""
+    spent = dict.fromkeys((what for _, _, what in PHASES), 0.0)
+    saved: list[tuple[Any, str, Any]] = []
+
+    def wrap(fn: Any, what: str) -> Any:
+        if inspect.iscoroutinefunction(fn):
+
+            @functools.wraps(fn)
+            async def waited(*args: Any, **kwargs: Any) -> Any:
+                started = time.perf_counter()
+                try:
+                    return await fn(*args, **kwargs)
+                finally:
+                    spent[what] += time.perf_counter() - started
+
+            return waited
+
+        @functools.wraps(fn)
+        def called(*args: Any, **kwargs: Any) -> Any:
+            started = time.perf_counter()
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                spent[what] += time.perf_counter() - started
+
+        return called
+
+    for module_name, name, what in PHASES:
+        module = importlib.import_module(module_name)
+        saved.append((module, name, getattr(module, name)))
+        setattr(module, name, wrap(getattr(module, name), what))
+    try:
+        yield spent
+    finally:
+        for module, name, fn in saved:
+            setattr(module, name, fn)
 
 
 class EOffice:
@@ -126,7 +191,10 @@ async def _pulls(
     bench.judge("answered 304", int(same.not_modified), 1, at_most=False)
 
     eoffice.body, eoffice.etag = changed_rows(eoffice.body, CHANGED), '"2"'
-    seconds, changed = await _timed_pull(db, settings, today=today, now=now)
+    with timed_phases() as spent:
+        seconds, changed = await _timed_pull(db, settings, today=today, now=now)
+    for what, phase in spent.items():
+        bench.figure(f"changed pull, {what}", f"{phase:.2f} s")
     result = changed.result
     updated = result.updated if result is not None else 0
     bench.figure("changed pull", f"{changed.outcome}, updated {updated:,}")

@@ -29,9 +29,9 @@ from bot.models import (
     record_from,
 )
 from storage.db import Database, Transaction
-from storage.encoding import iso, stamp
+from storage.encoding import day, iso, stamp
 from storage.figures import figures_summed_once, insert_triggers_idle
-from storage.register import TASK_SELECT_COLUMNS, person_from_row, task_from_row, unit_from_row
+from storage.register import TASK_SELECT_COLUMNS, person_from_row, unit_from_row
 from storage.reports import recount_overdue
 
 _TASK_FIELDS = (
@@ -83,11 +83,48 @@ def _lowered(codes: Iterable[str]) -> set[str]:
     return {variant for code in codes for variant in (code.translate(_ASCII_LOWER), code.lower())}
 
 
+class _Days(dict[str | None, date | None]):
+    """`day` of each text, read once: the 100,000 tasks a file names share a few thousand
+    dates (the reverse of `_Iso`)."""
+
+    def __missing__(self, text: str | None) -> date | None:
+        value = self[text] = day(text)
+        return value
+
+    def given(self, text: str) -> date:
+        """A date the register always has (a task's assigned day)."""
+        value = self[text]
+        assert value is not None
+        return value
+
+
 def _task_records(
     rows: Iterable[sqlite3.Row], cooperating: Mapping[int, list[int]]
 ) -> dict[str, TaskRecord]:
-    tasks = (task_from_row(r, cooperating=cooperating.get(r["id"], ())) for r in rows)
-    return {task.code: record_from(task, TaskRecord) for task in tasks}
+    """The rows (TASK_SELECT_COLUMNS) as records, built directly: through `task_from_row` and
+    `record_from`, 100,000 of them took twice as long (~1 s of a pull on a million tasks)."""
+    d = _Days()
+    return {
+        r["code"]: TaskRecord(
+            code=r["code"],
+            title=r["title"],
+            lead_unit_id=r["lead_unit_id"],
+            assigned_on=d.given(r["assigned_on"]),
+            doc_number=r["doc_number"],
+            doc_date=d[r["doc_date"]],
+            content=r["content"],
+            assigner=r["assigner"],
+            assigner_id=r["assigner_id"],
+            cooperating_unit_ids=tuple(cooperating.get(r["id"], ())),
+            officer_id=r["officer_id"],
+            original_deadline=d[r["original_deadline"]],
+            deadline=d[r["deadline"]],
+            completed_on=d[r["completed_on"]],
+            id=r["id"],
+            extended_on=d[r["extended_on"]],
+        )
+        for r in rows
+    }
 
 
 Fetch = Callable[[str, Sequence[object]], Awaitable[list[sqlite3.Row]]]
@@ -311,13 +348,27 @@ async def apply_tasks(
             ],
         )  # fmt: skip
         await _remember(conn, ImportKind.TASKS, merged.bases)
-        await recount_overdue(conn)  # its triggers wait too (migration 0013)
+        if plan.create or any(_counted_overdue(c) for c in plan.update):
+            await recount_overdue(conn)  # its triggers wait too (migration 0013)
     reassigned = [
         c.old.id
         for c in plan.update
         if c.old.id is not None and ("don_vi_chu_tri" in c.fields or "can_bo_xu_ly" in c.fields)
     ]
     return merged, created, reassigned
+
+
+def _counted_overdue(change: Change[TaskRecord]) -> bool:
+    """Whether an update changes what the kept overdue counts are made of (the completion,
+    the deadline, the lead unit: migration 0013's triggers). An import whose updates change
+    none (titles, contents, officers) and that creates nothing leaves them as they are: no
+    recount of the whole register (~0.3 s on a million tasks)."""
+    old, new = change.old, change.new
+    return (
+        old.completed_on != new.completed_on
+        or old.deadline != new.deadline
+        or old.lead_unit_id != new.lead_unit_id
+    )
 
 
 async def _create_tasks(conn: Transaction, tasks: list[TaskRecord], at: str) -> list[int]:

@@ -127,3 +127,30 @@ async def test_a_database_newer_than_the_code_is_refused(tmp_path: Path) -> None
         raw.execute("PRAGMA user_version = 999")
     with pytest.raises(RuntimeError, match="newer than this dondoc"):
         await Database.open(path)
+
+
+async def test_a_register_migrated_before_the_code_index_finds_tasks_by_code_through_it(
+    tmp_path: Path,
+) -> None:
+    """Migration 0016 gained the index on lower(code) after registers had reached schema 16
+    without it: on those, an import scanned the whole register for every 900 codes of its
+    file (issue 11's pull: ~40 s on a million tasks). The upgrade makes it."""
+    [again] = [number for number, name, _ in migrations() if name.endswith("_tasks_code_lower.sql")]
+    path = tmp_path / "d.sqlite3"
+    db = await Database.open(path)
+    await db.close()
+    with sqlite3.connect(path) as raw:  # such a register, before the upgrade that makes it
+        raw.execute("DROP INDEX tasks_code_lower")
+        raw.execute(f"PRAGMA user_version = {again - 1}")
+    db = await Database.open(path)
+    try:
+        assert await db.schema_version() == migrations()[-1][0]
+        plan = await db.fetchall(
+            "EXPLAIN QUERY PLAN SELECT t.id FROM tasks t WHERE lower(t.code) IN (?, ?)",
+            ("nv-1", "nv-2"),
+        )
+        assert any("USING INDEX tasks_code_lower" in row["detail"] for row in plan), [
+            row["detail"] for row in plan
+        ]
+    finally:
+        await db.close()
