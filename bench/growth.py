@@ -6,7 +6,9 @@ older output give the count after the path: `RUN.json=1000000`). For each figure
 the value at each size, the growth from the smallest to the largest size (the ratio, and the
 exponent b of a power law y = a·x^b fitted over all points by least squares on log-log;
 "flat" when |b| < 0.1, under ×1.26 for a tenfold register), and for each judged figure the
-register size at which the fitted curve reaches its bound: an extrapolation from the
+register size at which the fitted curve reaches its bound, and where a straight line
+y = c + m·x fitted the same way does (a fixed cost plus one per task, such as a command's
+start and its rows, looks flatter as a power law than it is): extrapolations from the
 measured sizes, on the machine and at the load they were measured at.
 """
 
@@ -57,26 +59,53 @@ def fit_power_law(points: list[tuple[float, float]]) -> PowerLaw | None:
     return PowerLaw(math.exp(fitted.intercept), fitted.slope)
 
 
-def crossing(law: PowerLaw, bound: float, *, at_most: bool = True) -> float | None:
+@dataclass(frozen=True)
+class Line:
+    """y = intercept + slope · x: a fixed cost (a process's start) plus one per task, which
+    a power law over 100k–1M reads as a small exponent and so extrapolates too kindly."""
+
+    intercept: float
+    slope: float
+
+    def __call__(self, x: float) -> float:
+        return self.intercept + self.slope * x
+
+
+def fit_line(points: list[tuple[float, float]]) -> Line | None:
+    """Least squares on (x, y); None with fewer than two sizes."""
+    if len({x for x, _ in points}) < 2:
+        return None
+    fitted = statistics.linear_regression([x for x, _ in points], [y for _, y in points])
+    return Line(fitted.intercept, fitted.slope)
+
+
+def crossing(fit: PowerLaw | Line, bound: float, *, at_most: bool = True) -> float | None:
     """The size at which the fitted curve reaches `bound` from the side it starts on; None
-    when it never does: flat, or moving away from the bound (shrinking towards an upper
-    bound, growing away from a lower one), or a bound a power law cannot reach (≤ 0)."""
-    towards = law.exponent >= FLAT if at_most else law.exponent <= -FLAT
+    when it never does: flat (a power law's |b| < 0.1), or moving away from the bound
+    (shrinking towards an upper bound, growing away from a lower one), or a bound a power
+    law cannot reach (≤ 0)."""
+    if isinstance(fit, Line):
+        if not (fit.slope > 0 if at_most else fit.slope < 0):
+            return None
+        size = (bound - fit.intercept) / fit.slope
+        return size if size > 0 else None
+    towards = fit.exponent >= FLAT if at_most else fit.exponent <= -FLAT
     if not towards or bound <= 0:
         return None
-    return float((bound / law.scale) ** (1 / law.exponent))
+    return float((bound / fit.scale) ** (1 / fit.exponent))
 
 
 def break_size(
-    law: PowerLaw | None, bound: float, *, at_most: bool, largest: float, measured: float
+    fit: PowerLaw | Line | None, bound: float, *, at_most: bool, largest: float,
+    measured: float,
 ) -> str:  # fmt: skip
     """Where the bound breaks, in words: already (the value `measured` at the `largest` size
     is past it), at N tasks (extrapolated), beyond 100M, or never."""
     if not (measured <= bound if at_most else measured >= bound):
         return f"already past at {_tasks(largest)}"
-    if law is None:
+    if fit is None:
         return "no fit (a value ≤ 0)"
-    size = crossing(law, bound, at_most=at_most)
+    size = crossing(fit, bound, at_most=at_most)
     if size is None:
         return "never (flat or shrinking)" if at_most else "never (flat or growing)"
     if size <= largest:
@@ -190,7 +219,8 @@ class Row:
     growth: float | None  # largest size ÷ smallest
     law: PowerLaw | None
     bound: str
-    breaks: str
+    breaks: str  # where the power law reaches the bound
+    breaks_line: str  # where the straight line does
 
 
 def row(figure: Figure) -> Row:
@@ -202,18 +232,18 @@ def row(figure: Figure) -> Row:
     first, last = by_size[min(by_size)], by_size[max(by_size)]
     growth = last / first if len(by_size) > 1 and first > 0 and last >= 0 else None
     law = fit_power_law(figure.points) if len(by_size) > 1 else None
-    bound, breaks = "", ""
+    bound, breaks, breaks_line = "", "", ""
     if figure.bound is not None:
         sign = "≤" if figure.at_most else "≥"
         bound = f"{sign} {_number(figure.bound)}{figure.unit}"
-        breaks = (
-            break_size(
-                law, figure.bound, at_most=figure.at_most, largest=max(by_size), measured=last
-            )
-            if len(by_size) > 1
-            else "one size only"
-        )
-    return Row(figure.name, by_size, growth, law, bound, breaks)
+        breaks = breaks_line = "one size only"
+        if len(by_size) > 1:
+            breaks, breaks_line = (
+                break_size(fit, figure.bound, at_most=figure.at_most, largest=max(by_size),
+                           measured=last)
+                for fit in (law, fit_line(figure.points))
+            )  # fmt: skip
+    return Row(figure.name, by_size, growth, law, bound, breaks, breaks_line)
 
 
 def _number(value: float) -> str:
@@ -235,16 +265,16 @@ def table(runs: list[Run], *, markdown: bool = False) -> str:
         if run.load is not None:
             loads[run.size].append(f"{run.load:g}")
     head = ["figure", *(f"{_tasks(s)} tasks" for s in sizes), "growth", "exponent", "bound",
-            "breaks at"]  # fmt: skip
+            "breaks at (power law)", "(straight line)"]  # fmt: skip
     lines = [head]
     lines.append(["load (1 min) at start", *(", ".join(loads[s]) or "-" for s in sizes),
-                  "", "", "", ""])  # fmt: skip
+                  "", "", "", "", ""])  # fmt: skip
     for figure in collect(runs):
         found = row(figure)
         cells = [f"{_number(found.by_size[s])}" if s in found.by_size else "" for s in sizes]
         growth = f"×{found.growth:.2f}" if found.growth is not None else "-"
         lines.append([found.name, *cells, growth, _exponent(found.law), found.bound,
-                      found.breaks])  # fmt: skip
+                      found.breaks, found.breaks_line])  # fmt: skip
     if markdown:
         out = ["| " + " | ".join(line) + " |" for line in lines]
         out.insert(1, "|" + " --- |" * len(head))
@@ -276,7 +306,8 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"growth: the figure at {_tasks(sizes[-1])} ÷ at {_tasks(sizes[0])}; exponent: b of"
         f" y = a·x^b over all {len(runs)} runs (flat: |b| < {FLAT}); breaks at: where the"
-        " fitted curve reaches the bound, extrapolated from these sizes on this machine"
+        " fitted power law, and a straight line y = c + m·x fitted the same way, reach the"
+        " bound, extrapolated from these sizes on this machine"
     )
     return 0
 

@@ -9,10 +9,12 @@ from pathlib import Path
 import pytest
 
 from bench.growth import (
+    Line,
     PowerLaw,
     break_size,
     collect,
     crossing,
+    fit_line,
     fit_power_law,
     numbers,
     read_run,
@@ -95,6 +97,29 @@ def test_a_value_at_or_below_zero_among_others_cannot_be_fitted() -> None:
         "no fit (a value ≤ 0)"
     )
     assert fit_power_law([(1e6, 1.0), (1e6, 2.0)]) is None  # one size only
+
+
+def test_a_fixed_cost_plus_one_per_task_breaks_sooner_on_a_straight_line() -> None:
+    # A command of 0.5 s to start plus 0.5 s a million tasks: 3 s at 5M tasks.
+    start_and_rows = [(x, 0.5 + 0.5e-6 * x) for x in SIZES]
+    line = fit_line(start_and_rows)
+    assert line is not None
+    assert line.intercept == pytest.approx(0.5)
+    assert crossing(line, 3.0) == pytest.approx(5_000_000)
+    law = fit_power_law(start_and_rows)
+    assert law is not None and 0.1 < law.exponent < 0.4
+    later = crossing(law, 3.0)
+    assert later is not None and later > 20_000_000  # the power law is kinder than the line
+    assert break_size(line, 3.0, at_most=True, largest=1e6, measured=1.0) == (
+        "~5M tasks (extrapolated)"
+    )
+
+
+def test_a_straight_line_never_reaches_a_bound_it_moves_away_from() -> None:
+    assert crossing(Line(5.0, 0.0), 6.0) is None
+    assert crossing(Line(5.0, -1e-6), 6.0) is None
+    assert crossing(Line(10.0, -1e-6), 0.5, at_most=False) == pytest.approx(9_500_000)
+    assert fit_line([(1e6, 1.0), (1e6, 2.0)]) is None
 
 
 def test_numbers_reads_latencies_leading_numbers_and_dicts() -> None:
