@@ -241,7 +241,8 @@ def row(figure: Figure) -> Row:
             breaks, breaks_line = (
                 break_size(fit, figure.bound, at_most=figure.at_most, largest=max(by_size),
                            measured=last)
-                for fit in (law, fit_line(figure.points))
+                # Flatness is the power law's to say; a line through noise would cross anywhere.
+                for fit in (law, law if law is not None and law.flat else fit_line(figure.points))
             )  # fmt: skip
     return Row(figure.name, by_size, growth, law, bound, breaks, breaks_line)
 
@@ -304,7 +305,7 @@ def main(argv: list[str] | None = None) -> int:
     if len(sizes) < 2:
         print("only one register size: no growth to fit")
     print(
-        f"growth: the figure at {_tasks(sizes[-1])} ÷ at {_tasks(sizes[0])}; exponent: b of"
+        "growth: a figure at its largest size ÷ at its smallest; exponent: b of"
         f" y = a·x^b over all {len(runs)} runs (flat: |b| < {FLAT}); breaks at: where the"
         " fitted power law, and a straight line y = c + m·x fitted the same way, reach the"
         " bound, extrapolated from these sizes on this machine"

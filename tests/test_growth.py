@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from bench.growth import (
+    Figure,
     Line,
     PowerLaw,
     break_size,
@@ -18,6 +19,7 @@ from bench.growth import (
     fit_power_law,
     numbers,
     read_run,
+    row,
 )
 
 SIZES = (100_000, 300_000, 1_000_000)
@@ -157,3 +159,18 @@ def test_a_run_reads_its_size_from_the_register_figure_or_after_the_path(tmp_pat
     [figure] = collect([read_run(str(recorded)), read_run(f"{older}=1000000")])
     assert figure.bound == 2
     assert figure.points == [(300_000, 0.6), (1_000_000, 2.0)]
+
+
+def test_a_row_gives_medians_growth_and_both_break_sizes() -> None:
+    report = Figure("report", " s", 3.0, True, [(x, 0.5 + 0.5e-6 * x) for x in SIZES])
+    found = row(report)
+    assert found.by_size == {100_000: 0.55, 300_000: 0.65, 1_000_000: 1.0}
+    assert found.growth == pytest.approx(1.0 / 0.55)
+    assert found.bound == "≤ 3 s"
+    assert found.breaks_line == "~5M tasks (extrapolated)"
+    # A flat figure stays flat on the line too: noise does not make a crossing.
+    noisy = Figure("import", " s", 20.0, True, [(1e5, 7.6), (3e5, 9.1), (1e6, 8.4), (1e6, 8.9)])
+    flat = row(noisy)
+    assert flat.law is not None and flat.law.flat
+    assert flat.breaks == flat.breaks_line == "never (flat or shrinking)"
+    assert flat.by_size[1_000_000] == pytest.approx(8.65)
