@@ -33,7 +33,13 @@ from typing import Any
 
 from bench import baseline
 from bench.common import Bench, SubjectMissing, Timing, subject
-from bench.generate import copy_register, ensure_register, generate, register_arguments
+from bench.generate import (
+    copy_register,
+    ensure_register,
+    generate,
+    register_arguments,
+    register_size,
+)
 from bench.importfile import write_tasks_csv
 from bench.inprocess import answer, bench_settings, command_update, running_application
 from bot.clock import FixedClock
@@ -387,6 +393,7 @@ def main(argv: list[str] | None = None) -> int:
         args.db, tasks=args.tasks, units=args.units, people=args.people, today=args.today
     )
     bench.header(db=str(args.db), calls=args.calls, today=args.today.isoformat())
+    bench.figure("register", register_size(args.db))
     with tempfile.TemporaryDirectory(prefix="dondoc-bench-") as folder:
         work = Path(folder)
         if "handlers" in parts:

@@ -38,7 +38,7 @@ from bench.baseline import linked_telegram_ids, officers_with_open_task
 from bench.common import Bench, Timing
 from bench.double import TimedDouble, limits
 from bench.e2e_bot import ERROR_MARK, READY_MARK
-from bench.generate import copy_register, ensure_register
+from bench.generate import copy_register, ensure_register, register_size
 from storage import Database, outbox
 
 DEFAULT_DB = Path("/tmp/bench/m.sqlite3")
@@ -210,6 +210,7 @@ async def run(args: argparse.Namespace, bench: Bench, work: Path) -> None:
         people=args.people,
         today=args.today,
     )
+    bench.figure("register", register_size(source))
     started = time.perf_counter()
     db_path = copy_register(source, work / "register.sqlite3")
     bench.figure("register copied", f"{time.perf_counter() - started:.1f} s")

@@ -203,6 +203,18 @@ def ensure_register(path: Path, *, tasks: int, units: int, people: int, today: d
         asyncio.run(_migrate(path))
 
 
+def register_size(path: Path) -> dict[str, int]:
+    """How big the register at `path` is: its tasks, units and people (recorded in each
+    benchmark's figures, so that runs at several sizes can be set side by side)."""
+    with sqlite3.connect(path) as conn:
+        size = {
+            table: conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
+            for table in ("tasks", "units", "people")
+        }
+    conn.close()
+    return size
+
+
 def copy_register(source: Path, dest: Path) -> Path:
     """A consistent copy of a register (SQLite's backup API), for a benchmark that writes."""
     dest.unlink(missing_ok=True)

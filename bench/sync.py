@@ -39,7 +39,7 @@ from aiohttp import web
 
 from bench.answers import DEFAULT_DB, TODAY, _directory
 from bench.common import Bench
-from bench.generate import copy_register, ensure_register, register_arguments
+from bench.generate import copy_register, ensure_register, register_arguments, register_size
 from bench.importfile import write_tasks_csv
 from bench.inprocess import bench_settings
 from bot.config import Settings
@@ -232,6 +232,7 @@ def main(argv: list[str] | None = None) -> int:
         args.db, tasks=args.tasks, units=args.units, people=args.people, today=args.today
     )
     bench.header(db=str(args.db), export=args.export, today=args.today.isoformat())
+    bench.figure("register", register_size(args.db))
     asyncio.run(run(bench, args.db, export=args.export, today=args.today))
     return bench.finish(json_out=args.json)
 

@@ -9,6 +9,7 @@ no 429 answers, no reminder left unsent, every officer answered.
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -121,3 +122,56 @@ def test_sync_pulls_a_304_then_merges_the_changed_rows_and_the_figures_hold(
     assert figures["rows updated"]["value"] == 1000
     assert figures["figures differing from compute_figures"]["value"] == 0
     assert "pull of the export with 1,000 rows changed" in figures
+
+
+def test_growth_sets_runs_at_two_register_sizes_side_by_side(
+    small_register: Path, tmp_path: Path
+) -> None:
+    smaller = tmp_path / "smaller.sqlite3"
+    subprocess.run(
+        [sys.executable, "-m", "bench.generate", "--tasks", "1000", "--units", "5",
+         "--people", "100", "--big-unit", "100", str(smaller)],
+        cwd=ROOT, check=True, capture_output=True, timeout=120,
+    )  # fmt: skip
+    runs, messages = [], []
+    for tasks, register in ((1000, smaller), (2000, small_register)):
+        folder = tmp_path / str(tasks)
+        folder.mkdir()
+        result = run_bench(
+            "answers", folder, "--db", str(register), "--units", "5", "--people", "100",
+            "--only", "planner",
+        )  # fmt: skip
+        assert result["figures"]["register"] == {"tasks": tasks, "units": 5, "people": 100}
+        runs.append(str(folder / "answers.json"))
+        messages.append(int(judged(result)["the round's messages"]["value"]))
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.growth", *runs],
+        cwd=ROOT, capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    header, _load, *rows = done.stdout.splitlines()
+    assert header.split()[:5] == ["figure", "1k", "tasks", "2k", "tasks"]
+    [row] = [
+        cells for line in rows if (cells := re.split(r"\s{2,}", line))[0] == "the round's messages"
+    ]
+    small, large = messages
+    assert row[1:4] == [f"{small:,}", f"{large:,}", f"×{large / small:.2f}"]
+    assert row[5] == "≤ 27,000"
+    for breaks in row[6:8]:  # the power law's, the straight line's
+        assert breaks.endswith(("(extrapolated)", "beyond 100M", "never (flat or shrinking)"))
+    # An output from before the register was recorded needs its size given.
+    old = tmp_path / "old.json"
+    older = json.loads(Path(runs[0]).read_text(encoding="utf-8"))
+    del older["figures"]["register"]
+    old.write_text(json.dumps(older), encoding="utf-8")
+    refused = subprocess.run(
+        [sys.executable, "-m", "bench.growth", str(old), runs[1]],
+        cwd=ROOT, capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert refused.returncode == 2
+    assert "=TASKS" in refused.stderr
+    given = subprocess.run(
+        [sys.executable, "-m", "bench.growth", f"{old}=1000", runs[1]],
+        cwd=ROOT, capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert given.stdout == done.stdout
