@@ -336,7 +336,7 @@ async def planner_part(bench: Bench, db_path: Path, *, today: date) -> None:
     """The day's round on the register, planned as the bot plans it at `daily_at`: read the
     candidates, plan, write the outbox. Timed on a copy, so the register stays unplanned."""
     try:
-        plan_round = subject("bot.reminders.rounds", "plan_round")
+        plan_round = subject("bot.services.rounds", "plan_round")
         policy_class = subject("bot.reminders.policy", "Policy")
     except SubjectMissing as exc:
         bench.subject_missing("planner", exc)

@@ -2,7 +2,7 @@
 
 A register where each of `--reminders` officers has one open task due on the next working
 day, so that the day's round reminds each of them exactly once. The real round planner
-(bot.reminders.rounds.plan_round) fills the outbox; the real sender (bot.reminders.sender,
+(bot.services.rounds.plan_round) fills the outbox; the real sender (bot.reminders.sender,
 with the bot's own Bot API client) drains it against the Bot API test double, which runs in
 a process of its own (bench.double_process) so that it does not take the sender's core.
 The double and the bot (`[telegram] messages_per_second`) share the limit `--rate`; with
@@ -56,7 +56,7 @@ def achieved_rate(stamps: list[float]) -> tuple[float, float]:
 def _subjects() -> tuple[Any, ...]:
     """What this benchmark measures: the round planner, the sender, the outbox's status."""
     return (
-        subject("bot.reminders.rounds", "plan_round"),
+        subject("bot.services.rounds", "plan_round"),
         *subject("bot.reminders.sender", "Sender", "BotMessenger", "SendLimiter", "outbox_bot"),
         subject("storage.outbox", "status"),
         subject("bot.reminders.policy", "Policy"),

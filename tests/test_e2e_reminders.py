@@ -14,9 +14,9 @@ import pytest
 
 from bot.models import Person, ReportState, Role, Task
 from bot.reminders.policy import Policy
-from bot.reminders.rounds import notify_assigned, plan_round
 from bot.reminders.sender import Backoff, SendLimiter
 from bot.services.reminders import sender_setup, start_sender, tick
+from bot.services.rounds import notify_assigned, plan_round
 from bot.workdays import WorkCalendar
 from storage.messages import task_for_message
 from storage.register import get_task

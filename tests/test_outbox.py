@@ -15,8 +15,8 @@ from bot.config import Settings
 from bot.models import Person, PlannedReminder, ReminderKind, Role, Unit
 from bot.reminders.policy import Policy
 from bot.reminders.render import Buttons
-from bot.reminders.rounds import backups_to_remove, daily_backup, notify_assigned, plan_round
 from bot.reminders.sender import Backoff, Card, Sender, SendLimiter
+from bot.services.rounds import backups_to_remove, daily_backup, notify_assigned, plan_round
 from bot.workdays import WorkCalendar
 from storage import Database
 from storage import outbox as store

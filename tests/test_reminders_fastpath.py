@@ -42,7 +42,7 @@ from bot.reminders.policy import (
     is_weekly_day,
     send_time,
 )
-from bot.reminders.rounds import load_view, plan_round
+from bot.services.rounds import load_view, plan_round
 from bot.workdays import WorkCalendar
 from storage import Database
 from storage.encoding import utc_stamp

@@ -19,11 +19,9 @@ from bot.formats import format_date
 from bot.models import PlannedReminder, TaskLine
 from bot.reminders.policy import Policy
 from bot.reminders.render import Notice, plain_text, render
-from bot.reminders.rounds import preview_round
+from bot.services.rounds import outbox_status, preview_round
 from bot.texts import language, plain
 from bot.workdays import vietnam_calendar
-from storage import outbox as store
-from storage.workflow import people_by_id
 
 STATES = ("pending", "sending", "sent", "failed", "cancelled")
 
@@ -62,9 +60,8 @@ async def show_preview(settings: Settings, at: datetime, *, as_json: bool) -> in
     policy = Policy.from_settings(settings)
     lang = settings.organization.language
     async with open_database(settings) as db:
-        planned, _ = await preview_round(db, at=at, calendar=vietnam_calendar(), policy=policy)
-        people = await people_by_id(db, sorted({r.person_id for r in planned}))
-        tasks = await store.task_lines(db, _named_tasks(planned))
+        preview = await preview_round(db, at=at, calendar=vietnam_calendar(), policy=policy)
+    planned, people, tasks = preview.reminders, preview.people, preview.tasks
     lines = []
     for reminder in planned:
         person = people[reminder.person_id]
@@ -105,13 +102,6 @@ async def show_preview(settings: Settings, at: datetime, *, as_json: bool) -> in
     return 0
 
 
-def _named_tasks(planned: list[PlannedReminder]) -> set[int]:
-    """The tasks the round's messages name: their own, and those their digests list."""
-    named = {r.task_id for r in planned if r.task_id is not None}
-    named.update(item[0] for r in planned for item in r.detail.get("tasks", ()))
-    return named
-
-
 def _text(
     reminder: PlannedReminder,
     task: TaskLine | None,
@@ -141,7 +131,7 @@ async def show_status(settings: Settings, now: datetime, *, as_json: bool) -> in
     lang = settings.organization.language
     today = now.date()
     async with open_database(settings) as db:
-        found = await store.status(db, today=today)
+        found = await outbox_status(db, today=today)
     if as_json:
         document = {
             "states": {s: found.states.get(s, 0) for s in STATES},

@@ -20,7 +20,6 @@ from telegram.ext import Application
 from bot.context import Services
 from bot.models import Person, Recipient
 from bot.onboarding import failures_matter_since
-from bot.reminders import rounds
 from bot.reminders.policy import Policy
 from bot.reminders.render import Upcoming
 from bot.reminders.sender import (
@@ -33,6 +32,7 @@ from bot.reminders.sender import (
     default_window,
     outbox_bot,
 )
+from bot.services import rounds
 from bot.services.review import OutboxCards
 from storage import outbox as store
 from storage.upkeep import daily_upkeep

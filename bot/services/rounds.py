@@ -1,7 +1,7 @@
 """A day's round and the other scheduled work, around the pure planner: read what the round
 needs, plan, put it in the outbox. Also the notices of new assignments, the preview of a
-round, and the daily backup. Called by the tick (bot/services/reminders.py), the command
-line (bot/commands/reminders.py) and the importer."""
+round, how the outbox stands, and the daily backup. Called by the tick
+(bot/services/reminders.py) and the command line (bot/commands/reminders.py)."""
 
 from __future__ import annotations
 
@@ -15,12 +15,13 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from bot.config import Settings
-from bot.models import Period, PlannedReminder, Recipient
+from bot.models import Period, Person, PlannedReminder, Recipient, TaskLine
 from bot.reminders.planner import RegisterView, deadlines_ahead, plan_assignments, plan_reminders
 from bot.reminders.policy import Calendar, Policy, is_sending_day, is_weekly_day, round_day
 from storage import Database
 from storage import outbox as store
 from storage.figures import load_figures
+from storage.workflow import people_by_id
 
 log = logging.getLogger(__name__)
 
@@ -102,14 +103,38 @@ async def _plan_into_outbox(
     return len(planned), await store.add_planned(db, planned, now=now, round_day=day)
 
 
+@dataclass(frozen=True, slots=True)
+class RoundPreview:
+    """What a round would send, with the people it reaches and the tasks it names."""
+
+    reminders: list[PlannedReminder]
+    people: dict[int, Person]
+    tasks: dict[int, TaskLine]
+
+
 async def preview_round(
     db: Database, *, at: datetime, calendar: Calendar, policy: Policy
-) -> tuple[list[PlannedReminder], RegisterView]:
-    """What a round at `at` would send (nothing is written), and the view it read."""
+) -> RoundPreview:
+    """What a round at `at` would send (nothing is written), for `dondoc reminders preview`."""
     day = policy.local(at).date()
     view = await load_view(db, day=day, calendar=calendar, policy=policy)
     moment = max(at, datetime.combine(day, policy.daily_at, tzinfo=policy.tz))
-    return plan_reminders(view, now=moment, calendar=calendar, policy=policy), view
+    planned = plan_reminders(view, now=moment, calendar=calendar, policy=policy)
+    people = await people_by_id(db, sorted({r.person_id for r in planned}))
+    return RoundPreview(planned, people, await store.task_lines(db, _named_tasks(planned)))
+
+
+def _named_tasks(planned: list[PlannedReminder]) -> set[int]:
+    """The tasks the round's messages name: their own, and those their digests list."""
+    named = {r.task_id for r in planned if r.task_id is not None}
+    named.update(item[0] for r in planned for item in r.detail.get("tasks", ()))
+    return named
+
+
+async def outbox_status(db: Database, *, today: date) -> store.OutboxStatus:
+    """How the outbox stands: rows by state, today's, the last rounds, who is unreachable,
+    what failed (for `dondoc reminders status`)."""
+    return await store.status(db, today=today)
 
 
 async def notify_assigned(
