@@ -2,7 +2,7 @@
 
 A register where each of `--reminders` officers has one open task due on the next working
 day, so that the day's round reminds each of them exactly once. The real round planner
-(bot.services.rounds.plan_round) fills the outbox; the real sender (bot.reminders.sender,
+(bot.services.rounds.plan_round) fills the outbox; the real sender (bot.services.sender,
 with the bot's own Bot API client) drains it against the Bot API test double, which runs in
 a process of its own (bench.double_process) so that it does not take the sender's core.
 The double and the bot (`[telegram] messages_per_second`) share the limit `--rate`; with
@@ -57,7 +57,10 @@ def _subjects() -> tuple[Any, ...]:
     """What this benchmark measures: the round planner, the sender, the outbox's status."""
     return (
         subject("bot.services.rounds", "plan_round"),
-        *subject("bot.reminders.sender", "Sender", "BotMessenger", "SendLimiter", "outbox_bot"),
+        subject("bot.services.sender", "Sender"),
+        subject("bot.reminders.messenger", "BotMessenger"),
+        subject("bot.reminders.pacing", "SendLimiter"),
+        subject("bot.reminders.messenger", "outbox_bot"),
         subject("storage.outbox", "status"),
         subject("bot.reminders.policy", "Policy"),
     )
@@ -143,7 +146,7 @@ async def _round(
         try:
             report = await sender.drain()
         finally:
-            await sending_bot.request.shutdown()  # as bot.reminders.sender.close_outbox_bot
+            await sending_bot.request.shutdown()  # as bot.reminders.messenger.close_outbox_bot
         drained, cpu = time.perf_counter() - started, time.process_time() - cpu
         per_message = cpu / max(report.sent, 1)
         bench.figure(

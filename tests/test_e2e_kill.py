@@ -23,7 +23,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from bot.models import Role
-from bot.reminders.sender import default_window
+from bot.reminders.pacing import default_window
 from storage import Database
 from tests.factories import make_person, make_task, make_unit
 from tests.test_e2e_run import Running

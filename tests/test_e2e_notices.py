@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.reminders.sender import Backoff
+from bot.reminders.pacing import Backoff
 from bot.services.reminders import sender_setup, tick
 from storage.encoding import utc_stamp
 from tests.e2e_workflow import CODE, TITLE, Desk, delivered, latest, open_desk

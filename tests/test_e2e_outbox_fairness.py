@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from bot.reminders.sender import SendLimiter
+from bot.reminders.pacing import SendLimiter
 from bot.services.reminders import sender_setup, tick
 from tests.e2e_workflow import delivered, open_desk
 from tests.factories import make_task

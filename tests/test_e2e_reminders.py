@@ -13,8 +13,8 @@ from datetime import date, datetime
 import pytest
 
 from bot.models import Person, ReportState, Role, Task
+from bot.reminders.pacing import Backoff, SendLimiter
 from bot.reminders.policy import Policy
-from bot.reminders.sender import Backoff, SendLimiter
 from bot.services.reminders import sender_setup, start_sender, tick
 from bot.services.rounds import notify_assigned, plan_round
 from bot.workdays import WorkCalendar

@@ -9,8 +9,9 @@ import asyncio
 import contextlib
 from datetime import datetime
 
+from bot.reminders.messenger import Attachment, BotMessenger, outbox_bot
+from bot.reminders.pacing import Backoff
 from bot.reminders.render import Buttons
-from bot.reminders.sender import Attachment, Backoff, BotMessenger, outbox_bot
 from bot.services.reminders import sender_setup, start_sender, tick
 from storage import workflow as store
 from storage.accounts import set_language

@@ -13,10 +13,12 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Time
 from bot.clock import FixedClock
 from bot.config import Settings
 from bot.models import Person, PlannedReminder, ReminderKind, Role, Unit
+from bot.reminders.messenger import Card
+from bot.reminders.pacing import Backoff, SendLimiter
 from bot.reminders.policy import Policy
 from bot.reminders.render import Buttons
-from bot.reminders.sender import Backoff, Card, Sender, SendLimiter
 from bot.services.rounds import backups_to_remove, daily_backup, notify_assigned, plan_round
+from bot.services.sender import Sender
 from bot.workdays import WorkCalendar
 from storage import Database
 from storage import outbox as store

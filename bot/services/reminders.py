@@ -20,20 +20,13 @@ from telegram.ext import Application
 from bot.context import Services
 from bot.models import Person, Recipient
 from bot.onboarding import failures_matter_since
+from bot.reminders.messenger import BotMessenger, Messenger, close_outbox_bot, outbox_bot
+from bot.reminders.pacing import Backoff, SendLimiter, default_window
 from bot.reminders.policy import Policy
 from bot.reminders.render import Upcoming
-from bot.reminders.sender import (
-    Backoff,
-    BotMessenger,
-    Messenger,
-    Sender,
-    SendLimiter,
-    close_outbox_bot,
-    default_window,
-    outbox_bot,
-)
 from bot.services import rounds
 from bot.services.review import OutboxCards
+from bot.services.sender import Sender
 from storage import outbox as store
 from storage.upkeep import daily_upkeep
 

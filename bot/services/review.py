@@ -29,9 +29,9 @@ from bot.models import (
     Role,
     Task,
 )
+from bot.reminders.messenger import Attachment
+from bot.reminders.messenger import Card as SenderCard
 from bot.reminders.policy import Policy, send_time
-from bot.reminders.sender import Attachment
-from bot.reminders.sender import Card as SenderCard
 from bot.texts import Html, language, t
 from bot.workflow_views import review_card
 from storage import Database

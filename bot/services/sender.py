@@ -6,15 +6,12 @@
 - A person has at most one row claimed at a time (see `storage.outbox.claim`): while one
   chat waits for its turn (~1 message a second), the other chats' rows keep the overall
   rate busy, and each chat's own rows go in order.
-- Limits: a token bucket overall (`[telegram] messages_per_second`) and one per chat
-  (`per_chat_per_second`), each with a smaller burst than Telegram's, so the jitter of the
-  network does not turn into 429s.
+- Limits, backoff and the window: bot.reminders.pacing. Messages go out through a
+  `Messenger` (bot.reminders.messenger), on a Bot of their own without PTB's rate limiter.
 - Transient failures (5xx, timeouts, network errors, 429) are retried with backoff; a 429
   holds every send for its `retry_after`. After `max_attempts` in a row a message is parked
   (pending again, tried later), never dropped. A 403 marks the person unreachable: their
   rows wait until they come back, and the Office is told once.
-- Outbox sends bypass PTB's AIORateLimiter (`outbox_bot`): it would retry 429s itself (and
-  `rate_limit_args=0` cannot switch that off), hiding them from the sender's own pacing.
 - Reviewers' cards (ReminderKind.REVIEW) are written when they go out, by the register's `Cards`
   (bot.services.review.OutboxCards, whichever process queued them): a card whose report or
   request was decided meanwhile is not sent (cancelled).
@@ -27,24 +24,20 @@ import logging
 import math
 import sqlite3
 import time
-import warnings
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any, Literal, Protocol, runtime_checkable
+from typing import Literal, Protocol
 
-from telegram import Bot
-from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
-from telegram.warnings import PTBDeprecationWarning
 
 from bot.clock import Clock
-from bot.config import Settings
 from bot.models import ROUND_KINDS, TASK_KINDS, ReminderKind
+from bot.reminders.messenger import Card, CardMessenger, Messenger
+from bot.reminders.pacing import Backoff, SendLimiter, default_window, retry_after
 from bot.reminders.policy import Policy, in_quiet_hours, send_time
-from bot.reminders.render import Buttons, Notice, render
-from bot.reminders.transport import AiohttpRequest
+from bot.reminders.render import Notice, render
 from storage import Database
 from storage import outbox as store
 from storage.outbox import OutboxItem, Outcome
@@ -87,111 +80,7 @@ def notice_of(item: OutboxItem) -> Notice:
     )
 
 
-# --- Telegram's limits ----------------------------------------------------------------------------
-
-
-class _Bucket:
-    __slots__ = ("burst", "rate", "stamp", "tokens")
-
-    def __init__(self, rate: float, burst: float, now: float) -> None:
-        self.rate, self.burst, self.tokens, self.stamp = rate, burst, burst, now
-
-    def wait(self, now: float) -> float:
-        if now > self.stamp:
-            self.tokens = min(self.burst, self.tokens + (now - self.stamp) * self.rate)
-            self.stamp = now
-        missing = 1 - self.tokens
-        return 0.0 if missing <= 1e-9 else missing / self.rate  # refills are not exact
-
-
-class SendLimiter:
-    """Token buckets, overall and per chat, on a monotonic clock (injectable for tests).
-
-    The bursts default to half of Telegram's (its overall burst is one second's worth,
-    its per-chat burst 3): sends paced at the same rate then reach the server within its
-    limits even when the network delays some of them by up to half a second.
-    """
-
-    def __init__(
-        self,
-        *,
-        rate: float,
-        chat_rate: float,
-        burst: float | None = None,
-        chat_burst: float = 2,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
-        self.rate = rate
-        self.chat_rate = chat_rate
-        self.burst = burst if burst is not None else max(1.0, math.floor(rate) / 2)
-        self.chat_burst = chat_burst
-        self.clock = clock
-        self._overall = _Bucket(rate, self.burst, clock())
-        self._chats: dict[int, _Bucket] = {}
-        self._held_until = 0.0
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> SendLimiter:
-        telegram = settings.telegram
-        return cls(rate=telegram.messages_per_second, chat_rate=telegram.per_chat_per_second)
-
-    def wait_time(self, chat_id: int) -> float:
-        """Seconds before a message to `chat_id` may go (0: now)."""
-        now = self.clock()
-        return max(self._held_until - now, self._overall.wait(now), self._chat(chat_id, now))
-
-    def chat_wait(self, chat_id: int) -> float:
-        """Seconds before `chat_id`'s own limit lets a message go (the overall one aside)."""
-        return self._chat(chat_id, self.clock())
-
-    def _chat(self, chat_id: int, now: float) -> float:
-        chat = self._chats.get(chat_id)
-        if chat is None:
-            chat = self._chats[chat_id] = _Bucket(self.chat_rate, self.chat_burst, now)
-        return chat.wait(now)
-
-    def take(self, chat_id: int) -> None:
-        """Spend one token of each bucket (after `wait_time` said 0)."""
-        self._overall.tokens -= 1
-        self._chats[chat_id].tokens -= 1
-        if len(self._chats) > 4096:  # forget full buckets: a new one starts full anyway
-            now = self.clock()
-            for key, bucket in list(self._chats.items()):
-                bucket.wait(now)
-                if bucket.tokens >= bucket.burst:
-                    del self._chats[key]
-
-    def hold(self, seconds: float) -> None:
-        """Telegram said 429: nothing goes out for `seconds`."""
-        self._held_until = max(self._held_until, self.clock() + seconds)
-
-
-# --- how a message goes out ------------------------------------------------------------------
-
-
-class Messenger(Protocol):
-    async def send(self, chat_id: int, text: str, buttons: Buttons) -> int:
-        """Send one HTML message; its message id. Raises telegram.error.TelegramError."""
-        ...
-
-
-@dataclass(frozen=True, slots=True)
-class Attachment:
-    """A file sent again by its Telegram file id, under a message (a report's file)."""
-
-    file_id: str
-    kind: str  # "photo" or "document"
-    caption: str  # HTML
-
-
-@dataclass(frozen=True, slots=True)
-class Card:
-    """A message written from the register when it goes out (a reviewer's card)."""
-
-    text: str  # HTML
-    buttons: Buttons
-    waiting: bool = True  # False: decided meanwhile, so not worth sending
-    file: Attachment | None = None
+# --- reviewers' cards -----------------------------------------------------------------------
 
 
 class Cards(Protocol):
@@ -208,119 +97,7 @@ class Cards(Protocol):
         ...
 
 
-@runtime_checkable
-class CardMessenger(Messenger, Protocol):
-    """A messenger that can also send a file under a message and edit a message."""
-
-    async def send_file(self, chat_id: int, file: Attachment, reply_to: int) -> int: ...
-
-    async def edit(self, chat_id: int, message_id: int, text: str, buttons: Buttons) -> None: ...
-
-
-class BotMessenger:
-    """Sends through a telegram.Bot (a plain one: see `outbox_bot`), asking for the raw
-    result: building PTB's Message and keyboard objects for thousands of reminders costs
-    more CPU than the HTTP call itself."""
-
-    def __init__(
-        self, bot: Bot, *, read_timeout: float | None = None, paid_broadcast: bool = False
-    ) -> None:
-        self.bot = bot
-        self.read_timeout = read_timeout
-        # `[telegram] paid_broadcast`: every message asks for Telegram's paid broadcast
-        # limit (up to 1.000 a second, 0,1 Star a message above the free 30 a second).
-        self.paid: dict[str, object] = {"allow_paid_broadcast": True} if paid_broadcast else {}
-
-    async def send(self, chat_id: int, text: str, buttons: Buttons) -> int:
-        fields: dict[str, object] = {
-            "chat_id": chat_id,
-            "text": text,
-            "parse_mode": ParseMode.HTML.value,
-            "link_preview_options": {"is_disabled": True},
-        }
-        if buttons:
-            fields["reply_markup"] = _keyboard(buttons)
-        fields |= self.paid
-        result = await self._call("sendmessage", fields)
-        return int(result["message_id"])
-
-    async def send_file(self, chat_id: int, file: Attachment, reply_to: int) -> int:
-        kind = "photo" if file.kind == "photo" else "document"
-        fields: dict[str, object] = {
-            "chat_id": chat_id,
-            kind: file.file_id,
-            "caption": file.caption,
-            "parse_mode": ParseMode.HTML.value,
-            "reply_parameters": {"message_id": reply_to},
-        } | self.paid
-        result = await self._call(f"send{kind}", fields)
-        return int(result["message_id"])
-
-    async def edit(self, chat_id: int, message_id: int, text: str, buttons: Buttons) -> None:
-        fields: dict[str, object] = {
-            "chat_id": chat_id,
-            "message_id": message_id,
-            "text": text,
-            "parse_mode": ParseMode.HTML.value,
-            "link_preview_options": {"is_disabled": True},
-        }
-        if buttons:  # none: the buttons go
-            fields["reply_markup"] = _keyboard(buttons)
-        await self._call("editmessagetext", fields)
-
-    async def _call(self, method: str, fields: dict[str, object]) -> Any:
-        # Bot API method names are case-insensitive; lower case keeps do_api_request from
-        # warning that Bot.send_message etc. exist (we want the raw dict, not a Message).
-        if self.read_timeout is None:  # the request's own timeouts
-            return await self.bot.do_api_request(method, api_kwargs=fields)
-        return await self.bot.do_api_request(
-            method, api_kwargs=fields, read_timeout=self.read_timeout
-        )
-
-
-def _keyboard(buttons: Buttons) -> dict[str, object]:
-    return {
-        "inline_keyboard": [
-            [{"text": label, "callback_data": data} for label, data in row] for row in buttons
-        ]
-    }
-
-
-def outbox_bot(bot: Bot, settings: Settings, *, connections: int | None = None) -> Bot:
-    """The application's bot (its token and server) as a plain Bot, without its rate
-    limiter, on a pool of its own of at most `connections` (the sender's window): httpcore
-    checks every pooled connection at each request, and a shared pool of 256 grows to
-    dozens under a round, most of the sender's CPU: its transport is aiohttp's
-    (`AiohttpRequest`). Close it with `await close_outbox_bot(bot)`."""
-    size = connections or default_window(settings.telegram.messages_per_second)
-    request = AiohttpRequest(connections=size)
-    return Bot(
-        token=bot.token,
-        base_url=settings.telegram.api_base_url,
-        base_file_url=settings.telegram.file_url,
-        request=request,
-        get_updates_request=request,
-    )
-
-
-async def close_outbox_bot(bot: Bot) -> None:
-    """Close what `outbox_bot` opened (its connections; the Bot itself was never
-    initialised, so `Bot.shutdown` would leave them open)."""
-    await bot.request.shutdown()
-
-
 # --- draining --------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Backoff:
-    """Seconds to wait before the n-th retry of a transient failure (n ≥ 1)."""
-
-    base: float = 0.5
-    cap: float = 30.0
-
-    def delay(self, attempt: int) -> float:
-        return min(self.cap, self.base * 2 ** max(0, attempt - 1))
 
 
 @dataclass
@@ -350,14 +127,6 @@ class _Unsent(Exception):
         super().__init__(reason)
         self.state = state
         self.reason = reason
-
-
-def default_window(rate: float) -> int:
-    """Rows in flight: enough to keep `rate` going through the network's latency (8 cover
-    30/s at a quarter of a second each), and the most that may go out twice after a crash.
-    No more than that: httpcore's connection pool costs CPU per open connection and request,
-    and a round at 300/s is CPU-bound (measured: 4 in flight 2,25 ms a message, 16 2,57)."""
-    return max(8, math.ceil(rate / 30))
 
 
 class Sender:
@@ -652,11 +421,3 @@ class _Drain:
         self.held = 0
         if self.results:
             await self._exchange(0)
-
-
-def retry_after(error: RetryAfter) -> float:
-    """The seconds Telegram asked to wait (PTB 22 warns about the attribute's future type)."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", PTBDeprecationWarning)
-        value: int | timedelta = error.retry_after
-    return value.total_seconds() if isinstance(value, timedelta) else float(value)
