@@ -87,8 +87,8 @@ def handle(args: argparse.Namespace, settings: Settings) -> int:
 async def _serve(args: argparse.Namespace, settings: Settings) -> int:
     from bot.importer import FileProblem
     from bot.models import ImportKind
-    from bot.sandbox.register import database_path
     from bot.sandbox.room import PracticeRoom, RoomOptions
+    from bot.services.sandbox import database_path
 
     lang = settings.organization.language
     options = RoomOptions(

@@ -1,6 +1,6 @@
 """The practice room: the real bot, its own Bot API server and the web chat, on one port.
 
-`PracticeRoom.start(settings, options)` fills the room's register (bot.sandbox.register),
+`PracticeRoom.start(settings, options)` fills the room's register (bot.services.sandbox),
 serves on HOST:PORT the Bot API (/bot<token>/…, bot.sandbox.botapi) and the page
 (static/), then starts the bot as `dondoc run` does — `build_application`, its handlers,
 JobQueue, outbox and sender — pointed at that server, with a clock of its own.
@@ -48,14 +48,13 @@ from bot.clock import ShiftedClock
 from bot.config import Settings, TelegramSettings
 from bot.formats import format_int
 from bot.models import Person, Role
-from bot.sandbox import register
 from bot.sandbox.botapi.models import CallbackAnswer, Refusal, TgMessage, TgUser
 from bot.sandbox.botapi.rules import MAX_TEXT
 from bot.sandbox.botapi.server import BotApiServer
 from bot.sandbox.render import message_json
+from bot.services import sandbox
 from bot.texts import plain
 from storage import Database
-from storage.register import get_person, list_units, people_with_role
 
 log = logging.getLogger(__name__)
 
@@ -117,7 +116,7 @@ def room_settings(settings: Settings, data: Path, base: str, token: str) -> Sett
         bot_username=BOT_USERNAME,
     )
     database = settings.database.model_copy(
-        update={"path": register.database_path(data), "backup_dir": data / "backups"}
+        update={"path": sandbox.database_path(data), "backup_dir": data / "backups"}
     )
     return settings.model_copy(update={"telegram": telegram, "database": database})
 
@@ -146,7 +145,7 @@ class PracticeRoom:
         self.server.listeners.append(self._heard)
         self.base_settings = settings
         self.settings = settings
-        self.filled: register.Filled | None = None
+        self.filled: sandbox.Filled | None = None
         self.application: DondocApplication | None = None
         self._streams: dict[int, set[asyncio.Queue[tuple[str, Any] | None]]] = {}
         self._keyboards: dict[int, JsonDict | None] = {}
@@ -161,10 +160,10 @@ class PracticeRoom:
         first_day = options.today or datetime.now(tz).date()
         clock = ShiftedClock(datetime.combine(first_day, START_TIME, tzinfo=tz))
         room = cls(settings, options, clock)
-        room.filled = await register.prepare(
+        room.filled = await sandbox.prepare(
             options.data, today=clock.today(), now=clock.now(), fresh=options.fresh
         )
-        saved = await asyncio.to_thread(register.saved_moment, options.data)
+        saved = await asyncio.to_thread(sandbox.saved_moment, options.data)
         if options.today is None and saved is not None:
             clock.set(saved)  # the days the trainer moved on stay moved on
         app = room.server.web_application()
@@ -187,7 +186,7 @@ class PracticeRoom:
         application = build_application(self.settings, clock=self.clock)
         self.application = application
         await start_in_loop(application)
-        for person in await self._people():
+        for person in await sandbox.everyone(self.db):
             if person.telegram_id == user_id_of(person):  # linked in an earlier session
                 self._user(person).started = True
 
@@ -221,16 +220,10 @@ class PracticeRoom:
         assert services is not None
         return services.db
 
-    async def _people(self) -> list[Person]:
-        people: list[Person] = []
-        for role in Role:
-            people.extend(await people_with_role(self.db, role))
-        return people
-
     async def _person(self, user_id: int) -> Person | None:
         if user_id <= USER_OFFSET:
             return None
-        return await get_person(self.db, id=user_id - USER_OFFSET)
+        return await sandbox.person_by_id(self.db, user_id - USER_OFFSET)
 
     def _user(self, person: Person | None) -> TgUser:
         if person is None:
@@ -363,8 +356,8 @@ class PracticeRoom:
 
     async def _people_api(self, request: web.Request) -> web.Response:
         lang = self.lang
-        units = {unit.id: unit for unit in await list_units(self.db)}
-        people = await self._people()
+        units = await sandbox.units_by_id(self.db)
+        people = await sandbox.everyone(self.db)
 
         def shown(person: Person) -> JsonDict:
             unit = units.get(person.unit_id) if person.unit_id is not None else None
@@ -568,7 +561,7 @@ class PracticeRoom:
             day += timedelta(days=1)
         moment = datetime.combine(day, self.settings.reminders.daily_time, tzinfo=self.tz)
         self.clock.set(moment)
-        await asyncio.to_thread(register.save_moment, self.options.data, moment)
+        await asyncio.to_thread(sandbox.save_moment, self.options.data, moment)
         await tick(self.application)
         clock = {"today": day.isoformat(), "now": moment.isoformat()}
         for user_id in list(self._streams):

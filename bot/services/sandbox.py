@@ -2,7 +2,8 @@
 
 On first start it is filled from the import files the trainer put in the folder
 (units/people/tasks, .xlsx or .csv), or else from `dondoc sample` written around the room's
-first day; `fresh` starts it over. Filled through the same import as `dondoc import`.
+first day; `fresh` starts it over. Filled through the same import as `dondoc import`. Also
+what the room's page reads of it: the people one may be, and their units.
 """
 
 from __future__ import annotations
@@ -14,9 +15,10 @@ from datetime import date, datetime
 from pathlib import Path
 
 from bot.importer import import_file
-from bot.models import ImportKind
+from bot.models import ImportKind, Person, Role, Unit
 from bot.sample import write_sample
 from storage import Database
+from storage.register import get_person, list_units, people_with_role
 
 log = logging.getLogger(__name__)
 
@@ -114,3 +116,22 @@ async def prepare(data: Path, *, today: date, now: datetime, fresh: bool) -> Fil
         raise
     await db.close()
     return filled
+
+
+# --- what the room's page reads ---------------------------------------------------------------
+
+
+async def everyone(db: Database) -> list[Person]:
+    """The register's people, role by role (the Office, the leaders, heads, officers)."""
+    people: list[Person] = []
+    for role in Role:
+        people.extend(await people_with_role(db, role))
+    return people
+
+
+async def person_by_id(db: Database, person_id: int) -> Person | None:
+    return await get_person(db, id=person_id)
+
+
+async def units_by_id(db: Database) -> dict[int, Unit]:
+    return {unit.id: unit for unit in await list_units(db)}
