@@ -14,6 +14,7 @@ from bot.config import Settings
 from bot.figures import default_as_of, parse_period
 from bot.formats import format_date, format_int
 from bot.models import Period
+from bot.services.figures import monthly_report
 from bot.texts import plain
 
 FORMATS = (".docx", ".xlsx")
@@ -70,12 +71,11 @@ async def _write(
     from bot.report_docx import build_docx
     from bot.report_xlsx import APPENDIX_ROWS as XLSX_ROWS
     from bot.report_xlsx import build_xlsx
-    from storage.reports import load_report
 
     async with open_database(settings) as db:
         # Each document lists at most so many tasks per appendix: load no more than that.
         limit = DOCX_ROWS if out.suffix.lower() == ".docx" else XLSX_ROWS
-        report = await load_report(
+        report = await monthly_report(
             db, period=period, as_of=as_of, tz=settings.organization.tz, limit=limit
         )
     if out.suffix.lower() == ".docx":

@@ -22,8 +22,8 @@ from bot.formats import DateInputError, format_date, format_int, format_percent,
 from bot.formats import shares as share_of
 from bot.models import Figures, GroupFigures, Period, YearFigures, year_window
 from bot.report_text import section1_paragraphs
+from bot.services.figures import figures_as_of
 from bot.texts import plain
-from storage.figures import load_figures
 
 YEAR_COLUMNS = ("assigned", "completed", "on_time", "late", "open_in_time", "open_overdue")
 
@@ -104,7 +104,7 @@ def _date(text: str, option: str, *, today: date, lang: str) -> date:
 
 async def show(settings: Settings, *, period: Period, as_of: date, as_json: bool, lang: str) -> int:
     async with open_database(settings) as db:
-        figures = await load_figures(db, period=period, as_of=as_of)
+        figures = await figures_as_of(db, period=period, as_of=as_of)
     if as_json:
         print(json.dumps(figures.to_json(), ensure_ascii=False))  # noqa: T201
     else:

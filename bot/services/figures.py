@@ -1,17 +1,18 @@
-"""The lists and figures the figures' commands show (/overdue, /unit, /mine), read from
-the register as of a day given."""
+"""The lists and figures the figures' commands show (/overdue, /unit, /mine, `dondoc
+stats`) and the monthly report (`dondoc report`), read from the register as of a day given."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, tzinfo
 
 from bot.figure_views import PER_PAGE, pages
 from bot.figures import YearFigures, month_period
-from bot.models import Person
+from bot.models import Figures, MonthlyReport, Period, Person
 from storage import reports
 from storage.db import Database
+from storage.figures import load_figures
 from storage.reports import TaskPage
 
 
@@ -80,3 +81,15 @@ async def leader_figures(db: Database, person: Person, *, today: date) -> Leader
         db, leader_id=person.id, today=today, overdue=False, offset=0, limit=PER_PAGE
     )
     return LeaderFigures(figures, overdue, in_time)
+
+
+async def figures_as_of(db: Database, *, period: Period, as_of: date) -> Figures:
+    """The register's figures for `period` as of `as_of`, read afresh (`dondoc stats`)."""
+    return await load_figures(db, period=period, as_of=as_of)
+
+
+async def monthly_report(
+    db: Database, *, period: Period, as_of: date, tz: tzinfo, limit: int
+) -> MonthlyReport:
+    """Everything the monthly report says; each appendix lists at most `limit` tasks."""
+    return await reports.load_report(db, period=period, as_of=as_of, tz=tz, limit=limit)
