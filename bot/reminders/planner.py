@@ -1,6 +1,7 @@
 """Which reminders are due: a pure function of the register, the calendar, the policy and a
-time. `plan_reminders` never reads a clock or a database; storage/outbox.py feeds it and stores what
-it returns in the outbox, whose unique key makes planning twice plan nothing new.
+time. `plan_reminders` never reads a clock or a database; the round (bot/services/rounds.py)
+feeds it from storage/outbox.py and stores what it returns in the outbox, whose unique key
+makes planning twice plan nothing new.
 
 A deadline D is counted from today T in working days (or calendar days when
 `working_days` is off): `left` = working days in (T, D], `over` = working days in (D, T].
