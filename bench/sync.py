@@ -59,12 +59,12 @@ PHASES = (
     ("bot.sync", "body_table", "read the body as a table (thread)"),
     ("storage.importing", "load_catalog", "read units, people and the tasks named"),
     ("storage.importing", "load_bases", "read the bases"),
-    ("bot.importer", "check_tasks", "check the rows (thread)"),
-    ("bot.importer", "merge", "merge with the register (thread)"),
+    ("bot.services.imports", "check_tasks", "check the rows (thread)"),
+    ("bot.services.imports", "merge", "merge with the register (thread)"),
     ("storage.importing", "apply_tasks", "write: one transaction, figures summed, commit"),
     ("storage.importing", "recount_overdue", "  of which the overdue counts recounted"),
     ("storage.sync", "save_pull", "remember the pull"),
-    ("bot.import_notices", "announce_import", "tell people of their tasks"),
+    ("bot.services.imports", "announce_import", "tell people of their tasks"),
     ("bot.sync", "tell_admins", "tell the admins"),
 )
 

@@ -29,8 +29,9 @@ import httpx
 from bot.config import Settings, SyncSettings, redacted
 from bot.formats import format_int, format_number
 from bot.import_summary import summary_lines
-from bot.importer import Cell, FileProblem, ImportResult, Table, import_table, read_table
+from bot.importer import Cell, FileProblem, ImportResult, Table, read_table
 from bot.models import ImportKind
+from bot.services.imports import import_table
 from bot.texts import plain
 from storage import Database
 from storage import sync as store
@@ -342,7 +343,7 @@ async def pull(
                 continue
             await store.save_pull(db, _record(done, url, now, settings.organization.language))
             if done.result is not None and done.result.ok:
-                from bot.import_notices import announce_import
+                from bot.services.imports import announce_import
 
                 await announce_import(db, settings, done.result.assigned, now=now)
     if not dry_run:

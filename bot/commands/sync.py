@@ -151,7 +151,7 @@ def add_change_period(parser: argparse.ArgumentParser) -> None:
 
 def handle_export_changes(args: argparse.Namespace, settings: Settings) -> int:
     """The decisions made in the bot from --since to --until, one row each, for the e-office."""
-    from bot.changes import export_changes
+    from bot.services.exports import export_changes
 
     lang = settings.organization.language
     tz = settings.organization.tz

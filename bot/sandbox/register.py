@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
-from bot.importer import import_file
 from bot.models import ImportKind
 from bot.sample import write_sample
+from bot.services.imports import import_file
 from storage import Database
 
 log = logging.getLogger(__name__)
