@@ -1,4 +1,4 @@
-"""The scheduled pull: the e-office's exports fetched over HTTP and merged into the register.
+"""The pull: the e-office's exports fetched over HTTP and merged into the register.
 
 `pull` fetches each configured address (units, then people, then tasks) with one
 `httpx.AsyncClient`: timeouts, a redirect limit, the size cap enforced while the body
@@ -8,6 +8,8 @@ as CSV, XLSX or JSON and imported by `import_table`, all or nothing, with the sa
 `dondoc import`. Each kind's last pull is kept (storage/sync.py); admins are told of a
 failure once per distinct failure, once when it works again, and of a pull that changed
 something; people are told of their new and reassigned tasks as an import tells them.
+`pull_now` is the running bot's scheduled pull (its JobQueue job: handlers/sync.py);
+`sync_status` is what `dondoc sync status` shows.
 """
 
 from __future__ import annotations
@@ -25,15 +27,19 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
+from telegram.ext import Application
 
 from bot.config import Settings, SyncSettings, redacted
+from bot.context import Services
 from bot.formats import format_int, format_number
 from bot.import_summary import summary_lines
 from bot.importer import Cell, FileProblem, ImportResult, Table, read_table
-from bot.models import ImportKind
-from bot.services.imports import import_table
+from bot.models import ImportKind, PlannedReminder, ReminderKind, Role
+from bot.reminders.policy import Policy, send_time
+from bot.services.imports import announce_import, import_table
+from bot.services.reminders import start_sender
 from bot.texts import plain
-from storage import Database
+from storage import Database, outbox
 from storage import sync as store
 from storage.sync import PullRecord, Validator
 
@@ -320,6 +326,22 @@ async def pull_kind(
 # --- a pull of every address ---------------------------------------------------------------
 
 
+async def pull_now(application: Application[Any, Any, Any, Any, Any, Any]) -> list[KindPull]:
+    """One pull of every address by the running bot; the notices it stored are sent at once.
+    A pull that fails, however it fails, is logged and tried again at the next run: the bot
+    stays up."""
+    services = application.bot_data.services
+    assert isinstance(services, Services)
+    clock = services.clock
+    try:
+        pulls = await pull(services.db, services.settings, today=clock.today(), now=clock.now())
+    except Exception:  # a bug or a full disk: logged, and the next run tries again
+        log.exception("the sync failed; the next run tries again")
+        return []
+    start_sender(application)
+    return pulls
+
+
 async def pull(
     db: Database, settings: Settings, *, today: date, now: datetime, dry_run: bool = False
 ) -> list[KindPull]:
@@ -343,8 +365,6 @@ async def pull(
                 continue
             await store.save_pull(db, _record(done, url, now, settings.organization.language))
             if done.result is not None and done.result.ok:
-                from bot.services.imports import announce_import
-
                 await announce_import(db, settings, done.result.assigned, now=now)
     if not dry_run:
         await tell_admins(db, settings, admin_lines(pulls, last, settings), now=now)
@@ -402,10 +422,6 @@ async def tell_admins(
     """One message to each admin linked to Telegram, through the outbox. Returns the rows."""
     if not lines:
         return 0
-    from bot.models import PlannedReminder, ReminderKind, Role
-    from bot.reminders.policy import Policy, send_time
-    from storage import outbox
-
     text = "\n".join(lines)
     if len(text) > NOTICE_LIMIT:
         text = text[: NOTICE_LIMIT - 1] + "…"
@@ -422,3 +438,9 @@ async def tell_admins(
         if person.role is Role.ADMIN
     ]
     return await outbox.add_planned(db, notices, now=now) or 0
+
+
+async def sync_status(db: Database) -> list[PullRecord]:
+    """The last pull of each kind, units then people then tasks (`dondoc sync status`)."""
+    pulls = await store.last_pulls(db)
+    return [pulls[kind.value] for kind in ImportKind if kind.value in pulls]

@@ -13,7 +13,7 @@ from typing import Any
 from telegram.ext import JobQueue
 
 from bot.context import DondocContext
-from bot.services.sync import pull_now
+from bot.sync import pull_now
 
 FIRST_PULL_SECONDS = 60  # after the bot starts: its start is not held up by the e-office
 

@@ -88,12 +88,11 @@ def _pull_json(done: Any, lang: str) -> dict[str, Any]:
 
 
 async def _status(settings: Settings, *, as_json: bool) -> int:
-    from storage.sync import last_pulls
+    from bot.sync import sync_status
 
     lang = settings.organization.language
     async with open_database(settings) as db:
-        pulls = await last_pulls(db)
-    ordered = [pulls[kind] for kind in ("units", "people", "tasks") if kind in pulls]
+        ordered = await sync_status(db)
     if as_json:
         _say(json.dumps([
             {"kind": p.kind, "address": p.address, "pulled_at": p.pulled_at.isoformat(),
