@@ -43,7 +43,7 @@ def handle_sync(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _pull(settings: Settings, *, dry_run: bool, as_json: bool) -> int:
-    from bot.sync import pull
+    from bot.services.sync import pull
 
     lang = settings.organization.language
     if not settings.sync.addresses:
@@ -88,7 +88,7 @@ def _pull_json(done: Any, lang: str) -> dict[str, Any]:
 
 
 async def _status(settings: Settings, *, as_json: bool) -> int:
-    from bot.sync import sync_status
+    from bot.services.sync import sync_status
 
     lang = settings.organization.language
     async with open_database(settings) as db:
