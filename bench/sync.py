@@ -1,8 +1,8 @@
 """The scheduled pull on the million-task register (issue 11).
 
 An e-office on loopback (aiohttp) publishes a 100,000-task CSV export with an ETag; the
-register is a copy of the generated one (bench.generate). Measured through `bot.sync.pull`,
-as the bot's job runs it:
+register is a copy of the generated one (bench.generate). Measured through
+`bot.services.sync.pull`, as the bot's job runs it:
 - the first pull (100,000 new tasks: an import; shown, not judged);
 - a pull of the unchanged export: one request answered 304, nothing read — judged
   ≤ 50 ms and exactly one request;
@@ -44,7 +44,7 @@ from bench.importfile import write_tasks_csv
 from bench.inprocess import bench_settings
 from bot.config import Settings
 from bot.figures import compute_figures, month_period
-from bot.sync import KindPull, pull
+from bot.services.sync import KindPull, pull
 from storage import Database
 from storage.figures import load_figures
 from storage.register import all_tasks, list_units
@@ -55,17 +55,17 @@ TITLE = 3  # the column of the title (trich_yeu) in bench.importfile's rows
 
 # The steps of a pull, timed where the pull looks them up: (module, name, what it does).
 PHASES = (
-    ("bot.sync", "fetch", "fetch the export (HTTP)"),
-    ("bot.sync", "body_table", "read the body as a table (thread)"),
+    ("bot.services.sync", "fetch", "fetch the export (HTTP)"),
+    ("bot.services.sync", "body_table", "read the body as a table (thread)"),
     ("storage.importing", "load_catalog", "read units, people and the tasks named"),
     ("storage.importing", "load_bases", "read the bases"),
-    ("bot.importer", "check_tasks", "check the rows (thread)"),
-    ("bot.importer", "merge", "merge with the register (thread)"),
+    ("bot.services.imports", "check_tasks", "check the rows (thread)"),
+    ("bot.services.imports", "merge", "merge with the register (thread)"),
     ("storage.importing", "apply_tasks", "write: one transaction, figures summed, commit"),
     ("storage.importing", "recount_overdue", "  of which the overdue counts recounted"),
     ("storage.sync", "save_pull", "remember the pull"),
-    ("bot.import_notices", "announce_import", "tell people of their tasks"),
-    ("bot.sync", "tell_admins", "tell the admins"),
+    ("bot.services.sync", "announce_import", "tell people of their tasks"),
+    ("bot.services.sync", "tell_admins", "tell the admins"),
 )
 
 

@@ -216,7 +216,7 @@ _LOOPBACK = ("127.0.0.1", "::1", "localhost")
 
 
 class SyncSettings(_Section):
-    """The scheduled pull of the e-office's exports (bot/sync.py)."""
+    """The scheduled pull of the e-office's exports (bot/services/sync.py)."""
 
     allow_http: bool = False  # first: the addresses' check reads it
     units_url: str | None = None

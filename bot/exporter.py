@@ -1,13 +1,13 @@
-"""Export: the register as a sheet the import reads back unchanged.
+"""Export: the register's rows as a sheet the import reads back unchanged.
 
 `dondoc export tasks FILE.xlsx|FILE.csv` writes every import column, then each task's status
 and days overdue as of the organisation's today (the import ignores those two). Units and
-people export the same way. `write_table` also writes the sample province and the templates.
+people export the same way (bot/services/exports.py reads them from the register).
+`write_table` also writes the sample province, the templates and the conflicts of an import.
 """
 
 from __future__ import annotations
 
-import asyncio
 import csv
 from collections.abc import Iterable, Sequence
 from datetime import date
@@ -30,7 +30,6 @@ from bot.models import Catalog, ImportKind, PersonRecord, Task, TaskRecord, Valu
 from bot.report_xlsx import DATE_FORMAT, NOT_XML
 from bot.status import Status, days_overdue, is_due_soon, status_on
 from bot.texts import plain
-from storage import Database, importing, register
 
 ExportCell = str | int | date | None
 SUFFIXES = (".csv", ".xlsx")
@@ -135,13 +134,16 @@ def _person_row(person: PersonRecord, catalog: Catalog, lang: str) -> list[Expor
     return list(cells.values())
 
 
-async def export_file(
-    db: Database, kind: ImportKind, path: Path, *, today: date, due_soon_days: int, lang: str
-) -> int:
-    """Write the register's units, people or tasks to `path`; returns the rows written."""
-    if path.suffix.lower() not in SUFFIXES:
-        raise FileProblem("export.format", name=path.name)
-    catalog = await importing.load_catalog(db)
+def export_sheet(
+    kind: ImportKind,
+    catalog: Catalog,
+    tasks: Iterable[Task],
+    *,
+    today: date,
+    due_soon_days: int,
+    lang: str,
+) -> tuple[list[str], list[list[ExportCell]]]:
+    """The header and the rows (by code) of the catalogue's units or people, or the tasks."""
     columns = COLUMNS[kind]
     rows: list[list[ExportCell]]
     if kind is ImportKind.UNITS:
@@ -152,7 +154,7 @@ async def export_file(
         columns = (*columns, *EXPORT_ONLY_COLUMNS)
         rows = [
             task_row(task, catalog, today=today, due_soon_days=due_soon_days, lang=lang)
-            for task in await register.all_tasks(db)
+            for task in tasks
         ]
     rows.sort(key=lambda row: str(row[0]))
-    return await asyncio.to_thread(write_table, path, headers(columns, lang), rows)
+    return headers(columns, lang), rows

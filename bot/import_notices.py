@@ -6,7 +6,7 @@ a person who gets one task of the import gets the usual notice of it (with its b
 a person who gets more gets one message that counts them and lists the most urgent
 (`rem.folded.imported`), the rest being in /tasks. Who is told follows `notify_on_assign`
 (bot/reminders/planner.py `fold_assignments`, as `plan_assignments`): the named officer,
-else the lead unit's officers and head.
+else the lead unit's officers and head. bot/services/imports.py puts them in the outbox.
 """
 
 from __future__ import annotations
@@ -14,12 +14,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from bot.config import Settings
 from bot.models import OpenTask, PlannedReminder, Recipient
 from bot.reminders.planner import fold_assignments
 from bot.reminders.policy import Policy, send_time
-from storage import Database
-from storage import outbox as store
 
 IMPORTED = "imported"  # the digest's `of`: its heading is the catalogue's rem.folded.imported
 
@@ -38,16 +35,3 @@ def import_notices(
     day = policy.local(at).date()  # a digest is for the day it can be sent
     subject = f"{IMPORTED}:{batch}"
     return fold_assignments(tasks, people, day=day, at=at, subject=subject, of=IMPORTED)
-
-
-async def announce_import(
-    db: Database, settings: Settings, tasks: Sequence[OpenTask], *, now: datetime
-) -> int:
-    """Put the import's notices in the outbox (when `notify_on_assign` is on); the bot sends
-    them at its next tick. Returns the rows added."""
-    policy = Policy.from_settings(settings)
-    if not policy.notify_on_assign or not tasks:
-        return 0
-    batch = now.isoformat(timespec="microseconds")
-    notices = import_notices(tasks, await store.recipients(db), now=now, policy=policy, batch=batch)
-    return await store.add_planned(db, notices, now=now) or 0

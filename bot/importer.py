@@ -4,12 +4,12 @@
 are pure: given the rows, what the register already holds (a `Catalog`) and the
 organisation's `today`, they return typed records, or every bad row with its column, value
 and reason. `plan_import` compares records with the register (created, updated with what changed,
-unchanged). `import_file` ties this to storage/importing.py, which writes all or nothing.
+unchanged) and `merge` merges them field by field with it. The import itself, which reads
+the register and writes all or nothing, is bot/services/imports.py.
 """
 
 from __future__ import annotations
 
-import asyncio
 import csv
 import io
 import json
@@ -34,7 +34,6 @@ from bot.models import (
     PersonRecord,
     Plan,
     Prefer,
-    Recheck,
     Record,
     Role,
     RowChange,
@@ -44,7 +43,6 @@ from bot.models import (
     fold,
 )
 from bot.texts import plain
-from storage import Database, importing
 
 Cell = str | int | float | date | datetime | None
 # (stage, rows): "read" and "checked" as the file is read and checked, "write" before writing.
@@ -856,7 +854,7 @@ def merge(
     return Merged(Plan(create, update, unchanged), kept, conflicts, changes, new_bases)
 
 
-# --- the import --------------------------------------------------------------------------
+# --- what an import did ------------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
@@ -883,110 +881,3 @@ class ImportResult:
     @property
     def ok(self) -> bool:
         return not self.errors
-
-
-async def import_file(
-    db: Database,
-    kind: ImportKind,
-    path: Path,
-    *,
-    today: date,
-    now: datetime,
-    dry_run: bool = False,
-    prefer: Prefer = Prefer.REGISTER,
-    progress: Progress | None = None,
-) -> ImportResult:
-    """Read, check and merge one file, all or nothing. Raises FileProblem if unreadable."""
-    table = await asyncio.to_thread(read_table, path, progress)
-    return await import_table(
-        db, kind, table, today=today, now=now, source=path.name, dry_run=dry_run,
-        prefer=prefer, progress=progress,
-    )  # fmt: skip
-
-
-async def import_table(
-    db: Database,
-    kind: ImportKind,
-    table: Table,
-    *,
-    today: date,
-    now: datetime,
-    source: str,
-    dry_run: bool = False,
-    prefer: Prefer = Prefer.REGISTER,
-    progress: Progress | None = None,
-) -> ImportResult:
-    """Check a table and merge it into the register, all or nothing (bot/merge.py)."""
-    # A task import reads the tasks the file names (all of them when it names most).
-    codes = table_codes(table, kind) if kind is ImportKind.TASKS else None
-    catalog = await importing.load_catalog(db, tasks=kind is ImportKind.TASKS, codes=codes)
-    bases = await importing.load_bases(db, kind, list(catalog.tasks) if codes else None)
-    present = present_columns(table, kind)
-
-    def merger(records: list[Record], register: Mapping[str, Record]) -> Recheck[Record]:
-        def again(fresh: Mapping[str, Record]) -> Merged[Record]:
-            now_held = {**register, **fresh} if fresh else register
-            return merge(kind, records, now_held, bases, catalog, present=present, prefer=prefer)
-
-        return again
-
-    if kind is ImportKind.UNITS:
-        units = await asyncio.to_thread(check_units, table, catalog, progress)
-        if units.errors:
-            return ImportResult(kind, errors=tuple(units.errors), source=source)
-        again_units = merger(units.records, catalog.units)
-        merged_units = again_units({})
-        if not dry_run:
-            _writing(progress, merged_units)
-            merged_units = await importing.apply_units(db, merged_units, recheck=again_units)
-        return _result(kind, merged_units, source, dry_run)
-    if kind is ImportKind.PEOPLE:
-        people = await asyncio.to_thread(check_people, table, catalog, progress)
-        if people.errors:
-            return ImportResult(kind, errors=tuple(people.errors), source=source)
-        again_people = merger(people.records, catalog.people)
-        merged_people = again_people({})
-        if not dry_run:
-            _writing(progress, merged_people)
-            merged_people = await importing.apply_people(db, merged_people, recheck=again_people)
-        return _result(kind, merged_people, source, dry_run)
-    tasks = await asyncio.to_thread(check_tasks, table, catalog, today=today, progress=progress)
-    if tasks.errors:
-        return ImportResult(kind, errors=tuple(tasks.errors), source=source)
-    again = merger(tasks.records, catalog.tasks)
-    merged = await asyncio.to_thread(again, {})
-    if dry_run:
-        return _result(kind, merged, source, dry_run)
-    _writing(progress, merged)
-    merged, created, reassigned = await importing.apply_tasks(
-        db, merged, today=today, now=now, source=source, recheck=again
-    )
-    moved = set(reassigned)
-    given = [
-        *zip(created, merged.plan.create, strict=True),
-        *((c.old.id, c.new) for c in merged.plan.update),
-    ]
-    return replace(
-        _result(kind, merged, source, dry_run),
-        created_task_ids=tuple(created),
-        reassigned_task_ids=tuple(reassigned),
-        assigned=tuple(
-            OpenTask(task_id, t.lead_unit_id, t.deadline, t.officer_id, t.assigner_id)
-            for task_id, t in given
-            if task_id is not None and t.completed_on is None and (t.id is None or task_id in moved)
-        ),
-    )
-
-
-def _writing(progress: Progress | None, merged: Merged[Any]) -> None:
-    if progress is not None:
-        progress("write", len(merged.plan.create) + len(merged.plan.update))
-
-
-def _result(kind: ImportKind, merged: Merged[Any], source: str, dry_run: bool) -> ImportResult:
-    plan = merged.plan
-    return ImportResult(
-        kind, len(plan.create), len(plan.update), plan.unchanged, kept=merged.kept,
-        conflicts=tuple(merged.conflicts), changes=tuple(merged.changes), source=source,
-        dry_run=dry_run,
-    )  # fmt: skip

@@ -8,9 +8,10 @@ from pathlib import Path
 
 from telegram import Update
 
-from bot.changes import asked_days, export_changes
+from bot.changes import asked_days
 from bot.context import DondocContext
 from bot.formats import format_date, format_int
+from bot.services.exports import export_changes
 from handlers.access import reply
 
 

@@ -1,8 +1,8 @@
 """The scheduled pull in the running bot: every `[sync] every_minutes` from the JobQueue.
 
-The job only pulls (bot/sync.py decides who is told of what, through the outbox) and then
-starts the sender. A pull that fails, however it fails, is logged and tried again at the
-next run: the bot stays up. The pull is a use case
+The job only pulls (bot/services/sync.py decides who is told of what, through the outbox)
+and then starts the sender. A pull that fails, however it fails, is logged and tried again
+at the next run: the bot stays up. The pull is a use case
 (bot/services/sync.py: `pull_now(application)`, which tests may call instead of waiting).
 """
 

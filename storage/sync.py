@@ -1,4 +1,4 @@
-"""The last pull of each kind from the e-office (bot/sync.py; migration 0017)."""
+"""The last pull of each kind from the e-office (bot/services/sync.py; migration 0017)."""
 
 from __future__ import annotations
 

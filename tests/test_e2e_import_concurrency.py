@@ -18,8 +18,8 @@ import aiosqlite
 import pytest
 
 import storage.importing
-from bot.importer import import_file
 from bot.models import ImportKind
+from bot.services.imports import import_file
 from storage.register import get_task
 from tests.e2e_workflow import CODE, DEADLINE, delivered, latest, open_desk, task_now
 from tests.harness import Harness

@@ -9,9 +9,9 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from bot.exporter import export_file
 from bot.importer import FileProblem
 from bot.models import ImportKind
+from bot.services.exports import export_file
 from storage import Database
 from tests.test_import import TODAY, load, load_rows, task, world
 

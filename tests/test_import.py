@@ -13,8 +13,9 @@ import pytest
 
 from bot.cli import main
 from bot.figures import compute_figures, month_period
-from bot.importer import MAX_CHARS, FileProblem, ImportResult, RowError, import_file
+from bot.importer import MAX_CHARS, FileProblem, ImportResult, RowError
 from bot.models import ImportKind, Period, Role
+from bot.services.imports import import_file
 from bot.status import Status, status_on
 from storage import Database
 from storage.figures import figures_summed_once, insert_triggers_idle, load_figures

@@ -18,10 +18,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.import_summary import summary_lines
-from bot.importer import ImportResult, import_file
+from bot.importer import ImportResult
 from bot.merge import COMPLETED, DEADLINE, Outcome, merge_fields, resolve
 from bot.models import ExtensionRequest, ImportKind, Prefer, Task, Value
 from bot.sample import write_sample
+from bot.services.imports import import_file
 from bot.status import Status, status_on
 from bot.workflow_views import event_line
 from storage import Database
@@ -461,7 +462,7 @@ async def test_a_short_file_on_a_large_register_reads_only_its_rows(
 async def test_the_registers_own_export_imported_changes_nothing(
     db: Database, tmp_path: Path
 ) -> None:
-    from bot.exporter import export_file
+    from bot.services.exports import export_file
 
     path = await sample(db, tmp_path)
     done, later = await open_task(db, overdue=True), await open_task(db, overdue=False)

@@ -20,7 +20,7 @@ from aiohttp.test_utils import TestServer
 from bot.cli import main
 from bot.config import Settings, SyncSettings
 from bot.models import ImportKind
-from bot.sync import KindPull, detect_format, pull
+from bot.services.sync import KindPull, detect_format, pull
 from storage import Database
 from storage.sync import last_pulls
 from tests import test_import

@@ -16,7 +16,7 @@ from bot.commands.sync import add_change_period, handle_export_changes
 from bot.config import Settings
 from bot.formats import format_date, format_int
 from bot.import_summary import summary_lines, write_conflicts
-from bot.importer import FileProblem, ImportResult, Progress, import_file
+from bot.importer import FileProblem, ImportResult, Progress
 from bot.models import ImportKind, Prefer
 from bot.texts import plain
 
@@ -89,7 +89,7 @@ def handle_import(args: argparse.Namespace, settings: Settings) -> int:
         _say(plain(lang, "export.format", name=args.conflicts.name), error=True)
         return 1  # said before the import, which would otherwise be done and its list lost
     progress = terminal_progress(lang) if sys.stderr.isatty() else None
-    from bot.import_notices import announce_import  # loaded by the commands that use them
+    from bot.services.imports import announce_import, import_file  # loaded when used
 
     async def run() -> ImportResult:
         async with open_database(settings) as db:
@@ -146,7 +146,7 @@ def handle_export(args: argparse.Namespace, settings: Settings) -> int:
     lang = settings.organization.language
     kind = ImportKind(args.kind)
     today = SystemClock(settings.organization.tz).today()
-    from bot.exporter import export_file
+    from bot.services.exports import export_file
 
     async def run() -> int:
         async with open_database(settings) as db:

@@ -43,7 +43,7 @@ def handle_sync(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _pull(settings: Settings, *, dry_run: bool, as_json: bool) -> int:
-    from bot.sync import pull
+    from bot.services.sync import pull
 
     lang = settings.organization.language
     if not settings.sync.addresses:
@@ -88,12 +88,11 @@ def _pull_json(done: Any, lang: str) -> dict[str, Any]:
 
 
 async def _status(settings: Settings, *, as_json: bool) -> int:
-    from storage.sync import last_pulls
+    from bot.services.sync import sync_status
 
     lang = settings.organization.language
     async with open_database(settings) as db:
-        pulls = await last_pulls(db)
-    ordered = [pulls[kind] for kind in ("units", "people", "tasks") if kind in pulls]
+        ordered = await sync_status(db)
     if as_json:
         _say(json.dumps([
             {"kind": p.kind, "address": p.address, "pulled_at": p.pulled_at.isoformat(),
@@ -151,7 +150,7 @@ def add_change_period(parser: argparse.ArgumentParser) -> None:
 
 def handle_export_changes(args: argparse.Namespace, settings: Settings) -> int:
     """The decisions made in the bot from --since to --until, one row each, for the e-office."""
-    from bot.changes import export_changes
+    from bot.services.exports import export_changes
 
     lang = settings.organization.language
     tz = settings.organization.tz

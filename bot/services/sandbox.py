@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
-from bot.importer import import_file
 from bot.models import ImportKind, Person, Role, Unit
 from bot.sample import write_sample
+from bot.services.imports import import_file
 from storage import Database
 from storage.register import get_person, list_units, people_with_role
 
