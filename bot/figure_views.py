@@ -156,7 +156,7 @@ def overdue_text(
             "fig.overdue_line",
             number=page * PER_PAGE + i,
             name=line.name,
-            count=format_int(line.count, lang),
+            count=format_int(line.overdue, lang),
             days=format_int(line.oldest_days, lang),
         )
         for i, line in enumerate(lines, start=1)

@@ -13,7 +13,6 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from babel.numbers import format_decimal
-from babel.numbers import format_percent as babel_percent
 
 from bot.paging import text_length
 from bot.workdays import WorkCalendar, vietnam_calendar
@@ -41,10 +40,16 @@ def format_number(value: float, lang: str = "vi") -> str:
     return str(format_decimal(value, format="#,##0.###", locale=_locale(lang)))
 
 
+# Babel's separators of "#,##0.0%" as str.translate tables from Python's "," and ".".
+_SEPARATORS = {"vi": str.maketrans(",.", ".,"), "en": str.maketrans("", "")}
+
+
 def format_percent(value: Decimal, lang: str = "vi") -> str:
-    """A percentage with one decimal: `95,8%` (`95.8%` in English). `value` is in percent."""
+    """A percentage with one decimal: `95,8%` (`95.8%` in English). `value` is in percent.
+    Written out as Babel's `#,##0.0%` writes it (a test holds them equal): Babel took
+    ~40 µs a call, and /stats writes a dozen."""
     tenths = value.quantize(_TENTH, rounding=ROUND_HALF_UP)
-    return str(babel_percent(tenths / 100, format="#,##0.0%", locale=_locale(lang)))
+    return f"{tenths:,.1f}".translate(_SEPARATORS[_locale(lang)]) + "%"
 
 
 def format_date(d: date) -> str:

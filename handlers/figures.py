@@ -160,19 +160,12 @@ async def overdue_command(update: Update, context: DondocContext) -> None:
 
 async def show_overdue(update: Update, context: DondocContext, page: int) -> None:
     today = context.clock.today()
-    found = await reports.overdue_by_unit(context.store, today=today)
-    count = pages(len(found))
-    page = max(0, min(page, count - 1))
-    shown = found[page * PER_PAGE : (page + 1) * PER_PAGE]
+    found = await reports.overdue_page(context.store, today=today, page=page, per_page=PER_PAGE)
+    shown, page, count = found.lines, found.page, pages(found.units)
     text = overdue_text(
-        shown,
-        total=sum(u.count for u in found),
-        units=len(found),
-        page=page,
-        today=today,
-        lang=context.lang,
+        shown, total=found.total, units=found.units, page=page, today=today, lang=context.lang
     )
-    buttons = [[(f"{u.name} ({u.count})", OVERDUE.make(u.unit_id, 0))] for u in shown]
+    buttons = [[(f"{u.name} ({u.overdue})", OVERDUE.make(u.unit_id, 0))] for u in shown]
     await show(
         update, text, keyboard([*buttons, arrows(page, count, lambda n: OVERDUE.make(None, n))])
     )

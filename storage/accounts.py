@@ -205,10 +205,10 @@ async def link_group(
 
 
 async def menu_signature(db: Database, *, telegram_id: int) -> str | None:
-    found = await db.fetchval(
+    row = await db.fetch_by_key(
         "SELECT signature FROM command_menus WHERE telegram_id = ?", (telegram_id,)
     )
-    return None if found is None else str(found)
+    return None if row is None else str(row[0])
 
 
 async def set_menu_signature(

@@ -105,6 +105,11 @@ class _Reads:
         row = await self.fetchone(sql, params)
         return None if row is None else row[0]
 
+    async def fetch_by_key(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
+        """The row of a read by a unique key (an index lookup, never a scan): what every
+        update asks first (who sent it, their menu, the data version)."""
+        return await self.fetchone(sql, params)
+
 
 class Transaction(_Reads):
     """The connection of an open write transaction (`Database.transaction`): its writes, and
@@ -137,10 +142,17 @@ class ReadInTransaction(RuntimeError):
 class Database(_Reads):
     """An open dondoc database. Use `await Database.open(path)`; close with `close()`."""
 
-    def __init__(self, path: Path, writer: aiosqlite.Connection, reader: aiosqlite.Connection):
+    def __init__(
+        self,
+        path: Path,
+        writer: aiosqlite.Connection,
+        reader: aiosqlite.Connection,
+        keys: sqlite3.Connection,
+    ):
         self.path = path
         self._writer = writer
         self._reader = reader
+        self._keys = keys
         self._write_lock = asyncio.Lock()
         self._holder: asyncio.Task[Any] | None = None  # the task inside `transaction()`
 
@@ -157,12 +169,14 @@ class Database(_Reads):
             reader = await aiosqlite.connect(path, isolation_level=None)
             await _configure(reader)
             await reader.execute("PRAGMA query_only=ON")
+            keys = _key_reader(path)
         except BaseException:
             await writer.close()
             raise
-        return cls(path, writer, reader)
+        return cls(path, writer, reader, keys)
 
     async def close(self) -> None:
+        self._keys.close()
         await self._reader.close()
         async with self._write_lock:
             await self._writer.close()
@@ -192,6 +206,16 @@ class Database(_Reads):
         if self._holder is not None and self._holder is asyncio.current_task():
             raise ReadInTransaction(sql)
         return list(await self._reader.execute_fetchall(sql, params))
+
+    async def fetch_by_key(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
+        # Run here, on the event loop's thread: an index lookup takes microseconds, while the
+        # trip to the reader's thread and back waits for that thread to be scheduled, which
+        # on a busy machine is the slowest part of a short answer (BENCHMARKS.md, the bot's
+        # own cost). Committed writes are seen as by the reader.
+        if self._holder is not None and self._holder is asyncio.current_task():
+            raise ReadInTransaction(sql)
+        rows: list[sqlite3.Row] = self._keys.execute(sql, params).fetchall()  # run to its end
+        return rows[0] if rows else None
 
     async def execute(self, sql: str, params: Params = ()) -> int:
         """One write statement in its own transaction; returns the rows changed."""
@@ -229,7 +253,20 @@ class Database(_Reads):
     async def data_version(self) -> int:
         """A number that changes whenever a write is committed (seen from the reader): an
         answer computed at one value stays true while the value stays."""
-        return int(await self.fetchval("PRAGMA data_version"))
+        row = await self.fetch_by_key("PRAGMA data_version")
+        assert row is not None
+        return int(row[0])
+
+
+def _key_reader(path: Path) -> sqlite3.Connection:
+    """The connection of `Database.fetch_by_key`: read-only, used on the event loop's thread
+    only. It waits at most a second for a lock (a reader in WAL mode meets one only while
+    another connection recovers the log)."""
+    keys = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    keys.row_factory = sqlite3.Row
+    keys.execute("PRAGMA busy_timeout=1000")
+    keys.execute("PRAGMA query_only=ON")
+    return keys
 
 
 # What a read takes: the database, or the transaction a write is under way in.

@@ -305,31 +305,30 @@ async def _year(
 
 async def _period(db: Database, period: Period, as_of: date) -> PeriodFigures:
     t, start, end = as_of.isoformat(), period.start.isoformat(), period.end.isoformat()
-    assigned = await db.fetchval(
-        "SELECT count(*) FROM tasks WHERE assigned_on BETWEEN ?1 AND ?2",
-        (start, min(period.end, as_of).isoformat()),
-    )
-    cells = await db.fetchone(
-        "SELECT total(due), total(completed), total(late), total(overdue), total(extended)"
-        " FROM figure_due WHERE original_deadline BETWEEN ?1 AND ?2 AND at <= ?3",
-        (start, end, t),
-    )
-    # Tasks due in P and extended after T, from the index of extended tasks by original
-    # deadline (migration 0008): a period's extended tasks, whatever T.
-    fix = await db.fetchone(
+    # One statement of three one-row parts: the tasks assigned in P by T; the cells of the
+    # tasks due in P; the tasks due in P and extended after T, from the index of extended
+    # tasks by original deadline (migration 0008): a period's extended tasks, whatever T.
+    row = await db.fetchone(
         f"""
-        SELECT total({_late("dl")}) - total({_late("deadline")}),
-               total({_overdue("dl")}) - total({_overdue("deadline")}),
-               total({_extended("dl")}) - total({_extended("deadline")})
-          FROM (SELECT t.completed_on, t.deadline, t.original_deadline, {DEADLINE_ON_T} AS dl
-                  FROM tasks t
-                 WHERE t.original_deadline BETWEEN ?2 AND ?3
-                   AND t.extended_on IS NOT NULL AND t.extended_on > ?1
-                   AND t.assigned_on <= ?1)
+        SELECT a.n, c.*, f.*
+          FROM (SELECT count(*) AS n FROM tasks WHERE assigned_on BETWEEN ?2 AND ?4) a,
+               (SELECT total(due), total(completed), total(late), total(overdue),
+                       total(extended)
+                  FROM figure_due WHERE original_deadline BETWEEN ?2 AND ?3 AND at <= ?1) c,
+               (SELECT total({_late("dl")}) - total({_late("deadline")}),
+                       total({_overdue("dl")}) - total({_overdue("deadline")}),
+                       total({_extended("dl")}) - total({_extended("deadline")})
+                  FROM (SELECT t.completed_on, t.deadline, t.original_deadline,
+                               {DEADLINE_ON_T} AS dl
+                          FROM tasks t
+                         WHERE t.original_deadline BETWEEN ?2 AND ?3
+                           AND t.extended_on IS NOT NULL AND t.extended_on > ?1
+                           AND t.assigned_on <= ?1)) f
         """,
-        (t, start, end),
+        (t, start, end, min(period.end, as_of).isoformat()),
     )
-    assert cells is not None and fix is not None
+    assert row is not None
+    assigned, cells, fix = row[0], row[1:6], row[6:9]
     due, completed, late, overdue, extended = (int(v) for v in cells)
     late, overdue, extended = late + int(fix[0]), overdue + int(fix[1]), extended + int(fix[2])
     return PeriodFigures(

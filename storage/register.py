@@ -105,9 +105,9 @@ async def add_unit(db: Database, *, code: str, name: str, kind: str = "") -> Uni
 
 async def get_unit(db: Database, *, code: str | None = None, id: int | None = None) -> Unit | None:
     if code is not None:
-        row = await db.fetchone("SELECT * FROM units WHERE code = ?", (code,))
+        row = await db.fetch_by_key("SELECT * FROM units WHERE code = ?", (code,))
     else:
-        row = await db.fetchone("SELECT * FROM units WHERE id = ?", (id,))
+        row = await db.fetch_by_key("SELECT * FROM units WHERE id = ?", (id,))
     return None if row is None else unit_from_row(row)
 
 
@@ -157,11 +157,11 @@ async def get_person(
     telegram_id: int | None = None,
 ) -> Person | None:
     if code is not None:
-        row = await db.fetchone("SELECT * FROM people WHERE code = ?", (code,))
+        row = await db.fetch_by_key("SELECT * FROM people WHERE code = ?", (code,))
     elif telegram_id is not None:
-        row = await db.fetchone("SELECT * FROM people WHERE telegram_id = ?", (telegram_id,))
+        row = await db.fetch_by_key("SELECT * FROM people WHERE telegram_id = ?", (telegram_id,))
     else:
-        row = await db.fetchone("SELECT * FROM people WHERE id = ?", (id,))
+        row = await db.fetch_by_key("SELECT * FROM people WHERE id = ?", (id,))
     return None if row is None else person_from_row(row)
 
 

@@ -13,12 +13,14 @@ import weakref
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, timedelta, tzinfo
+from functools import partial
 from typing import Any, TypeVar
 
 from bot.models import (
     Appendix,
     Figures,
     MonthlyReport,
+    OverduePage,
     Period,
     ProcessFigures,
     ReportTask,
@@ -289,36 +291,63 @@ async def kept_figures(
 async def overdue_by_unit(
     db: Database, *, today: date, unit_id: int | None = None
 ) -> list[UnitOverdue]:
-    """Overdue open tasks per lead unit (all years), most first, with the oldest. The same
-    for everyone until the register changes or the day turns: kept meanwhile (the list is
-    shared, callers do not change it)."""
-    if unit_id is not None:
-        return await _overdue_by_unit(db, today, unit_id)
-    return await _kept.get(db, ("overdue", today), lambda: _overdue_by_unit(db, today, None))
+    """Overdue open tasks per lead unit (all years), most first, with the oldest."""
+    rows = await db.fetchall(f"{_OVERDUE_ROWS} ORDER BY n DESC, code", (iso(today), unit_id))
+    return list(map(_unit_overdue, rows))
+
+
+async def overdue_page(db: Database, *, today: date, page: int, per_page: int) -> OverduePage:
+    """One page of /overdue (the last one when `page` is past it), with the sums of the
+    whole list: only the page's lines leave SQLite. The same for everyone until the register
+    changes or the day turns: kept meanwhile (callers do not change it)."""
+    page = max(page, 0)
+    found = await _kept.get(
+        db, ("overdue", today, page, per_page), lambda: _overdue_page(db, today, page, per_page)
+    )
+    if found.lines or page == 0:
+        return found
+    first = await overdue_page(db, today=today, page=0, per_page=per_page)
+    last = max(first.units - 1, 0) // per_page
+    return first if last == 0 else await overdue_page(db, today=today, page=last, per_page=per_page)
+
+
+async def _overdue_page(db: Database, today: date, page: int, per_page: int) -> OverduePage:
+    rows = await db.fetchall(
+        f"SELECT *, count(*) OVER () AS units, total(n) OVER () AS total FROM ({_OVERDUE_ROWS})"
+        " ORDER BY n DESC, code LIMIT ?3 OFFSET ?4",
+        (iso(today), None, per_page, page * per_page),
+    )
+    if not rows:
+        return OverduePage(lines=[], total=0, units=0, page=page)
+    return OverduePage(
+        lines=[_unit_overdue(row[:5]) for row in rows],
+        total=int(rows[0]["total"]),
+        units=int(rows[0]["units"]),
+        page=page,
+    )
 
 
 # Overdue on T (?1) per lead unit, from the counts kept by migration 0013: the open tasks due
 # before the anchor day A, plus those due from A to T (less those due from T to A when T is
 # before A). ?2: one unit's id, or NULL for all. A unit with overdue tasks has its oldest
 # open deadline overdue. The pages read: overdue_units', and those of the days from A to T.
+# Columns: unit id, code, name, overdue count, days overdue of the oldest (UnitOverdue's).
 _MOVED = (
     "SELECT d.unit_id, sum(iif(d.deadline < ?1, d.n, -d.n)) AS n"
     " FROM open_due d, overdue_anchor a"
     " WHERE d.deadline >= min(a.day, ?1) AND d.deadline < max(a.day, ?1) GROUP BY d.unit_id"
 )
-_OVERDUE = f"""
+_OVERDUE_ROWS = f"""
 WITH moved AS ({_MOVED})
 SELECT u.id, u.code, u.name, k.below + coalesce(m.n, 0) AS n,
        CAST(julianday(?1) - julianday(k.oldest) AS INTEGER) AS oldest_days
   FROM overdue_units k LEFT JOIN moved m ON m.unit_id = k.unit_id
   JOIN units u ON u.id = k.unit_id
- WHERE (?2 IS NULL OR k.unit_id = ?2) AND k.below + coalesce(m.n, 0) > 0
- ORDER BY n DESC, u.code"""
+ WHERE (?2 IS NULL OR k.unit_id = ?2) AND k.below + coalesce(m.n, 0) > 0"""
 
 
-async def _overdue_by_unit(db: Database, today: date, unit_id: int | None) -> list[UnitOverdue]:
-    rows = await db.fetchall(_OVERDUE, (iso(today), unit_id))
-    return [UnitOverdue(*row) for row in rows]  # unit_id, code, name, count, oldest_days
+# A UnitOverdue made in C from a row, its columns in order (NamedTuple's __new__ is Python).
+_unit_overdue = partial(tuple.__new__, UnitOverdue)
 
 
 async def move_overdue_anchor(db: Database, *, today: date) -> None:

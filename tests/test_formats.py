@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
+from babel.numbers import format_percent as babel_percent
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -50,6 +51,13 @@ def test_percentages_have_one_decimal_with_a_comma_in_vietnamese() -> None:
     assert format_percent(Decimal("0")) == "0,0%"
     assert format_percent(Decimal("95.8"), "en") == "95.8%"
     assert format_percent(Decimal("95.65")) == "95,7%"  # half up
+
+
+@given(st.decimals(min_value=-2000, max_value=200000, places=2), st.sampled_from(["vi", "en"]))
+def test_percentages_are_written_as_babel_writes_them(value: Decimal, lang: str) -> None:
+    tenths = value.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    babel = babel_percent(tenths / 100, format="#,##0.0%", locale=lang)
+    assert format_percent(value, lang) == babel
 
 
 def test_dates_are_day_month_year_in_both_languages() -> None:

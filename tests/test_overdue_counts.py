@@ -20,7 +20,12 @@ from storage import Database
 from storage.figures import figures_summed_once
 from storage.importing import apply_tasks
 from storage.register import add_task, add_unit
-from storage.reports import move_overdue_anchor, overdue_by_unit, recount_overdue
+from storage.reports import (
+    move_overdue_anchor,
+    overdue_by_unit,
+    overdue_page,
+    recount_overdue,
+)
 
 BASE = date(2026, 11, 1)
 NOW = datetime(2026, 11, 1, 2, 0, tzinfo=UTC)
@@ -79,7 +84,15 @@ async def _direct(db: Database, today: date) -> list[tuple[str, int, int]]:
 
 
 async def _kept(db: Database, today: date) -> list[tuple[str, int, int]]:
-    return [(u.code, u.count, u.oldest_days) for u in await overdue_by_unit(db, today=today)]
+    """The kept counts' list, after checking that /overdue's pages of two lines (and one
+    page past the end, which shows the last) hold the same lines and the whole list's sums."""
+    whole = [(u.code, u.overdue, u.oldest_days) for u in await overdue_by_unit(db, today=today)]
+    last = max(len(whole) - 1, 0) // 2
+    pages = [await overdue_page(db, today=today, page=n, per_page=2) for n in range(last + 2)]
+    assert [p.page for p in pages] == [*range(last + 1), last]
+    assert [(u.code, u.overdue, u.oldest_days) for p in pages[:-1] for u in p.lines] == whole
+    assert {(p.total, p.units) for p in pages} == {(sum(n for _, n, _ in whole), len(whole))}
+    return whole
 
 
 async def _units(db: Database) -> list[int]:

@@ -12,7 +12,14 @@ import pytest
 from bot.models import Role
 from storage import Database
 from storage.db import ReadInTransaction, migrations
-from storage.register import add_person, add_task, add_unit, get_task, task_history
+from storage.register import (
+    add_person,
+    add_task,
+    add_unit,
+    get_person,
+    get_task,
+    task_history,
+)
 
 NOW = datetime(2020, 3, 2, 1, 0, tzinfo=UTC)
 
@@ -62,6 +69,38 @@ async def test_inside_a_transaction_reads_go_through_it(tmp_path: Path) -> None:
             with pytest.raises(ReadInTransaction):  # this task, through the reader: refused
                 await db.fetchval("SELECT count(*) FROM units")
         assert await db.fetchval("SELECT count(*) FROM units") == 1
+    finally:
+        await db.close()
+
+
+async def test_reads_by_key_see_every_commit_at_once_and_not_inside_a_transaction(
+    tmp_path: Path,
+) -> None:
+    """Who sent an update, their menu and the data version are read on the loop's thread
+    (`fetch_by_key`): they must see each write as soon as it is committed, by this process or
+    another, and refuse to run inside the reading task's own transaction, like the reader."""
+    path = tmp_path / "d.sqlite3"
+    db = await Database.open(path)
+    try:
+        unit = await add_unit(db, code="SYT", name="Sở Y tế")
+        version = await db.data_version()
+        person = await add_person(db, code="CB1", name="Nguyễn Văn A", role=Role.OFFICER,
+                                  unit_id=unit.id, telegram_id=42)  # fmt: skip
+        assert await db.data_version() != version
+        assert await get_person(db, telegram_id=42) == person
+        version = await db.data_version()
+        other = sqlite3.connect(path)  # another process's write (`dondoc import`)
+        with other:
+            other.execute("UPDATE people SET name = 'Trần Thị B' WHERE code = 'CB1'")
+        other.close()
+        assert await db.data_version() != version
+        found = await get_person(db, telegram_id=42)
+        assert found is not None and found.name == "Trần Thị B"
+        async with db.transaction() as conn:
+            await conn.execute("UPDATE people SET telegram_id = NULL WHERE code = 'CB1'")
+            with pytest.raises(ReadInTransaction):
+                await get_person(db, telegram_id=42)
+        assert await get_person(db, telegram_id=42) is None
     finally:
         await db.close()
 
