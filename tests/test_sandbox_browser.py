@@ -154,7 +154,8 @@ async def choose(page: Page, name: str) -> None:
 
 
 async def say(page: Page, text: str) -> None:
-    box = page.get_by_role("textbox", name="Nhập tin nhắn")
+    # The composer whatever its label: `/lang en` relabels it as soon as the bot answers.
+    box = page.get_by_role("contentinfo").get_by_role("textbox")
     await box.fill(text)
     await box.press("Enter")
     await expect(box).to_have_value("")
