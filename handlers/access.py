@@ -52,9 +52,8 @@ from telegram.ext import (
 from bot.access import ALL_ROLES, MenuCommand, menu_for, menu_signature
 from bot.context import DondocContext
 from bot.models import Person, Role
+from bot.services import accounts
 from bot.texts import plain, t
-from storage import accounts as store
-from storage.register import get_person
 
 log = logging.getLogger(__name__)
 
@@ -84,7 +83,7 @@ async def guard(update: Update, context: DondocContext) -> None:
     if user is None or user.is_bot:
         raise ApplicationHandlerStop
     context.telegram_language = user.language_code
-    person = await get_person(context.store, telegram_id=user.id)
+    person = await accounts.person_for_telegram(context.store, user.id)
     context.person = person
     if update.edited_message is not None:
         await edited(update, context, person)
@@ -115,7 +114,7 @@ async def _guard_group(update: Update, context: DondocContext, person: Person | 
     assert chat is not None
     if command_of(update) == "linkgroup":
         return  # its handler wants an admin
-    if person is not None and await store.is_linked_group(context.store, chat_id=chat.id):
+    if person is not None and await accounts.is_linked_group(context.store, chat.id):
         return
     query = update.callback_query
     if query is not None:
@@ -289,7 +288,7 @@ async def ensure_menu(context: DondocContext, person: Person, *, force: bool = F
         return
     entries = menu_entries(context, person)
     signature = menu_signature(entries)
-    stored = await store.menu_signature(context.store, telegram_id=person.telegram_id)
+    stored = await accounts.menu_signature(context.store, person.telegram_id)
     if stored == signature and not force:
         return
     try:
@@ -300,11 +299,8 @@ async def ensure_menu(context: DondocContext, person: Person, *, force: bool = F
     except TelegramError as exc:
         log.warning("could not set the command menu of person %s: %s", person.code, exc)
         return
-    await store.set_menu_signature(
-        context.store,
-        telegram_id=person.telegram_id,
-        signature=signature,
-        now=context.clock.now(),
+    await accounts.remember_menu(
+        context.store, person.telegram_id, signature, now=context.clock.now()
     )
 
 
@@ -334,7 +330,7 @@ async def edit(query: CallbackQuery, text: str, markup: InlineKeyboardMarkup | N
 async def notify_admins(context: DondocContext, key: str, **values: Any) -> None:
     """Tell the Office's admins (those with a linked account), each in their language.
     A failure to reach one is logged and does not stop the others."""
-    for admin in await store.reachable_admins(context.store):
+    for admin in await accounts.reachable_admins(context.store):
         assert admin.telegram_id is not None
         try:
             await context.bot.send_message(admin.telegram_id, t(admin.language, key, **values))

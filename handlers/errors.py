@@ -12,10 +12,10 @@ from telegram import Update
 from telegram.error import NetworkError, TelegramError
 
 from bot.context import DondocContext
+from bot.services.accounts import person_for_telegram
 from bot.texts import language, t
 from bot.views import shorten
 from handlers.access import notify_admins
-from storage.register import get_person
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +69,7 @@ async def _apologise(update: Update, context: DondocContext) -> None:
     user = update.effective_user
     try:
         if user is not None:
-            person = await get_person(context.store, telegram_id=user.id)
+            person = await person_for_telegram(context.store, user.id)
             lang = language(person.language if person is not None else user.language_code)
         # A message, not a callback answer: the query may have been answered already.
         if update.effective_chat is not None:

@@ -39,12 +39,19 @@ from bot.questions import interpret
 from bot.report_docx import build_docx
 from bot.report_xlsx import APPENDIX_ROWS as XLSX_ROWS
 from bot.report_xlsx import build_xlsx
-from bot.services.figures import leader_figures, unit_open_page, unit_overdue_page
+from bot.services.accounts import unit_by_id
+from bot.services.figures import (
+    find_units,
+    head_unit_year,
+    kept_figures,
+    leader_figures,
+    monthly_report,
+    overdue_page,
+    unit_figures,
+    unit_overdue,
+)
 from bot.texts import Html, plain
 from handlers.access import edit, in_group, me, refuse, reply
-from storage import reports
-from storage.figures import unit_year_figures
-from storage.register import get_unit
 
 Callback = Callable[[Update, DondocContext], Coroutine[Any, Any, None]]
 LEADERS = frozenset({Role.LEADER, Role.ADMIN})
@@ -83,7 +90,7 @@ async def show(update: Update, text: str, markup: InlineKeyboardMarkup | None) -
 
 async def own_unit(context: DondocContext) -> Unit:
     person = me(context)
-    unit = await get_unit(context.store, id=person.unit_id)
+    unit = await unit_by_id(context.store, person.unit_id)
     assert unit is not None  # a head always belongs to a unit (schema CHECK)
     return unit
 
@@ -132,17 +139,16 @@ async def stats_command(update: Update, context: DondocContext) -> None:
         return
     person = me(context)
     if person.role is Role.HEAD:
-        unit = await own_unit(context)
         year_start = date(asked.period.start.year, 1, 1)
-        figures = await unit_year_figures(
-            context.store, unit_id=unit.id, year_start=year_start, as_of=asked.as_of
+        unit, figures = await head_unit_year(
+            context.store, person, year_start=year_start, as_of=asked.as_of
         )
         text = unit_stats_text(
             unit, figures, year_start=year_start, as_of=asked.as_of, lang=context.lang
         )
         await reply(update, text)
         return
-    figures_all = await reports.kept_figures(
+    figures_all = await kept_figures(
         context.store, period=asked.period, as_of=asked.as_of, groups=False
     )
     await reply(update, stats_text(figures_all, lang=context.lang))
@@ -160,7 +166,7 @@ async def overdue_command(update: Update, context: DondocContext) -> None:
 
 async def show_overdue(update: Update, context: DondocContext, page: int) -> None:
     today = context.clock.today()
-    found = await reports.overdue_page(context.store, today=today, page=page, per_page=PER_PAGE)
+    found = await overdue_page(context.store, today=today, page=page, per_page=PER_PAGE)
     shown, page, count = found.lines, found.page, pages(found.units)
     text = overdue_text(
         shown, total=found.total, units=found.units, page=page, today=today, lang=context.lang
@@ -174,13 +180,12 @@ async def show_overdue(update: Update, context: DondocContext, page: int) -> Non
 async def show_unit_overdue(
     update: Update, context: DondocContext, unit_id: int, page: int
 ) -> None:
-    unit = await get_unit(context.store, id=unit_id)
-    if unit is None:
+    today = context.clock.today()
+    found = await unit_overdue(context.store, unit_id, today=today, page=page)
+    if found is None:
         await show(update, context.t("fig.unit_gone"), None)
         return
-    today = context.clock.today()
-    shown = await unit_overdue_page(context.store, unit.id, today=today, page=page)
-    first, page, count = shown.first, shown.page, shown.count
+    unit, first, page, count = found.unit, found.shown.first, found.shown.page, found.shown.count
     text = unit_overdue_text(
         unit, first.tasks, total=first.total, page=page, today=today, lang=context.lang
     )
@@ -239,7 +244,7 @@ async def unit_command(update: Update, context: DondocContext) -> None:
         else:
             await reply(update, context.t("fig.unit_usage"))
         return
-    found = await reports.find_units(context.store, query, limit=UNIT_CHOICES + 1)
+    found = await find_units(context.store, query, limit=UNIT_CHOICES + 1)
     if person.role is Role.HEAD:
         mine = [unit for unit in found if unit.id == person.unit_id]
         if found and not mine:
@@ -262,24 +267,19 @@ async def unit_command(update: Update, context: DondocContext) -> None:
 
 
 async def show_unit(update: Update, context: DondocContext, unit_id: int, page: int) -> None:
-    unit = await get_unit(context.store, id=unit_id)
-    if unit is None:
+    today = context.clock.today()
+    found = await unit_figures(context.store, unit_id, today=today, page=page)
+    if found is None:
         await show(update, context.t("fig.unit_gone"), None)
         return
-    today = context.clock.today()
-    year_start = date(today.year, 1, 1)
-    figures = await unit_year_figures(
-        context.store, unit_id=unit.id, year_start=year_start, as_of=today
-    )
-    shown = await unit_open_page(context.store, unit.id, today=today, page=page)
-    open_page, page, count = shown.first, shown.page, shown.count
+    unit, open_page, page, count = found.unit, found.open.first, found.open.page, found.open.count
     text = unit_text(
         unit,
-        figures,
+        found.figures,
         open_page.tasks,
         open_total=open_page.total,
         page=page,
-        year_start=year_start,
+        year_start=found.year_start,
         as_of=today,
         lang=context.lang,
     )
@@ -330,16 +330,14 @@ async def chart_command(update: Update, context: DondocContext) -> None:
     if asked is None:
         return
     year_start = date(asked.period.start.year, 1, 1)
-    if me(context).role is Role.HEAD:
-        unit = await own_unit(context)
-        year = await unit_year_figures(
-            context.store, unit_id=unit.id, year_start=year_start, as_of=asked.as_of
+    person = me(context)
+    if person.role is Role.HEAD:
+        unit, year = await head_unit_year(
+            context.store, person, year_start=year_start, as_of=asked.as_of
         )
         units = [GroupFigures(code=unit.code, name=unit.name, figures=year)]
     else:
-        units = (
-            await reports.kept_figures(context.store, period=asked.period, as_of=asked.as_of)
-        ).units
+        units = (await kept_figures(context.store, period=asked.period, as_of=asked.as_of)).units
     if not top_units(units):
         await reply(update, context.t("chart.none"))
         return
@@ -360,7 +358,7 @@ async def report_command(update: Update, context: DondocContext) -> None:
     chat = update.effective_chat
     assert chat is not None
     await reply(update, context.t("report.preparing"))
-    report = await reports.load_report(
+    report = await monthly_report(
         context.store,
         period=asked.period,
         as_of=asked.as_of,

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import math
 import re
 
 from telegram import (
@@ -24,26 +23,11 @@ from bot.access import MenuCommand, menu_for
 from bot.buttons import LANGUAGE
 from bot.context import DondocContext
 from bot.formats import echo, format_date
-from bot.models import Person, phone_key
-from bot.onboarding import (
-    InviteState,
-    code_digest,
-    failures_matter_since,
-    invite_link,
-    invite_state,
-    is_code_shaped,
-    locked_until,
-    new_invite,
-    start_line,
-)
+from bot.models import AccountLink, Person, Unit
+from bot.onboarding import invite_link, start_line
+from bot.services import accounts
 from bot.texts import CATALOGUES, LANGUAGES, Html, language, plain, t
-from handlers.access import (
-    ensure_menu,
-    notify_admins,
-    reply,
-)
-from storage import accounts as store
-from storage.register import get_person, get_unit
+from handlers.access import ensure_menu, notify_admins, reply
 
 log = logging.getLogger(__name__)
 
@@ -71,58 +55,25 @@ async def start(update: Update, context: DondocContext) -> None:
 
 
 async def redeem(update: Update, context: DondocContext, code: str) -> None:
-    """`/start <code>`: link the sender to the invite's person, or say why not. Wrong codes
-    count towards the lockout; a locked account's codes are not even looked at."""
+    """`/start <code>`: link the sender to the invite's person, or say why not."""
     assert update.effective_user is not None
-    user_id = update.effective_user.id
-    minutes = await _locked_minutes(context, user_id)
-    if minutes is None:
-        refused = await _use_code(update, context, code)
-        if refused is None:
-            return
-        await store.add_failure(context.store, telegram_id=user_id, at=context.clock.now())
-        minutes = await _locked_minutes(context, user_id)
-        if minutes is None:
-            office = _office(context)
-            await reply(update, context.t(f"onboarding.code_{refused.value}", office=office))
-            return
-    await reply(update, context.t("onboarding.locked", minutes=minutes, office=_office(context)))
-
-
-async def _use_code(update: Update, context: DondocContext, code: str) -> InviteState | None:
-    """Link with the code and welcome; or the reason it was refused (None: answered)."""
-    assert update.effective_user is not None
-    db, now, person = context.store, context.clock.now(), context.person
-    found = await store.find_invite(db, digest=code_digest(code)) if is_code_shaped(code) else None
-    state = invite_state(found, now)
-    if found is not None and state is InviteState.VALID:
-        link = await store.link_account(
-            db,
-            person_id=found.person_id,
-            telegram_id=update.effective_user.id,
-            now=now,
-            invite_id=found.id,
+    outcome = await accounts.redeem(
+        context.store, code, telegram_id=update.effective_user.id, sender=context.person,
+        now=context.clock.now(),
+    )  # fmt: skip
+    office = _office(context)
+    if outcome.link is not None:
+        await after_link(update, context, outcome.link)
+    elif outcome.already_linked:
+        assert context.person is not None
+        await reply(update, context.t("onboarding.already_linked", name=context.person.name))
+    elif outcome.locked_minutes is not None:
+        await reply(
+            update, context.t("onboarding.locked", minutes=outcome.locked_minutes, office=office)
         )
-        if link is not None:
-            await after_link(update, context, link)
-            return None
-        state = InviteState.USED  # spent a moment ago
-    opened_twice = found is not None and person is not None and found.person_id == person.id
-    if state is InviteState.USED and opened_twice:
-        assert person is not None
-        await reply(update, context.t("onboarding.already_linked", name=person.name))
-        return None
-    return state
-
-
-async def _locked_minutes(context: DondocContext, user_id: int) -> int | None:
-    """Minutes until the account may try codes again; None when it is not locked."""
-    now = context.clock.now()
-    failures = await store.failures_since(
-        context.store, telegram_id=user_id, since=failures_matter_since(now)
-    )
-    until = locked_until(failures, now)
-    return None if until is None else max(1, math.ceil((until - now).total_seconds() / 60))
+    else:
+        assert outcome.refused is not None
+        await reply(update, context.t(f"onboarding.code_{outcome.refused.value}", office=office))
 
 
 # --- a shared contact -----------------------------------------------------------------------
@@ -135,48 +86,41 @@ async def on_contact(update: Update, context: DondocContext) -> None:
     if message.forward_origin is not None or contact.user_id != user.id:
         await reply(update, context.t("onboarding.contact_not_own"))
         return
-    matches = await store.people_by_phone(context.store, key=phone_key(contact.phone_number))
-    if len(matches) != 1:
-        key = "onboarding.phone_unknown" if not matches else "onboarding.phone_ambiguous"
+    match = await accounts.link_by_phone(
+        context.store, contact.phone_number, telegram_id=user.id, now=context.clock.now()
+    )
+    if match.person is None:
+        key = "onboarding.phone_unknown" if not match.found else "onboarding.phone_ambiguous"
         await reply(
             update,
             context.t(key, phone=contact.phone_number, office=_office(context)),
             reply_markup=ReplyKeyboardRemove(),
         )
         return
-    person = matches[0]
-    if person.telegram_id == user.id:
-        text = context.t("onboarding.already_linked", name=person.name)
+    if match.link is None:
+        text = context.t("onboarding.already_linked", name=match.person.name)
         await reply(update, text, reply_markup=ReplyKeyboardRemove())
         return
-    link = await store.link_account(
-        context.store, person_id=person.id, telegram_id=user.id, now=context.clock.now()
-    )
-    assert link is not None
-    await after_link(update, context, link)
+    await after_link(update, context, match.link)
 
 
 # --- after linking --------------------------------------------------------------------------
 
 
-async def _who(context: DondocContext, person: Person, lang: str) -> tuple[Html, Html]:
+def _who(person: Person, unit: Unit | None, lang: str) -> tuple[Html, Html]:
     """The person's role and ", <unit>" (empty without a unit), in `lang`."""
-    unit = None if person.unit_id is None else await get_unit(context.store, id=person.unit_id)
     role = t(lang, f"access.role.{person.role.value}")
     return role, (Html("") if unit is None else t(lang, "onboarding.unit", unit=unit.name))
 
 
-async def after_link(update: Update, context: DondocContext, link: store.Link) -> None:
+async def after_link(update: Update, context: DondocContext, link: AccountLink) -> None:
     """Welcome the newly linked person, set their menu, and tell whoever lost the link."""
-    person = await get_person(context.store, id=link.person_id)
-    assert person is not None
+    found = await accounts.linked(context.store, link)
+    person, previous = found.person, found.previous
     context.person = person
     lang = language(person.language)
-    role, unit = await _who(context, person, lang)
+    role, unit = _who(person, found.unit, lang)
     lines: list[str] = [t(lang, "onboarding.welcome", name=person.name, role=role, unit=unit)]
-    previous = None
-    if link.previous_person_id is not None:
-        previous = await get_person(context.store, id=link.previous_person_id)
     if previous is not None:
         lines.append(t(lang, "onboarding.was_other", name=previous.name))
     await reply(update, "\n\n".join(lines), reply_markup=ReplyKeyboardRemove())
@@ -217,7 +161,7 @@ async def help_command(update: Update, context: DondocContext) -> None:
     person = context.person
     assert person is not None
     lang = context.lang
-    role, unit = await _who(context, person, lang)
+    role, unit = _who(person, await accounts.unit_by_id(context.store, person.unit_id), lang)
     lines: list[str] = [t(lang, "help.header", name=person.name, role=role, unit=unit)]
     for command in menu_for(context.bot_data.commands, person.role):
         lines.append(help_line(lang, command))
@@ -261,7 +205,7 @@ async def set_language(update: Update, context: DondocContext, value: str) -> No
     if code not in LANGUAGES:
         await reply(update, context.t("lang.unknown", value=echo(value)))
         return
-    await store.set_language(context.store, person_id=person.id, language=code)
+    await accounts.set_language(context.store, person.id, code)
     context.person = person = dataclasses.replace(person, language=code)
     await ensure_menu(context, person)
     await reply(update, context.t("lang.set"))
@@ -275,13 +219,14 @@ async def invite_command(update: Update, context: DondocContext) -> None:
         await reply(update, context.t("invite.usage"))
         return
     code = (context.args or [""])[0]
-    person = await get_person(context.store, code=code)
-    if person is None:
+    settings = context.settings
+    issued = await accounts.invite(
+        context.store, code, ttl_days=settings.telegram.invite_ttl_days, now=context.clock.now()
+    )
+    if issued is None:
         await reply(update, context.t("invite.unknown_person", code=echo(code)))
         return
-    settings, now = context.settings, context.clock.now()
-    fresh = new_invite(now, settings.telegram.invite_ttl_days)
-    invite = await store.issue_invite(context.store, person_id=person.id, invite=fresh, now=now)
+    person, invite = issued
     expires = format_date(invite.expires_at.astimezone(context.clock.tz).date())
     link = invite_link(context.bot.username or settings.telegram.bot_username, invite.code)
     values = {"name": person.name, "code": person.code, "expires": expires}
@@ -300,12 +245,9 @@ async def link_group(update: Update, context: DondocContext) -> None:
     if chat.type == chat.PRIVATE:
         await reply(update, context.t("group.private_only"))
         return
-    added = await store.link_group(
-        context.store,
-        chat_id=chat.id,
-        title=chat.title or "",
-        person_id=person.id,
+    added = await accounts.link_group(
+        context.store, chat.id, title=chat.title or "", person_id=person.id,
         now=context.clock.now(),
-    )
+    )  # fmt: skip
     title = chat.title or ""
     await reply(update, context.t("group.linked" if added else "group.already", title=title))

@@ -19,10 +19,15 @@ from bot.context import DondocContext
 from bot.keyboards import keyboard
 from bot.reminders.policy import Policy
 from bot.reminders.render import WEEKLY_ROLES, Rendered, overview, plain_text
-from bot.services.reminders import reminders_ahead, start_sender, tick
+from bot.services.reminders import (
+    pause_weekly,
+    reachable_again,
+    reminders_ahead,
+    start_sender,
+    tick,
+    weekly_paused,
+)
 from handlers.access import reply
-from storage import outbox as store
-from storage.register import get_person
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +67,7 @@ async def _overview(context: DondocContext) -> Rendered:
         name=person.name,
         role=person.role,
         policy=policy,
-        weekly_paused=await store.is_weekly_paused(context.store, person_id=person.id),
+        weekly_paused=await weekly_paused(context.store, person.id),
         upcoming=upcoming,
         horizon_days=UPCOMING_DAYS,
     )
@@ -86,9 +91,7 @@ async def _set_paused(context: DondocContext, paused: bool) -> str:
     assert person is not None
     if person.role not in WEEKLY_ROLES:
         return context.t("rem.no_weekly")
-    await store.set_weekly_paused(
-        context.store, person_id=person.id, paused=paused, now=context.clock.now()
-    )
+    await pause_weekly(context.store, person.id, paused=paused, now=context.clock.now())
     return context.t("rem.paused" if paused else "rem.resumed")
 
 
@@ -121,9 +124,7 @@ async def came_back(update: Update, context: DondocContext) -> None:
     user = update.effective_user
     if user is None:
         return
-    person = await get_person(context.store, telegram_id=user.id)
-    if person is None:
-        return
-    if await store.clear_unreachable(context.store, person_id=person.id):
+    person = await reachable_again(context.store, user.id)
+    if person is not None:
         log.info("person %s is reachable again", person.code)
         start_sender(context.application)

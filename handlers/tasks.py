@@ -12,11 +12,10 @@ from bot.formats import echo
 from bot.keyboards import keyboard
 from bot.models import Task
 from bot.paging import Page, pager_buttons, parse_pager, shown_text
-from bot.services.tasks import find_task, load_card
+from bot.services.tasks import find_task, listed_open_tasks, load_card, remember_message
 from bot.texts import plain
 from bot.views import task_card, task_list_page
 from handlers.access import edit, reply
-from storage import messages, task_lists
 
 PAGER_KIND = "tasks"
 
@@ -28,7 +27,7 @@ async def _tasks_page(context: DondocContext, page: int) -> Page:
     person = context.person
     assert person is not None
     today = context.clock.today()
-    tasks = await task_lists.listed_open_tasks(context.store, person, today=today)
+    tasks = await listed_open_tasks(context.store, person, today=today)
     soon = context.settings.workflow.due_soon_days
     return task_list_page(context.lang, person.name, tasks, today, soon, page)
 
@@ -112,7 +111,7 @@ async def show_card(update: Update, context: DondocContext, code: str) -> None:
     chat = update.effective_chat
     assert chat is not None
     sent = await chat.send_message(text, reply_markup=card_buttons(context, task))
-    await messages.remember_message(
+    await remember_message(
         context.store,
         chat_id=sent.chat_id,
         message_id=sent.message_id,

@@ -3,7 +3,7 @@ Office's decisions, with their buttons ("done:<CODE>", "ext:<CODE>", "rv:<action
 and the guided dialogues, kept in the database so that a restart keeps them.
 
 Button data carries no authority: every press is checked again against who pressed and
-the current state. A decision takes effect once (storage.workflow); every message that put
+the current state. A decision takes effect once (`Decision.taken`); every message that put
 the item before a reviewer is then edited to show who decided, without buttons.
 
 Filing and deciding are use cases (bot/services/workflow.py), as are who reviews, the
@@ -42,6 +42,7 @@ from bot.models import (
 )
 from bot.paging import pager_buttons, parse_pager
 from bot.services import workflow
+from bot.services.accounts import person_by_id
 from bot.services.reminders import start_sender
 from bot.services.review import (
     get_item,
@@ -49,7 +50,16 @@ from bot.services.review import (
     refresh_cards,
     send_card,
 )
-from bot.services.tasks import find_task, task_events
+from bot.services.tasks import (
+    find_task,
+    open_tasks,
+    remember_message,
+    task_by_code,
+    task_by_id,
+    task_events,
+    task_of_message,
+    tasks_of_digest,
+)
 from bot.texts import Html, plain
 from bot.workflow import (
     clean_text,
@@ -63,10 +73,6 @@ from bot.workflow import (
 )
 from bot.workflow_views import TITLE_CHARS, format_moment, short
 from handlers.access import edit, me
-from storage import workflow as store
-from storage.messages import remember_message, task_for_message, tasks_of_digest
-from storage.register import get_person, get_task
-from storage.task_lists import open_tasks_for
 
 REPORTERS = (Role.OFFICER, Role.HEAD)
 PICK_LIMIT = 20  # task buttons offered by /done or /extend alone
@@ -150,7 +156,7 @@ async def start_dialogue(
     chat = update.effective_chat
     assert chat is not None
     now = context.clock.now()
-    await store.save_dialogue(
+    await workflow.save_dialogue(
         context.store,
         Dialogue(
             person_id=me(context).id,
@@ -189,7 +195,7 @@ async def replied_task(update: Update, context: DondocContext) -> Task | None:
     replied = _replied_to_bot(update, context)
     if replied is None:
         return None
-    return await task_for_message(
+    return await task_of_message(
         context.store, chat_id=replied.chat.id, message_id=replied.message_id
     )
 
@@ -256,7 +262,7 @@ def _pick_buttons(tasks: list[Task], prefix: str) -> InlineKeyboardMarkup:
 
 async def offer_tasks(update: Update, context: DondocContext, prefix: str) -> None:
     """`/done` or `/extend` alone: the sender's open tasks as buttons, earliest deadline first."""
-    tasks = _pickable(await open_tasks_for(context.store, me(context)), prefix)
+    tasks = _pickable(await open_tasks(context.store, me(context)), prefix)
     name = "done" if prefix == "done" else "extend"
     if not tasks:
         await say(update, context, context.t(f"wf.{name}.none"))
@@ -291,7 +297,7 @@ async def pressed_task(update: Update, context: DondocContext, button: CodeButto
     query = update.callback_query
     assert query is not None
     code = button.parse(query.data or "")
-    task = await get_task(context.store, code=code) if code else None
+    task = await task_by_code(context.store, code) if code else None
     await query.answer(None if task else plain(context.lang, "wf.answer.stale"))
     return task
 
@@ -366,7 +372,7 @@ async def file_report(
     if isinstance(outcome, Refusal):
         await say_refusal(update, context, outcome)
         return outcome
-    await store.end_dialogue(context.store, person.id)
+    await workflow.end_dialogue(context.store, person.id)
     report, decision = outcome
     if decision is None:
         text = context.t("wf.done.sent", code=task.code)
@@ -411,7 +417,7 @@ async def extension_task_check(
     update: Update, context: DondocContext, task: Task
 ) -> Refusal | None:
     """Whether the sender may ask for more time on `task` today; a refusal is said."""
-    request = await store.open_request(context.store, task.id)
+    request = await workflow.open_request(context.store, task.id)
     refusal = extension_task_refusal(
         me(context), task, today=context.clock.today(), settings=context.settings.workflow,
         calendar=context.services.calendar, request_open=request is not None,
@@ -483,7 +489,7 @@ async def file_extension(
     if isinstance(outcome, Refusal):
         await say_refusal(update, context, outcome)
         return outcome
-    await store.end_dialogue(context.store, person.id)
+    await workflow.end_dialogue(context.store, person.id)
     text = context.t("wf.extend.sent", code=task.code, date=format_date(new_deadline))
     await say(update, context, text, task=task)
     nudge(context)  # the cards stored with the request
@@ -514,7 +520,7 @@ async def already(
     """Tell the reviewer who came second who decided (the first one's decision has edited
     every card)."""
     decider = (
-        await get_person(context.store, id=decision.decided_by) if decision.decided_by else None
+        await person_by_id(context.store, decision.decided_by) if decision.decided_by else None
     )
     key = f"wf.already.{decision.state}"
     values = {
@@ -626,7 +632,7 @@ async def grant(
             await query.answer()
         await say_refusal(update, context, outcome)
         return outcome
-    await store.end_dialogue(context.store, me(context).id)
+    await workflow.end_dialogue(context.store, me(context).id)
     if not outcome.taken:
         await already(update, context, ItemKind.EXTENSION, request.id, outcome)
         return None
@@ -658,7 +664,7 @@ async def decide_with_reason(
     decision = await workflow.decide_with_reason(
         context.services, item, task, by=person, reason=reason
     )
-    await store.end_dialogue(context.store, person.id)
+    await workflow.end_dialogue(context.store, person.id)
     if not decision.taken:
         await already(update, context, kind, item.id, decision)
         return None
@@ -678,18 +684,18 @@ async def dialogue_message(update: Update, context: DondocContext) -> None:
     message = update.effective_message
     if person is None or message is None:
         return
-    dialogue = await store.get_dialogue(context.store, person.id)
+    dialogue = await workflow.dialogue_of(context.store, person.id)
     if dialogue is None:
         return  # not ours: the fallback answers
     context.handled = True
     if dialogue.expired(context.clock.now()):
-        await store.end_dialogue(context.store, person.id)
+        await workflow.end_dialogue(context.store, person.id)
         minutes = context.settings.workflow.dialog_ttl_minutes
         await say(update, context, context.t("wf.dialog.expired", minutes=minutes))
         return
-    task = None if dialogue.task_id is None else await get_task(context.store, id=dialogue.task_id)
+    task = None if dialogue.task_id is None else await task_by_id(context.store, dialogue.task_id)
     if task is None:
-        await store.end_dialogue(context.store, person.id)
+        await workflow.end_dialogue(context.store, person.id)
         return
     file = attached_file(message)
     text = message.text or message.caption or ""
@@ -701,7 +707,7 @@ async def dialogue_message(update: Update, context: DondocContext) -> None:
         return
     refusal = await STEPS[dialogue.step](update, context, dialogue, task, text)
     if refusal is not None and not refusal.mendable:
-        await store.end_dialogue(context.store, person.id)
+        await workflow.end_dialogue(context.store, person.id)
 
 
 async def result_given(
@@ -722,7 +728,7 @@ async def result_given(
         return
     refusal = await file_report(update, context, task, text, file)
     if refusal is not None and not refusal.mendable:
-        await store.end_dialogue(context.store, dialogue.person_id)
+        await workflow.end_dialogue(context.store, dialogue.person_id)
 
 
 async def date_given(
@@ -742,7 +748,7 @@ async def other_date_given(
     update: Update, context: DondocContext, dialogue: Dialogue, task: Task, text: str
 ) -> Refusal | None:
     assert dialogue.item_id is not None
-    request = await store.get_request(context.store, dialogue.item_id)
+    request = await workflow.request_by_id(context.store, dialogue.item_id)
     new_deadline = await parse_date(update, context, clean_text(text))
     if request is None or new_deadline is None:
         return None
@@ -750,7 +756,7 @@ async def other_date_given(
         me(context), ItemKind.EXTENSION, task,
         leaders_review=context.settings.workflow.leaders_review_extensions,
     ):  # fmt: skip
-        await store.end_dialogue(context.store, dialogue.person_id)
+        await workflow.end_dialogue(context.store, dialogue.person_id)
         await say(update, context, context.t("access.not_for_role"))
         return None
     return await grant(update, context, request, task, new_deadline)
@@ -762,7 +768,7 @@ async def reason_for_decision(
     kind = ItemKind.REPORT if dialogue.step is Step.RETURN_REASON else ItemKind.EXTENSION
     leaders = context.settings.workflow.leaders_review_extensions
     if not may_review(me(context), kind, task, leaders_review=leaders):
-        await store.end_dialogue(context.store, dialogue.person_id)
+        await workflow.end_dialogue(context.store, dialogue.person_id)
         await say(update, context, context.t("access.not_for_role"))
         return None
     return await decide_with_reason(update, context, dialogue, task, text)
@@ -780,8 +786,8 @@ STEPS: dict[Step, StepHandler] = {
 
 async def cancel_command(update: Update, context: DondocContext) -> None:
     person = me(context)
-    dialogue = await store.get_dialogue(context.store, person.id)
-    await store.end_dialogue(context.store, person.id)
+    dialogue = await workflow.dialogue_of(context.store, person.id)
+    await workflow.end_dialogue(context.store, person.id)
     key = "wf.dialog.nothing" if dialogue is None else "wf.dialog.cancelled"
     await say(update, context, context.t(key))
 
@@ -790,21 +796,15 @@ async def cancel_command(update: Update, context: DondocContext) -> None:
 
 
 async def review_command(update: Update, context: DondocContext) -> None:
-    db = context.store
-    reports = await store.pending_reports(db, limit=REVIEW_LIMIT)
-    requests = await store.pending_requests(db, limit=REVIEW_LIMIT)
-    waiting = sorted(
-        [(r.reported_at, ItemKind.REPORT, r.id) for r in reports]
-        + [(r.requested_at, ItemKind.EXTENSION, r.id) for r in requests]
-    )[:REVIEW_LIMIT]
+    queue = await workflow.review_queue(context.store, limit=REVIEW_LIMIT)
+    waiting, count = queue.waiting, queue.count
     if not waiting:
         await say(update, context, context.t("wf.review.none"))
         return
-    count = await store.pending_count(db)
     await say(update, context, context.t("wf.review.head", count=format_int(count, context.lang)))
     chat = update.effective_chat
     assert chat is not None
-    for _, kind, item_id in waiting:
+    for kind, item_id in waiting:
         await send_card(context.services, context.bot, chat.id, context.lang, kind, item_id)
     if count > len(waiting):
         more = context.t(

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 
-from bot.models import Invite, NewInvite, Person, Role
+from bot.models import AccountLink, Invite, NewInvite, Person, Role
 from storage.db import Database
 from storage.encoding import parse_stamp, utc_stamp
 from storage.register import (
@@ -74,20 +73,6 @@ async def revoke_invites(db: Database, *, person_id: int, now: datetime) -> int:
 # --- linking a Telegram account to a person ------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class Link:
-    """What linking changed: the person's earlier account and the account's earlier person."""
-
-    person_id: int
-    telegram_id: int
-    previous_telegram_id: int | None
-    previous_person_id: int | None
-
-    @property
-    def changed(self) -> bool:
-        return self.previous_telegram_id != self.telegram_id
-
-
 async def link_account(
     db: Database,
     *,
@@ -95,7 +80,7 @@ async def link_account(
     telegram_id: int,
     now: datetime,
     invite_id: int | None = None,
-) -> Link | None:
+) -> AccountLink | None:
     """Link a Telegram account to a person, moving the link from wherever it was.
 
     With `invite_id`, the invite is spent in the same transaction; None when it was spent
@@ -131,7 +116,7 @@ async def link_account(
             await conn.execute(
                 "DELETE FROM command_menus WHERE telegram_id = ?", (previous_telegram_id,)
             )
-    return Link(person_id, telegram_id, previous_telegram_id, previous_person_id)
+    return AccountLink(person_id, telegram_id, previous_telegram_id, previous_person_id)
 
 
 async def people_by_phone(db: Database, *, key: str) -> list[Person]:

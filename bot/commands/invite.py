@@ -20,10 +20,9 @@ from bot.config import Settings
 from bot.formats import format_date, format_int
 from bot.models import NewInvite
 from bot.onboarding import invite_link, new_invite, start_line
+from bot.services import accounts
 from bot.texts import plain
 from storage import Database
-from storage import accounts as store
-from storage.register import get_person, get_unit
 
 CSV_COLUMNS = (
     "ma_can_bo", "ho_ten", "vai_tro", "don_vi", "dien_thoai", "lenh_start", "lien_ket", "het_han",
@@ -65,21 +64,13 @@ async def invite(args: argparse.Namespace, settings: Settings) -> int:
                 return 1
             print(plain(lang, "invite.cli_written", count=format_int(count, lang), path=args.out))  # noqa: T201
             return 0
-        code = args.revoke if args.revoke is not None else args.person
-        person = await get_person(db, code=code)
-        if person is None:
-            print(plain(lang, "invite.cli_unknown", code=code), file=sys.stderr)  # noqa: T201
-            return 1
         if args.revoke is not None:
-            count = await store.revoke_invites(db, person_id=person.id, now=now)
-            revoked = format_int(count, lang)
-            text = plain(lang, "invite.cli_revoked", count=revoked, name=person.name, code=code)
-            print(text)  # noqa: T201
-            return 0
+            return await revoke(db, args.revoke, lang, now)
         ttl = settings.telegram.invite_ttl_days
-        issued = await store.issue_invite(
-            db, person_id=person.id, invite=new_invite(now, ttl), now=now
-        )
+        invited = await accounts.invite(db, args.person, ttl_days=ttl, now=now)
+    if invited is None:
+        return _unknown(lang, args.person)
+    person, issued = invited
     link = invite_link(settings.telegram.bot_username, issued.code)
     if args.json:
         shape = {"person": person.code, "start": start_line(issued.code), "link": link}
@@ -90,6 +81,23 @@ async def invite(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+async def revoke(db: Database, code: str, lang: str, now: datetime) -> int:
+    revoked = await accounts.revoke_invites(db, code, now=now)
+    if revoked is None:
+        return _unknown(lang, code)
+    person, count = revoked
+    text = plain(
+        lang, "invite.cli_revoked", count=format_int(count, lang), name=person.name, code=code
+    )
+    print(text)  # noqa: T201
+    return 0
+
+
+def _unknown(lang: str, code: str) -> int:
+    print(plain(lang, "invite.cli_unknown", code=code), file=sys.stderr)  # noqa: T201
+    return 1
+
+
 def _expires(issued: NewInvite, settings: Settings) -> str:
     return format_date(issued.expires_at.astimezone(settings.organization.tz).date())
 
@@ -97,11 +105,10 @@ def _expires(issued: NewInvite, settings: Settings) -> str:
 async def write_unlinked(db: Database, settings: Settings, out: Path, now: datetime) -> int:
     """One invite per unlinked person, as a CSV the Office can open in Excel (UTF-8, BOM).
     The file is written first and the codes stored after: no file, no new codes."""
-    people = await store.unlinked_people(db)
+    people = await accounts.unlinked_people(db)
     issued = [new_invite(now, settings.telegram.invite_ttl_days) for _ in people]
     rows = []
-    for person, invite in zip(people, issued, strict=True):
-        unit = None if person.unit_id is None else await get_unit(db, id=person.unit_id)
+    for (person, unit), invite in zip(people, issued, strict=True):
         rows.append(
             {
                 "ma_can_bo": person.code,
@@ -121,8 +128,8 @@ async def write_unlinked(db: Database, settings: Settings, out: Path, now: datet
             writer = csv.DictWriter(handle, fieldnames=CSV_COLUMNS)
             writer.writeheader()
             writer.writerows(rows)
-        await store.add_invites(
-            db, invites=[(p.id, i) for p, i in zip(people, issued, strict=True)], now=now
+        await accounts.add_invites(
+            db, [(p.id, i) for (p, _), i in zip(people, issued, strict=True)], now=now
         )
     except BaseException:
         partial.unlink(missing_ok=True)

@@ -33,7 +33,7 @@ from bot.models.imports import (
     casefold_index,
     record_from,
 )
-from bot.models.people import Invite, InviteState, NewInvite, Person, Role, Unit
+from bot.models.people import AccountLink, Invite, InviteState, NewInvite, Person, Role, Unit
 from bot.models.phones import phone_key
 from bot.models.reminders import (
     NO_DETAIL,
@@ -70,7 +70,8 @@ from bot.models.workflow import (
 )
 
 __all__ = [
-    "APPENDIX_KINDS", "NO_DETAIL", "REPLY_KINDS", "ROUND_KINDS", "TASK_KINDS", "Appendix",
+    "APPENDIX_KINDS", "NO_DETAIL", "REPLY_KINDS", "ROUND_KINDS", "TASK_KINDS", "AccountLink",
+    "Appendix",
     "Catalog", "Change", "CompletionReport", "Conflict", "DeadlineChange", "Decision",
     "Dialogue", "ExtensionRequest", "Figures", "GroupFigures", "ImportKind", "Invite",
     "InviteState", "ItemKind", "ListedTask", "Merged", "MonthlyReport", "NewInvite",

@@ -54,6 +54,21 @@ class Invite:
     revoked_at: datetime | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class AccountLink:
+    """What linking a Telegram account to a person changed: the person's earlier account and
+    the account's earlier person."""
+
+    person_id: int
+    telegram_id: int
+    previous_telegram_id: int | None
+    previous_person_id: int | None
+
+    @property
+    def changed(self) -> bool:
+        return self.previous_telegram_id != self.telegram_id
+
+
 class InviteState(StrEnum):
     VALID = "valid"
     UNKNOWN = "unknown"  # forged, mistyped, or never issued

@@ -1,5 +1,6 @@
-"""The lists and figures the figures' commands show (/overdue, /unit, /mine, `dondoc
-stats`) and the monthly report (`dondoc report`), read from the register as of a day given."""
+"""The lists and figures the figures' commands show (/stats, /overdue, /unit, /mine,
+/chart, `dondoc stats`) and the monthly report (/report, `dondoc report`), read from the
+register as of a day given (docs/DOMAIN.md, "The report and its figures")."""
 
 from __future__ import annotations
 
@@ -9,10 +10,11 @@ from datetime import date, tzinfo
 
 from bot.figure_views import PER_PAGE, pages
 from bot.figures import YearFigures, month_period
-from bot.models import Figures, MonthlyReport, Period, Person
+from bot.models import Figures, MonthlyReport, OverduePage, Period, Person, Unit
 from storage import reports
 from storage.db import Database
-from storage.figures import load_figures
+from storage.figures import load_figures, unit_year_figures
+from storage.register import get_unit
 from storage.reports import TaskPage
 
 
@@ -56,6 +58,75 @@ async def unit_open_page(db: Database, unit_id: int, *, today: date, page: int) 
         )
 
     return await clamped_page(load, page)
+
+
+@dataclass(frozen=True, slots=True)
+class UnitOverdueList:
+    """A unit and a page of its overdue open tasks."""
+
+    unit: Unit
+    shown: ShownPage
+
+
+async def unit_overdue(
+    db: Database, unit_id: int, *, today: date, page: int
+) -> UnitOverdueList | None:
+    """A page of one unit's overdue open tasks; None when the unit is gone."""
+    unit = await get_unit(db, id=unit_id)
+    if unit is None:
+        return None
+    return UnitOverdueList(unit, await unit_overdue_page(db, unit.id, today=today, page=page))
+
+
+@dataclass(frozen=True, slots=True)
+class UnitFigures:
+    """/unit: a unit's figures this year, and a page of its open tasks."""
+
+    unit: Unit
+    figures: YearFigures
+    year_start: date
+    open: ShownPage
+
+
+async def unit_figures(db: Database, unit_id: int, *, today: date, page: int) -> UnitFigures | None:
+    """A unit's figures from the year's start to `today` and a page of its open tasks;
+    None when the unit is gone."""
+    unit = await get_unit(db, id=unit_id)
+    if unit is None:
+        return None
+    year_start = date(today.year, 1, 1)
+    figures = await unit_year_figures(db, unit_id=unit.id, year_start=year_start, as_of=today)
+    shown = await unit_open_page(db, unit.id, today=today, page=page)
+    return UnitFigures(unit, figures, year_start, shown)
+
+
+async def head_unit_year(
+    db: Database, head: Person, *, year_start: date, as_of: date
+) -> tuple[Unit, YearFigures]:
+    """A head's own unit, and its figures from `year_start` to `as_of`."""
+    unit = await get_unit(db, id=head.unit_id)
+    assert unit is not None  # a head always belongs to a unit (schema CHECK)
+    figures = await unit_year_figures(db, unit_id=unit.id, year_start=year_start, as_of=as_of)
+    return unit, figures
+
+
+async def kept_figures(
+    db: Database, *, period: Period, as_of: date, groups: bool = True
+) -> Figures:
+    """The figures of the period and its year (by unit and by leader with `groups`), kept
+    until the register changes (the chat's commands ask for them over and over)."""
+    return await reports.kept_figures(db, period=period, as_of=as_of, groups=groups)
+
+
+async def overdue_page(db: Database, *, today: date, page: int, per_page: int) -> OverduePage:
+    """One page of /overdue's units, the most overdue first (the last page when `page` is
+    past it), with the sums of the whole list."""
+    return await reports.overdue_page(db, today=today, page=page, per_page=per_page)
+
+
+async def find_units(db: Database, query: str, *, limit: int) -> list[Unit]:
+    """Units by code or by name (`storage.reports.find_units`)."""
+    return await reports.find_units(db, query, limit=limit)
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,6 +13,7 @@ import asyncio
 import logging
 import sqlite3
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from telegram.ext import Application
@@ -25,9 +26,11 @@ from bot.reminders.pacing import Backoff, SendLimiter, default_window
 from bot.reminders.policy import Policy
 from bot.reminders.render import Upcoming
 from bot.services import rounds
+from bot.services.accounts import person_for_telegram
 from bot.services.review import OutboxCards
 from bot.services.sender import Sender
 from storage import outbox as store
+from storage.db import Database
 from storage.upkeep import daily_upkeep
 
 log = logging.getLogger(__name__)
@@ -160,3 +163,21 @@ async def reminders_ahead(services: Services, person: Person, *, days: int) -> l
                  int(r.detail.get("days_overdue", r.detail.get("days_left", 0))))
         for day, r in found
     ]  # fmt: skip
+
+
+async def weekly_paused(db: Database, person_id: int) -> bool:
+    """Whether the person paused their weekly summary (/reminders pause)."""
+    return await store.is_weekly_paused(db, person_id=person_id)
+
+
+async def pause_weekly(db: Database, person_id: int, *, paused: bool, now: datetime) -> None:
+    await store.set_weekly_paused(db, person_id=person_id, paused=paused, now=now)
+
+
+async def reachable_again(db: Database, telegram_id: int) -> Person | None:
+    """The person linked to this account, when Telegram had refused them and they are
+    reachable again (their waiting reminders may go out); None otherwise."""
+    person = await person_for_telegram(db, telegram_id)
+    if person is None or not await store.clear_unreachable(db, person_id=person.id):
+        return None
+    return person

@@ -3,10 +3,11 @@ Office's decisions on them, each with the outbox rows it stores in its own trans
 (the reviewers' cards of a new item, the notices of a decision). Checked again inside the
 transaction against the task as it is then (a refusal comes back, nothing changes); a
 decision takes effect once (`Decision.taken`). Telling the sender and editing the cards
-is the caller's (handlers/workflow.py)."""
+is the caller's (handlers/workflow.py). Also the reads the dialogues and /review need."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 from bot.context import Services
@@ -14,6 +15,7 @@ from bot.formats import format_date
 from bot.models import (
     CompletionReport,
     Decision,
+    Dialogue,
     ExtensionRequest,
     ItemKind,
     Person,
@@ -31,6 +33,7 @@ from bot.workflow import (
 )
 from bot.workflow_views import TITLE_CHARS, short
 from storage import workflow as store
+from storage.db import Database
 from storage.register import get_person
 
 
@@ -142,3 +145,52 @@ async def decide_with_reason(
         services.db, request_id=item.id, person_id=by.id, now=now, reason=reason,
         notices=told,
     )  # fmt: skip
+
+
+# --- open requests, dialogues and the review queue ------------------------------------------
+
+
+async def open_request(db: Database, task_id: int) -> ExtensionRequest | None:
+    """The task's extension request still waiting for a decision, if any."""
+    return await store.open_request(db, task_id)
+
+
+async def request_by_id(db: Database, request_id: int) -> ExtensionRequest | None:
+    return await store.get_request(db, request_id)
+
+
+async def save_dialogue(db: Database, dialogue: Dialogue) -> None:
+    """Start (or replace) the person's dialogue: the bot's question waiting for an answer."""
+    await store.save_dialogue(db, dialogue)
+
+
+async def dialogue_of(db: Database, person_id: int) -> Dialogue | None:
+    """The person's dialogue, if one waits (expired ones too: the caller says so)."""
+    return await store.get_dialogue(db, person_id)
+
+
+async def end_dialogue(db: Database, person_id: int) -> None:
+    await store.end_dialogue(db, person_id)
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewQueue:
+    """/review: the oldest items waiting for a decision (at most `limit`, reports and
+    requests together, oldest first) and how many wait in all."""
+
+    waiting: list[tuple[ItemKind, int]]
+    count: int
+
+
+async def review_queue(db: Database, *, limit: int) -> ReviewQueue:
+    reports = await store.pending_reports(db, limit=limit)
+    requests = await store.pending_requests(db, limit=limit)
+    waiting = sorted(
+        [(r.reported_at, ItemKind.REPORT, r.id) for r in reports]
+        + [(r.requested_at, ItemKind.EXTENSION, r.id) for r in requests]
+    )[:limit]
+    if not waiting:
+        return ReviewQueue([], 0)
+    return ReviewQueue(
+        [(kind, item_id) for _, kind, item_id in waiting], await store.pending_count(db)
+    )
