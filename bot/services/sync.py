@@ -29,7 +29,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from bot.config import Settings, SyncSettings, redacted
-from bot.formats import format_int, format_number
+from bot.formats import format_int, format_value
 from bot.import_summary import summary_lines
 from bot.importer import Cell, FileProblem, ImportResult, Table, read_table
 from bot.models import ImportKind, PlannedReminder, ReminderKind, Role
@@ -68,14 +68,7 @@ class SyncFailure(Exception):
         self.values = values
 
     def message(self, lang: str) -> str:
-        values = {
-            name: format_int(value, lang)
-            if type(value) is int
-            else format_number(value, lang)
-            if type(value) is float
-            else value
-            for name, value in self.values.items()
-        }
+        values = {name: format_value(value, lang) for name, value in self.values.items()}
         return plain(lang, self.key, **values)
 
     @property
