@@ -1,8 +1,8 @@
 """The direction of dependence between the project's layers (docs/ARCHITECTURE.md), read
 from the source with `ast`: every import counts, at module level or inside a function.
 
-One rule a line in RULES: the modules its importers' globs match (but the exempt ones) may
-not import a name its forbidden globs match, unless an allowed glob matches it too. Each
+A `Rule` in RULES: the modules its importers' globs match (but the exempt ones) may not
+import a name its forbidden globs match, unless an allowed glob matches it too. Each
 rule carries a made-up breach, so that a test can show the rule still catches one.
 """
 
