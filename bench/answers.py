@@ -194,7 +194,7 @@ async def _time_beside(
         bench.figure(f"{name} p95 ÷ that SQL's p95", f"{handler.p95 / counted.p95:.2f}")
     if errors:
         bench.judge(f"{name} errors", len(errors), 0, note=repr(errors[0]))
-    # The bot's own cost over the SQL it cannot do without (issue 15): what the handler adds
+    # The bot's own cost over the SQL it cannot do without is judged: what the handler adds
     # is ours to keep small; the SQL's own time follows the register and the machine.
     bench.judge(f"{name} p95", round(handler.p95, 2), 50, unit=" ms")
     bench.judge(f"{name} p95 − bare SQL p95", round(handler.p95 - sql.p95, 2), 1.5, unit=" ms")

@@ -1,4 +1,4 @@
-"""The scheduled pull on the million-task register (issue 11).
+"""The scheduled pull from the e-office on the million-task register.
 
 An e-office on loopback (aiohttp) publishes a 100,000-task CSV export with an ETag; the
 register is a copy of the generated one (bench.generate). Measured through

@@ -1,4 +1,5 @@
-"""The report figures of DOMAIN.md: for a period P, the year to date, per unit and per leader.
+"""The report figures (docs/DOMAIN.md, "The report and its figures"): for a period P, the
+year to date, per unit and per leader.
 
 The shapes below are the contract between the rules, `dondoc stats`, the bot's /stats and
 the report documents.

@@ -57,6 +57,19 @@ def format_date(d: date) -> str:
     return f"{d.day:02d}/{d.month:02d}/{d.year:04d}"
 
 
+def format_value(value: object, lang: str = "vi") -> object:
+    """A value put into a message as people read it: a count as `format_int` writes it, an
+    amount as `format_number`, a date as `format_date`; anything else (text, a flag) as it
+    is."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int):
+        return format_int(value, lang)
+    if isinstance(value, float):
+        return format_number(value, lang)
+    return format_date(value) if isinstance(value, date) else value
+
+
 def two_digits(n: int, lang: str = "vi") -> str:
     """A count as the formal report writes it: under 10 with two digits (`05`), else `118`."""
     if 0 <= n < 10:

@@ -22,7 +22,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Generic
 
-from bot.formats import format_date, format_int
+from bot.formats import format_date, format_value
 from bot.merge import Outcome, merge_fields, resolve
 from bot.models import (
     Catalog,
@@ -339,7 +339,7 @@ class RowError:
 
     def message(self, lang: str) -> str:
         values = {
-            name: _word(lang, value) if name == "role" else _shown(value, lang)
+            name: _word(lang, value) if name == "role" else format_value(value, lang)
             for name, value in self.values.items()
         }
         reason = plain(lang, f"import.reason.{self.reason}", **values)
@@ -350,12 +350,6 @@ class RowError:
 
 def _word(lang: str, role: object) -> str:
     return plain(lang, f"import.role.{role}")
-
-
-def _shown(value: object, lang: str) -> object:
-    if isinstance(value, int) and not isinstance(value, bool):
-        return format_int(value, lang)
-    return format_date(value) if isinstance(value, date) else value
 
 
 @dataclass(frozen=True, slots=True)

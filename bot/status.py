@@ -1,4 +1,4 @@
-"""The statuses of DOMAIN.md, derived from a task and a day T; never stored.
+"""The statuses (docs/DOMAIN.md, "Statuses"), derived from a task and a day T; never stored.
 
 A deadline D means "by the end of day D": on D the task is in time, from D+1 it is overdue.
 As of T, a task is completed only if it was completed on or before T, and an extension

@@ -1,4 +1,4 @@
-"""The rules of completion reports and extension requests (DOMAIN.md, "The workflow").
+"""The rules of completion reports and extension requests (docs/DOMAIN.md, "The workflow").
 
 Pure functions over rows and a `today`: what a report or a request must satisfy, who reviews
 it, and the numbers of reply documents found in a result. Each refusal is a `Refusal`

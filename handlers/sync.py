@@ -3,7 +3,8 @@
 The job only pulls (bot/services/sync.py decides who is told of what, through the outbox)
 and then starts the sender. A pull that fails, however it fails, is logged and tried again
 at the next run: the bot stays up. The pull is a use case
-(bot/services/sync.py: `pull_now(application)`, which tests may call instead of waiting).
+(bot/services/reminders.py: `pull_now(application)`, which tests may call instead of
+waiting).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from typing import Any
 from telegram.ext import JobQueue
 
 from bot.context import DondocContext
-from bot.services.sync import pull_now
+from bot.services.reminders import pull_now
 
 FIRST_PULL_SECONDS = 60  # after the bot starts: its start is not held up by the e-office
 

@@ -19,6 +19,7 @@ from bot.formats import (
     format_int,
     format_number,
     format_percent,
+    format_value,
     parse_user_date,
     percent,
     shares,
@@ -63,6 +64,13 @@ def test_percentages_are_written_as_babel_writes_them(value: Decimal, lang: str)
 def test_dates_are_day_month_year_in_both_languages() -> None:
     assert format_date(date(2020, 3, 1)) == "01/03/2020"
     assert format_date(date(2020, 12, 31)) == "31/12/2020"
+
+
+def test_a_value_in_a_message_is_written_by_its_kind() -> None:
+    assert [format_value(v) for v in (1132, 0.5, date(2020, 3, 1), "5.000", True)] == [
+        "1.132", "0,5", "01/03/2020", "5.000", True,
+    ]  # fmt: skip
+    assert format_value(1132, "en") == "1,132"
 
 
 def test_the_formal_report_writes_counts_under_ten_with_two_digits() -> None:

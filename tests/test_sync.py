@@ -7,6 +7,8 @@ import asyncio
 import csv
 import io
 import json
+import subprocess
+import sys
 from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -286,3 +288,10 @@ async def test_the_command_pulls_and_tells_the_last_pulls(
     out = capsys.readouterr().out
     assert "đơn vị: " in out and "không đổi" in out and 'ETag "v1"' in out
     assert SECRET not in out
+
+
+def test_the_command_lines_pull_starts_without_the_bots_framework() -> None:
+    """`dondoc sync` runs from cron: the pull loads no python-telegram-bot (0.2 s a start)."""
+    probe = "import sys, bot.services.sync; print([m for m in sys.modules if 'telegram' in m])"
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"

@@ -125,7 +125,7 @@ def plan_reminders(
     for group in (own, unit_wide, overdue, escalated, assigned_overdue):
         for entries in group.values():
             entries.sort()  # nearly in order already: the tasks come by deadline
-    # One morning message a person: their task, or all their tasks in one list (issue 15).
+    # One morning message a person: their task, or all their tasks in one list.
     planned: list[PlannedReminder] = []
     for person_id, role, home in view.people:
         mine = own.get(person_id, ())

@@ -218,8 +218,8 @@ def _listing(
 
 
 def _morning(notice: Notice, lang: str, policy: Policy) -> Rendered:
-    """A person's reminders of the day in one message (issue 15): the most urgent first,
-    named in full, each with its own ✅ and ⏳; the rest counted."""
+    """A person's reminders of the day in one message (docs/DOMAIN.md, "The workflow"): the
+    most urgent first, named in full, each with its own ✅ and ⏳; the rest counted."""
     head = t(lang, "rem.morning", count=_count(notice, lang))
     footer = Html(f"{t(lang, 'rem.morning.hint')}\n{t(lang, 'rem.see_tasks')}")
     text, shown = _listing(head, notice, lang, policy, footer, FULL_TITLE_LIMIT)

@@ -118,7 +118,8 @@ def _keyboard(markup: Any) -> list[list[JsonDict]] | None:
 
 
 def message_json(message: TgMessage, tz: tzinfo) -> JsonDict:
-    """The page's Message (see /work/wt/briefs/sandbox-contract.md)."""
+    """A message as the page's JSON gives it (the room's `/api` answers and event stream;
+    bot/sandbox/static/app.js draws it)."""
     data = message.json
     text = data.get("text")
     if text is not None:

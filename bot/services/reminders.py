@@ -1,10 +1,12 @@
-"""The reminders' machinery: the tick (the day's round planned when due, the daily backup
-and upkeep) and the sender's lifecycle (one sender per bot, draining the outbox).
+"""The running bot's jobs: the tick (the day's round planned when due, the daily backup
+and upkeep), the scheduled pull from the e-office, and the sender's lifecycle (one sender
+per bot, draining the outbox).
 
-The JobQueue only ticks (handlers/reminders.py, every `[reminders] tick_seconds`);
-everything it decides comes from the database: the round is planned when due and not
-planned yet, and the sender drains what the outbox holds. Tests call
-`tick(application, wait=True)` instead of waiting.
+The JobQueue only ticks (handlers/reminders.py, every `[reminders] tick_seconds`) and pulls
+(handlers/sync.py, every `[sync] every_minutes`); everything it decides comes from the
+database: the round is planned when due and not planned yet, and the sender drains what the
+outbox holds. Tests call `tick(application, wait=True)` or `pull_now(application)` instead
+of waiting.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from bot.services import rounds
 from bot.services.accounts import person_for_telegram
 from bot.services.review import OutboxCards
 from bot.services.sender import Sender
+from bot.services.sync import KindPull, pull
 from storage import outbox as store
 from storage.db import Database
 from storage.upkeep import daily_upkeep
@@ -107,6 +110,21 @@ async def flush(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
         if not left or left == due:
             return
         due = left
+
+
+async def pull_now(application: Application[Any, Any, Any, Any, Any, Any]) -> list[KindPull]:
+    """One pull of every address by the running bot; the notices it stored are sent at once.
+    A pull that fails, however it fails, is logged and tried again at the next run: the bot
+    stays up."""
+    services = _services(application)
+    clock = services.clock
+    try:
+        pulls = await pull(services.db, services.settings, today=clock.today(), now=clock.now())
+    except Exception:  # a bug or a full disk: logged, and the next run tries again
+        log.exception("the sync failed; the next run tries again")
+        return []
+    start_sender(application)
+    return pulls
 
 
 def start_sender(application: Application[Any, Any, Any, Any, Any, Any]) -> asyncio.Task[Any]:

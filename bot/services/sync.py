@@ -8,7 +8,7 @@ as CSV, XLSX or JSON and imported by `import_table`, all or nothing, with the sa
 `dondoc import`. Each kind's last pull is kept (storage/sync.py); admins are told of a
 failure once per distinct failure, once when it works again, and of a pull that changed
 something; people are told of their new and reassigned tasks as an import tells them.
-`pull_now` is the running bot's scheduled pull (its JobQueue job: handlers/sync.py);
+The running bot's scheduled pull, `pull_now`, is one of its jobs (bot/services/reminders.py);
 `sync_status` is what `dondoc sync status` shows.
 """
 
@@ -27,17 +27,14 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
-from telegram.ext import Application
 
 from bot.config import Settings, SyncSettings, redacted
-from bot.context import Services
-from bot.formats import format_int, format_number
+from bot.formats import format_int, format_value
 from bot.import_summary import summary_lines
 from bot.importer import Cell, FileProblem, ImportResult, Table, read_table
 from bot.models import ImportKind, PlannedReminder, ReminderKind, Role
 from bot.reminders.policy import Policy, send_time
 from bot.services.imports import announce_import, import_table
-from bot.services.reminders import start_sender
 from bot.texts import plain
 from storage import Database, outbox
 from storage import sync as store
@@ -71,14 +68,7 @@ class SyncFailure(Exception):
         self.values = values
 
     def message(self, lang: str) -> str:
-        values = {
-            name: format_int(value, lang)
-            if type(value) is int
-            else format_number(value, lang)
-            if type(value) is float
-            else value
-            for name, value in self.values.items()
-        }
+        values = {name: format_value(value, lang) for name, value in self.values.items()}
         return plain(lang, self.key, **values)
 
     @property
@@ -324,22 +314,6 @@ async def pull_kind(
 
 
 # --- a pull of every address ---------------------------------------------------------------
-
-
-async def pull_now(application: Application[Any, Any, Any, Any, Any, Any]) -> list[KindPull]:
-    """One pull of every address by the running bot; the notices it stored are sent at once.
-    A pull that fails, however it fails, is logged and tried again at the next run: the bot
-    stays up."""
-    services = application.bot_data.services
-    assert isinstance(services, Services)
-    clock = services.clock
-    try:
-        pulls = await pull(services.db, services.settings, today=clock.today(), now=clock.now())
-    except Exception:  # a bug or a full disk: logged, and the next run tries again
-        log.exception("the sync failed; the next run tries again")
-        return []
-    start_sender(application)
-    return pulls
 
 
 async def pull(

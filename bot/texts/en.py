@@ -4,7 +4,7 @@ TEXTS: dict[str, str] = {
     # --- general -------------------------------------------------------------------------
     "error.apology": "Sorry, something went wrong. The Office has been told. Please try again later.",
     "error.admin_notice": "⚠️ Error in the bot: <code>{kind}</code>\n{summary}",
-    # --- access and onboarding (issue 3) ---
+    # --- access and onboarding ---
     "access.stranger": "Hello! This Telegram account is not linked to the staff list of {office}.\n\nTo use the bot you can:\n• open the invite link that {office} sent you; or\n• send /start and press «Share phone number»: if your number is on the list, the bot will recognise you.\n\nFor help, please contact {office}.",
     "access.stranger_short": "You have no access yet. Send /start to the bot in a private chat.",
     "access.not_for_role": "This command is not for your role. Type /help to see what you can do.",
@@ -68,8 +68,8 @@ TEXTS: dict[str, str] = {
     "fallback.unknown_command": "There is no such command. Type /help to see what you can do.",
     "fallback.text": "The bot did not understand this message. Type /help to see what you can do.",
     "fallback.stale_button": "This button no longer works.",
-    # (end of access and onboarding (issue 3))
-    # --- task lists and cards (issue 3) ---
+    # (end of access and onboarding)
+    # --- task lists and cards ---
     "tasks.pointer": "The /tasks list is for units and their officers. For your role, see the figures: /stats (this month), /overdue (overdue tasks per unit), /unit (one unit); and <code>/task CODE</code> to open one task.",
     "tasks.none": "You have no open tasks. 🎉",
     "tasks.header": "<b>Open tasks of {name}</b>: {count}",
@@ -115,8 +115,8 @@ TEXTS: dict[str, str] = {
     "card.done_button": "✅ Done",
     "card.extend_button": "⏳ Ask for more time",
     "card.events": "<b>Latest events</b>",
-    # (end of task lists and cards (issue 3))
-    # --- done, extend and review (issue 4) ---
+    # (end of task lists and cards)
+    # --- done, extend and review ---
     "cmd.done": "Report a task completed",
     "help.done": "<code>/done CODE result</code> — report completion, naming the reply document (e.g. 123/BC-SNV); a file may go with it. You may also reply to the bot's message about the task with <code>/done result</code>, or send /done and pick the task. Example: <code>/done NV-2020-0345 Report no. 123/BC-SNV sent</code>",
     "cmd.extend": "Ask for more time on a task",
@@ -225,8 +225,8 @@ TEXTS: dict[str, str] = {
     "wf.event.extension_granted": "Extended from {old} to {new}",
     "wf.event.extension_refused": "Extension refused: {reason}",
     "wf.event.other": "{kind}",
-    # (end of done, extend and review (issue 4))
-    # --- reminders (issue 5) ---
+    # (end of done, extend and review)
+    # --- reminders ---
     "cmd.reminders": "Reminders I will get",
     "help.reminders": "/reminders — the reminders you will get and what comes next; pause or resume the weekly summaries (<code>/reminders pause</code>, <code>/reminders resume</code>). Deadline reminders cannot be paused.",
     "rem.button.details": "📄 Details",
@@ -303,8 +303,8 @@ TEXTS: dict[str, str] = {
     "rem.cli.unreachable_line": "  {code} {name} — since {since}: {error}",
     "rem.cli.failed": "Messages Telegram refused ({count} latest):",
     "rem.cli.failed_line": "  #{id} [{kind}] → {person}, {date}: {error}",
-    # (end of reminders (issue 5))
-    # --- figures and reports (issue 6) ---
+    # (end of reminders)
+    # --- figures and reports ---
     # The monthly report documents (.docx and .xlsx), in the seed's words.
     "report.motto_1": "SOCIALIST REPUBLIC OF VIETNAM",
     "report.motto_2": "Independence - Freedom - Happiness",
@@ -451,9 +451,9 @@ TEXTS: dict[str, str] = {
     "chart.caption": "Progress of the tasks by unit, year to date as of {end}.",
     "report.preparing": "⏳ Preparing the report…",
     "report.caption": "The report on the progress of the tasks, as of {as_of}. The Excel file has all the figures and the appendices.",
-    # (end of figures and reports (issue 6))
+    # (end of figures and reports)
     # --- command line ---
-    # import, export and sample (issue 2)
+    # import, export and sample
     "import.kind.units": "units",
     "import.kind.people": "people",
     "import.kind.tasks": "tasks",
@@ -502,8 +502,8 @@ TEXTS: dict[str, str] = {
     "sample.done": "Wrote a sample province in {directory}: {units} units, {people} people, {tasks} tasks around {today}. Import them in this order:",
     # The notice of an import to a person given several of its tasks (bot/import_notices.py).
     "rem.folded.imported": "📌 <b>{count} new tasks assigned to you</b> (just imported into the register by the Office)",
-    # (end of import, export and sample (issue 2))
-    # report section 1 and dondoc stats (issue 2)
+    # (end of import, export and sample)
+    # report section 1 and dondoc stats
     "s1.period": "From {start} to the end of {end}, the Provincial People's Committee, its Chairman and Vice-Chairmen assigned a total of {assigned} tasks to the departments, boards and agencies and the district and city People's Committees.",
     "s1.period_none": "From {start} to the end of {end}, the Provincial People's Committee, its Chairman and Vice-Chairmen assigned no task to the departments, boards and agencies or the district and city People's Committees.",
     "s1.in_month": "in {month}",
@@ -552,7 +552,7 @@ TEXTS: dict[str, str] = {
     "stats.col.late": "Completed late",
     "stats.col.open_in_time": "Open, in time",
     "stats.col.open_overdue": "Open, overdue",
-    # (end of report section 1 and dondoc stats (issue 2))
+    # (end of report section 1 and dondoc stats)
     # dondoc report, dondoc run and dondoc health
     "report.cli.period": "--period {value}: use YYYY-MM, e.g. 2020-03",
     "report.cli.as_of": "--as-of {value}: use YYYY-MM-DD, e.g. 2020-03-31",
@@ -562,7 +562,7 @@ TEXTS: dict[str, str] = {
     "run.cli.token_refused": "dondoc: Telegram refused the bot token (telegram.token): check it with @BotFather.",
     "health.cli.schema": "the database is at schema version {version}; dondoc needs {latest}",
     # (end of command line)
-    # The practice room: dondoc sandbox (issue 12)
+    # The practice room: dondoc sandbox
     "sandbox.bot_name": "dondoc (practice room)",
     "sandbox.stranger_name": "Stranger",
     "sandbox.stranger": "A stranger (not in the register)",
@@ -597,7 +597,7 @@ TEXTS: dict[str, str] = {
     "sandbox.cli.bad_code": "--code: 4 to 64 letters or digits.",
     "sandbox.cli.bad_files": "The practice room's register could not be made: {problem}",
     # (end of the practice room)
-    # Input limits, edited messages and dondoc restore (issue 14, part 3)
+    # Input limits, edited messages and dondoc restore
     "import.reason.too_long": "longer than {cap} characters (this column's limit)",
     "edit.ignored": "Edited messages are not processed again; please send a new message.",
     "restore.cli.usage": "dondoc restore: give the backup file, e.g. dondoc restore backups/dondoc-20200415-0900.sqlite3",
@@ -613,7 +613,7 @@ TEXTS: dict[str, str] = {
     "run.cli.locked": "dondoc run: another dondoc is running on the database {database} (the lock {lock} is held)",
     "run.cli.port_unavailable": "dondoc run: cannot listen for the webhook on {listen}:{port} ({reason}). Is another program using the port? Change telegram.webhook_port or telegram.webhook_listen.",
     # (end of input limits, edited messages and dondoc restore)
-    # The monthly report as the Office signs it (issue 14, part 2): zero parts in words,
+    # The monthly report as the Office signs it: zero parts in words,
     # appendices cited by the number they have, page setup of the workbook.
     "s1.due_completed_first": "{completed} were completed, all on time, none late",
     "s1.due_completed_second": "{completed} were completed, all late{ref}",
@@ -638,7 +638,7 @@ TEXTS: dict[str, str] = {
     "report.xlsx_leaders": "Progress of the tasks by assigning leader, year to date from {start} to the end of {end}",
     "report.document_title": "Report: review of the progress of the assigned tasks up to the end of {as_of}",
     "report.xlsx_footer": "Page {page} of {pages}",
-    # The import's three-way merge: its summary, conflicts and history (issue 11, merge)
+    # The import's three-way merge: its summary, conflicts and history
     "import.merge.done": "Imported {kind} from {name}: {created} created, {updated} updated, {unchanged} unchanged; {kept} fields changed in the bot kept; {conflicts} conflicts.",
     "import.merge.dry_run": "Dry run, nothing written: importing {kind} from {name} would make {created} created, {updated} updated, {unchanged} unchanged; {kept} fields changed in the bot kept; {conflicts} conflicts.",
     "import.merge.conflicts_head": "Conflicts (the file and the bot changed the same field differently):",
@@ -658,7 +658,7 @@ TEXTS: dict[str, str] = {
     "import.merge.source_unknown": "an import file",
     "wf.event.import_merged": "Updated from {source}: {fields}",
     # (end of the import's three-way merge)
-    # The scheduled pull from the e-office and `dondoc sync` (issue 11, sync)
+    # The scheduled pull from the e-office and `dondoc sync`
     "sync.none": "No address to sync is configured: set tasks_url, units_url or people_url in the [sync] section of config.toml.",
     "sync.failed": "Pulling {kind} from {address} failed: {reason} Nothing was written.",
     "sync.unchanged_304": "{kind} ({address}): unchanged (the server said 304).",
@@ -684,7 +684,7 @@ TEXTS: dict[str, str] = {
     "sync.status.failed": "failed: {message}",
     "sync.status.validator": "  ETag {etag}; Last-Modified {last_modified}; hash {hash}",
     # (end of the scheduled pull)
-    # The bot's changes handed back to the e-office: dondoc export changes and /export (issue 11, sync)
+    # The bot's changes handed back to the e-office: dondoc export changes and /export
     "changes.col.code": "Task code",
     "changes.col.doc_number": "Document number",
     "changes.col.what": "Change",
@@ -707,7 +707,7 @@ TEXTS: dict[str, str] = {
     "cmd.export": "Export the bot's changes for the e-office",
     "help.export": "<code>/export [from] [to]</code> — a spreadsheet of the changes made in the bot (completed, extended, returned, refused) to update the e-office; the last 7 days by default. Example: <code>/export 01/04/2020 15/04/2020</code>",
     # (end of the bot's changes)
-    # --- issue 15: the morning message (a person's reminders of the day in one) ---
+    # --- the morning message: a person's reminders of the day in one ---
     "rem.morning": "📋 <b>Your reminders today: {count} tasks</b>, the most urgent first",
     "rem.morning.hint": "<i>Press ✅ (done) or ⏳ (more time) beside a task's code below, or reply <code>/done CODE result</code>.</i>",
     "rem.button.done_task": "✅ {code}",
@@ -715,5 +715,5 @@ TEXTS: dict[str, str] = {
     "wf.digest.pick.done": "That message lists several tasks: which one is done? Press it below, or send <code>/done CODE result</code>.",
     "wf.digest.pick.extend": "That message lists several tasks: which one needs more time? Press it below, or send <code>/extend CODE date reason</code>.",
     "wf.digest.pick.line": "• <code>{code}</code> — {title}",
-    # (end of issue 15)
+    # (end of the morning message)
 }

@@ -4,7 +4,7 @@ TEXTS: dict[str, str] = {
     # --- general -------------------------------------------------------------------------
     "error.apology": "Xin lỗi, đã có lỗi xảy ra. Văn phòng đã được báo để xử lý. Vui lòng thử lại sau.",
     "error.admin_notice": "⚠️ Lỗi trong bot: <code>{kind}</code>\n{summary}",
-    # --- access and onboarding (issue 3) ---
+    # --- access and onboarding ---
     "access.stranger": "Xin chào! Tài khoản Telegram này chưa được liên kết với danh sách cán bộ của {office}.\n\nĐể sử dụng bot, bạn có thể:\n• mở đường liên kết mời mà {office} gửi cho bạn; hoặc\n• gửi /start rồi bấm nút «Chia sẻ số điện thoại»: nếu số điện thoại của bạn có trong danh sách, bot sẽ nhận ra bạn.\n\nCần hỗ trợ, xin liên hệ {office}.",
     "access.stranger_short": "Bạn chưa được cấp quyền. Hãy gửi /start cho bot trong tin nhắn riêng.",
     "access.not_for_role": "Lệnh này không dành cho vai trò của bạn. Gõ /help để xem những việc bạn có thể làm.",
@@ -68,8 +68,8 @@ TEXTS: dict[str, str] = {
     "fallback.unknown_command": "Bot không có lệnh này. Gõ /help để xem những việc bạn có thể làm.",
     "fallback.text": "Bot chưa hiểu tin nhắn này. Gõ /help để xem những việc bạn có thể làm.",
     "fallback.stale_button": "Nút này không còn hiệu lực.",
-    # (end of access and onboarding (issue 3))
-    # --- task lists and cards (issue 3) ---
+    # (end of access and onboarding)
+    # --- task lists and cards ---
     "tasks.pointer": "Danh sách /tasks dành cho đơn vị và cán bộ xử lý. Với vai trò của bạn, hãy xem số liệu: /stats (tháng này), /overdue (nhiệm vụ quá hạn theo đơn vị), /unit (một đơn vị); và <code>/task MÃ</code> để xem một nhiệm vụ.",
     "tasks.none": "Bạn không có nhiệm vụ nào đang mở. 🎉",
     "tasks.header": "<b>Nhiệm vụ đang mở của {name}</b>: {count}",
@@ -115,8 +115,8 @@ TEXTS: dict[str, str] = {
     "card.done_button": "✅ Hoàn thành",
     "card.extend_button": "⏳ Xin gia hạn",
     "card.events": "<b>Diễn biến gần đây</b>",
-    # (end of task lists and cards (issue 3))
-    # --- done, extend and review (issue 4) ---
+    # (end of task lists and cards)
+    # --- done, extend and review ---
     "cmd.done": "Báo cáo hoàn thành nhiệm vụ",
     "help.done": "<code>/done MÃ kết quả</code> — báo cáo hoàn thành, nêu số, ký hiệu văn bản trả lời (ví dụ 123/BC-SNV); có thể gửi kèm tệp. Cũng có thể trả lời (reply) tin nhắn của bot về nhiệm vụ bằng <code>/done kết quả</code>, hoặc gửi /done rồi chọn nhiệm vụ. Ví dụ: <code>/done NV-2020-0345 Đã có Báo cáo số 123/BC-SNV</code>",
     "cmd.extend": "Xin gia hạn nhiệm vụ",
@@ -225,8 +225,8 @@ TEXTS: dict[str, str] = {
     "wf.event.extension_granted": "Gia hạn từ {old} đến {new}",
     "wf.event.extension_refused": "Từ chối gia hạn: {reason}",
     "wf.event.other": "{kind}",
-    # (end of done, extend and review (issue 4))
-    # --- reminders (issue 5) ---
+    # (end of done, extend and review)
+    # --- reminders ---
     "cmd.reminders": "Nhắc việc tôi sẽ nhận",
     "help.reminders": "/reminders — những nhắc việc bạn sẽ nhận và lịch sắp tới; tạm dừng hoặc nhận lại tóm tắt hằng tuần (<code>/reminders pause</code>, <code>/reminders resume</code>). Nhắc hạn nhiệm vụ không tạm dừng được.",
     "rem.button.details": "📄 Chi tiết",
@@ -303,8 +303,8 @@ TEXTS: dict[str, str] = {
     "rem.cli.unreachable_line": "  {code} {name} — từ {since}: {error}",
     "rem.cli.failed": "Tin bị Telegram từ chối ({count} gần nhất):",
     "rem.cli.failed_line": "  #{id} [{kind}] → {person}, {date}: {error}",
-    # (end of reminders (issue 5))
-    # --- figures and reports (issue 6) ---
+    # (end of reminders)
+    # --- figures and reports ---
     # The monthly report documents (.docx and .xlsx), in the seed's words.
     "report.motto_1": "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
     "report.motto_2": "Độc lập - Tự do - Hạnh phúc",
@@ -451,9 +451,9 @@ TEXTS: dict[str, str] = {
     "chart.caption": "Tiến độ nhiệm vụ theo đơn vị, lũy kế đến hết ngày {end}.",
     "report.preparing": "⏳ Đang lập báo cáo…",
     "report.caption": "Báo cáo tiến độ thực hiện nhiệm vụ, số liệu đến hết ngày {as_of}. Tệp Excel kèm theo có đủ số liệu và các phụ lục.",
-    # (end of figures and reports (issue 6))
+    # (end of figures and reports)
     # --- command line ---
-    # import, export and sample (issue 2)
+    # import, export and sample
     "import.kind.units": "đơn vị",
     "import.kind.people": "cán bộ",
     "import.kind.tasks": "nhiệm vụ",
@@ -502,8 +502,8 @@ TEXTS: dict[str, str] = {
     "sample.done": "Đã tạo tỉnh mẫu trong {directory}: {units} đơn vị, {people} cán bộ, {tasks} nhiệm vụ quanh ngày {today}. Nhập lần lượt:",
     # The notice of an import to a person given several of its tasks (bot/import_notices.py).
     "rem.folded.imported": "📌 <b>{count} nhiệm vụ mới được giao cho bạn</b> (Văn phòng vừa nhập vào sổ theo dõi)",
-    # (end of import, export and sample (issue 2))
-    # report section 1 and dondoc stats (issue 2)
+    # (end of import, export and sample)
+    # report section 1 and dondoc stats
     "s1.period": "Từ ngày {start} đến hết ngày {end}, UBND tỉnh, Chủ tịch, các Phó Chủ tịch UBND tỉnh đã giao các sở, ban, ngành, UBND các huyện, thành phố tổng số {assigned} nhiệm vụ.",
     "s1.period_none": "Từ ngày {start} đến hết ngày {end}, UBND tỉnh, Chủ tịch, các Phó Chủ tịch UBND tỉnh chưa giao nhiệm vụ nào cho các sở, ban, ngành, UBND các huyện, thành phố.",
     "s1.in_month": "trong tháng {month}",
@@ -552,7 +552,7 @@ TEXTS: dict[str, str] = {
     "stats.col.late": "Hoàn thành quá hạn",
     "stats.col.open_in_time": "Chưa hoàn thành, trong hạn",
     "stats.col.open_overdue": "Chưa hoàn thành, quá hạn",
-    # (end of report section 1 and dondoc stats (issue 2))
+    # (end of report section 1 and dondoc stats)
     # dondoc report, dondoc run and dondoc health
     "report.cli.period": "--period {value}: hãy viết dạng YYYY-MM, ví dụ 2020-03",
     "report.cli.as_of": "--as-of {value}: hãy viết dạng YYYY-MM-DD, ví dụ 2020-03-31",
@@ -562,7 +562,7 @@ TEXTS: dict[str, str] = {
     "run.cli.token_refused": "dondoc: Telegram không chấp nhận mã bot (telegram.token); hãy kiểm tra lại với @BotFather.",
     "health.cli.schema": "cơ sở dữ liệu ở phiên bản {version}, dondoc cần phiên bản {latest}",
     # (end of command line)
-    # The practice room: dondoc sandbox (issue 12)
+    # The practice room: dondoc sandbox
     "sandbox.bot_name": "dondoc (phòng tập)",
     "sandbox.stranger_name": "Người lạ",
     "sandbox.stranger": "Người lạ (không có trong danh sách)",
@@ -597,7 +597,7 @@ TEXTS: dict[str, str] = {
     "sandbox.cli.bad_code": "--code: cần từ 4 đến 64 chữ cái hoặc chữ số.",
     "sandbox.cli.bad_files": "Không tạo được sổ của phòng tập: {problem}",
     # (end of the practice room)
-    # Input limits, edited messages and dondoc restore (issue 14, part 3)
+    # Input limits, edited messages and dondoc restore
     "import.reason.too_long": "dài quá {cap} ký tự (giới hạn của cột này)",
     "edit.ignored": "Tin nhắn đã sửa không được xử lý lại; hãy gửi tin nhắn mới.",
     "restore.cli.usage": "dondoc restore: cần đường dẫn tệp sao lưu, ví dụ: dondoc restore backups/dondoc-20200415-0900.sqlite3",
@@ -613,7 +613,7 @@ TEXTS: dict[str, str] = {
     "run.cli.locked": "dondoc run: một dondoc khác đang chạy trên cơ sở dữ liệu {database} (khóa {lock} đang được giữ)",
     "run.cli.port_unavailable": "dondoc run: không mở được cổng webhook {listen}:{port} ({reason}). Cổng đang bị chương trình khác dùng? Hãy đổi telegram.webhook_port hoặc telegram.webhook_listen.",
     # (end of input limits, edited messages and dondoc restore)
-    # The monthly report as the Office signs it (issue 14, part 2): zero parts in words,
+    # The monthly report as the Office signs it: zero parts in words,
     # appendices cited by the number they have, page setup of the workbook.
     "s1.due_completed_first": "đã hoàn thành {completed} nhiệm vụ, đều hoàn thành đúng hạn, không có nhiệm vụ nào hoàn thành quá hạn",
     "s1.due_completed_second": "đã hoàn thành {completed} nhiệm vụ, đều hoàn thành quá hạn{ref}",
@@ -638,7 +638,7 @@ TEXTS: dict[str, str] = {
     "report.xlsx_leaders": "Tiến độ thực hiện nhiệm vụ theo người giao, lũy kế từ ngày {start} đến hết ngày {end}",
     "report.document_title": "Báo cáo kết quả rà soát, tổng hợp tiến độ thực hiện các nhiệm vụ đã giao đến hết ngày {as_of}",
     "report.xlsx_footer": "Trang {page}/{pages}",
-    # The import's three-way merge: its summary, conflicts and history (issue 11, merge)
+    # The import's three-way merge: its summary, conflicts and history
     "import.merge.done": "Đã nhập {kind} từ {name}: {created} mới, {updated} cập nhật, {unchanged} không đổi; giữ {kept} trường đã sửa trong bot; {conflicts} xung đột.",
     "import.merge.dry_run": "Chạy thử, chưa ghi gì: nhập {kind} từ {name} sẽ có {created} mới, {updated} cập nhật, {unchanged} không đổi; giữ {kept} trường đã sửa trong bot; {conflicts} xung đột.",
     "import.merge.conflicts_head": "Xung đột (cả tệp và bot cùng sửa một trường, khác nhau):",
@@ -658,7 +658,7 @@ TEXTS: dict[str, str] = {
     "import.merge.source_unknown": "tệp nhập",
     "wf.event.import_merged": "Cập nhật từ {source}: {fields}",
     # (end of the import's three-way merge)
-    # The scheduled pull from the e-office and `dondoc sync` (issue 11, sync)
+    # The scheduled pull from the e-office and `dondoc sync`
     "sync.none": "Chưa cấu hình địa chỉ nào để đồng bộ: hãy đặt tasks_url, units_url hoặc people_url trong mục [sync] của config.toml.",
     "sync.failed": "Lấy {kind} từ {address} không được: {reason} Chưa ghi gì vào sổ.",
     "sync.unchanged_304": "{kind} ({address}): không đổi (máy chủ trả 304).",
@@ -684,7 +684,7 @@ TEXTS: dict[str, str] = {
     "sync.status.failed": "lỗi: {message}",
     "sync.status.validator": "  ETag {etag}; Last-Modified {last_modified}; mã băm {hash}",
     # (end of the scheduled pull)
-    # The bot's changes handed back to the e-office: dondoc export changes and /export (issue 11, sync)
+    # The bot's changes handed back to the e-office: dondoc export changes and /export
     "changes.col.code": "Mã nhiệm vụ",
     "changes.col.doc_number": "Số, ký hiệu văn bản",
     "changes.col.what": "Thay đổi",
@@ -707,7 +707,7 @@ TEXTS: dict[str, str] = {
     "cmd.export": "Xuất các thay đổi trong bot cho hệ thống điện tử",
     "help.export": "<code>/export [từ ngày] [đến ngày]</code> — tệp Excel các thay đổi làm trong bot (hoàn thành, gia hạn, trả lại, từ chối) để cập nhật hệ thống văn bản điện tử; mặc định 7 ngày gần nhất. Ví dụ: <code>/export 01/04/2020 15/04/2020</code>",
     # (end of the bot's changes)
-    # --- issue 15: the morning message (a person's reminders of the day in one) ---
+    # --- the morning message: a person's reminders of the day in one ---
     "rem.morning": "📋 <b>Nhắc việc hôm nay: {count} nhiệm vụ</b>, việc gấp nhất trước",
     "rem.morning.hint": "<i>Bấm ✅ (hoàn thành) hoặc ⏳ (xin gia hạn) cạnh mã nhiệm vụ bên dưới, hoặc trả lời <code>/done MÃ kết quả</code>.</i>",
     "rem.button.done_task": "✅ {code}",
@@ -715,5 +715,5 @@ TEXTS: dict[str, str] = {
     "wf.digest.pick.done": "Tin nhắn đó có nhiều nhiệm vụ: nhiệm vụ nào đã hoàn thành? Bấm chọn bên dưới, hoặc gửi <code>/done MÃ kết quả</code>.",
     "wf.digest.pick.extend": "Tin nhắn đó có nhiều nhiệm vụ: nhiệm vụ nào cần xin gia hạn? Bấm chọn bên dưới, hoặc gửi <code>/extend MÃ ngày lý do</code>.",
     "wf.digest.pick.line": "• <code>{code}</code> — {title}",
-    # (end of issue 15)
+    # (end of the morning message)
 }

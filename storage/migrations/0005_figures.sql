@@ -1,5 +1,6 @@
--- The report figures (issue 2), kept summed by triggers so that they answer in milliseconds
--- on a register of a million tasks. storage/figures.py reads them; bot/figures.py is the rule.
+-- The report figures (docs/DOMAIN.md, "The report and its figures"), kept summed by
+-- triggers so that they answer in milliseconds on a register of a million tasks.
+-- storage/figures.py reads them; bot/figures.py is the rule.
 --
 -- Each task's counts, as functions of the as-of day T, are sums of steps on known days
 -- (taking its deadline D as fixed; tasks extended after T are corrected by the reader):

@@ -1,4 +1,4 @@
--- Figures and reports (issue 6): indexes for the leaders' answers and the report appendices.
+-- Figures and reports: indexes for the leaders' answers and the report's appendices.
 
 -- /mine: the open tasks a leader assigned, by deadline.
 CREATE INDEX reports_open_assigner ON tasks(assigner_id, deadline)

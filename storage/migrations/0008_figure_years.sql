@@ -1,4 +1,4 @@
--- The report figures (issue 2): the steps of migration 0005 also summed per assigned year,
+-- The report figures: the steps of migration 0005 also summed per assigned year,
 -- so that the figures as of a day late in the year read the year's total less the months
 -- after that day, instead of every month before it.
 

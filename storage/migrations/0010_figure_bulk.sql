@@ -1,4 +1,4 @@
--- Bulk writes (`dondoc import`, issue 7's benchmark): summing a task's figure steps into the
+-- Bulk writes (`dondoc import` of 100,000 tasks, bench.answers): summing a task's figure steps into the
 -- cells row by row costs ~180 µs a task, 80% of importing 100,000 tasks. While a row of
 -- figure_bulk exists, the changes wait in figure_changes and storage/figures.py sums them
 -- all at once, set-based, in the same transaction (`figures_summed_once`).

@@ -1,4 +1,4 @@
--- Reminders at scale (issue 7): the outbox rebuilt for a day's round of 120.000 rows on a
+-- Reminders at scale: the outbox rebuilt for a day's round of 120.000 rows on a
 -- register of a million tasks. Same columns, same rows, same ids; what changes:
 -- - the state's CHECK is written as comparisons: SQLite checks `state IN (five values)` by
 --   building a small table of the five for every row written (~3 µs a row, a quarter of the

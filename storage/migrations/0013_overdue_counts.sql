@@ -1,4 +1,4 @@
--- /overdue without counting the overdue tasks (issue 7): a GROUP BY over the ~100,000
+-- /overdue without counting the overdue tasks: a GROUP BY over the ~100,000
 -- overdue tasks of a million-task register took 22–38 ms after every change. Kept instead:
 --   open_due       the open tasks with a deadline, counted per lead unit and deadline;
 --   overdue_anchor one day A;

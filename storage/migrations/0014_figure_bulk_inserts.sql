@@ -1,4 +1,4 @@
--- Bulk inserts (`dondoc import`, issue 7): the trigger that writes each new task's row into
+-- Bulk inserts (`dondoc import`): the trigger that writes each new task's row into
 -- figure_changes cost ~1 s of an import of 100,000 tasks. While figure_bulk has a row, the
 -- tasks above its `tasks_after` (the largest id when the bulk write began) leave nothing in
 -- figure_changes, whether inserted, updated or deleted; storage/figures.py

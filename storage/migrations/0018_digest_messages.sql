@@ -1,6 +1,6 @@
 -- Bot messages that list several tasks (a person's morning message, a head's escalation):
--- a reply to one asks which of its tasks it is about (issue 15). `task_ids`: the tasks it
--- lists, as a JSON array of ids in its order. Forgotten with `bot_messages` (90 days).
+-- a reply to one asks which of its tasks it is about. `task_ids`: the tasks it lists, as a
+-- JSON array of ids in its order. Forgotten with `bot_messages` (90 days).
 CREATE TABLE digest_messages (
     chat_id     INTEGER NOT NULL,
     message_id  INTEGER NOT NULL,
