@@ -20,19 +20,30 @@ from handlers.access import notify_admins
 log = logging.getLogger(__name__)
 
 NOTICE_EVERY = timedelta(minutes=1)
+_ROOT = Path(__file__).resolve().parent.parent  # the project: handlers/, bot/, storage/
 _OUR_PACKAGES = ("handlers", "bot", "storage")
+
+
+def _ours(filename: str) -> str | None:
+    """A file's path in the project (`bot/services/tasks.py`), or None if not ours."""
+    path = Path(filename).resolve()
+    if not path.is_relative_to(_ROOT):
+        return None
+    relative = path.relative_to(_ROOT)
+    return relative.as_posix() if relative.parts[0] in _OUR_PACKAGES else None
 
 
 def error_kind(error: BaseException) -> str:
     """The exception's type and where it was raised in our code: `KeyError at
-    handlers/tasks.py:show_card` (the deepest frame of ours; else the deepest of all)."""
+    bot/services/tasks.py:task_by_code` (the deepest frame of ours, in any package of the
+    project; else the deepest of all)."""
     frames = traceback.extract_tb(error.__traceback__)
-    ours = [frame for frame in frames if Path(frame.filename).parent.name in _OUR_PACKAGES]
     if not frames:
         return type(error).__name__
-    frame = (ours or frames)[-1]
-    where = f"{Path(frame.filename).parent.name}/{Path(frame.filename).name}:{frame.name}"
-    return f"{type(error).__name__} at {where}"
+    ours = [(where, frame) for frame in frames if (where := _ours(frame.filename))]
+    last = Path(frames[-1].filename)
+    where, frame = ours[-1] if ours else (f"{last.parent.name}/{last.name}", frames[-1])
+    return f"{type(error).__name__} at {where}:{frame.name}"
 
 
 def should_notify(sent: dict[str, datetime], kind: str, now: datetime) -> bool:

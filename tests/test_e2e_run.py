@@ -177,7 +177,11 @@ async def test_an_error_apologises_and_tells_the_admins_once_a_minute(
 
     monkeypatch.setattr(storage.task_lists, "listed_open_tasks", broken)
     officer, admin = harness.actor(world.officer), harness.actor(world.admin)
-    notice = "⚠️ Lỗi trong bot: RuntimeError at handlers/tasks.py:_tasks_page\nthe disk is on fire"
+    # The deepest frame of the project's: the service that called the broken read.
+    notice = (
+        "⚠️ Lỗi trong bot: RuntimeError at bot/services/tasks.py:listed_open_tasks\n"
+        "the disk is on fire"
+    )
     [apology] = await officer.send("/tasks")
     assert apology.text == APOLOGY
     assert [m.text for m in admin.inbox] == [notice]
