@@ -31,31 +31,32 @@ HANOI = ZoneInfo("Asia/Ho_Chi_Minh")
 EARLY = datetime(2026, 12, 5, 6, 30, tzinfo=HANOI)
 [UTC_MIGRATION] = [n for n, name, _ in migrations() if name.endswith("_utc_moments.sql")]
 
-# Each column the older versions wrote with the Office's offset: (table, column, old text).
-OLD = {
-    ("tasks", "created_at"): "2026-12-05T06:30:00+07:00",
-    ("tasks", "updated_at"): "2026-12-05T09:15:30+07:00",
-    ("task_events", "at"): "2026-12-05T06:30:00+07:00",
-    ("deadline_changes", "decided_at"): "2026-12-05T08:00:00+07:00",
-    ("completion_reports", "reported_at"): "2026-12-05T06:45:00+07:00",
-    ("completion_reports", "decided_at"): "2026-12-05T07:05:00+07:00",
-    ("extension_requests", "requested_at"): "2026-12-04T23:59:59+07:00",
-    ("dialogues", "started_at"): "2026-12-05T06:30:00+07:00",
-    ("dialogues", "expires_at"): "2026-12-05T07:00:00+07:00",
-    ("sync_pulls", "pulled_at"): "2026-12-05T00:10:00+07:00",
+# Each column older versions wrote with the Office's offset: its old text, and the same moment
+# as migration 0020 rewrites it.
+MOMENTS = {
+    ("tasks", "created_at"): ("2026-12-05T06:30:00+07:00", "2026-12-04T23:30:00+00:00"),
+    ("tasks", "updated_at"): ("2026-12-05T09:15:30+07:00", "2026-12-05T02:15:30+00:00"),
+    ("task_events", "at"): ("2026-12-05T06:30:00+07:00", "2026-12-04T23:30:00+00:00"),
+    ("deadline_changes", "decided_at"): ("2026-12-05T08:00:00+07:00", "2026-12-05T01:00:00+00:00"),
+    ("completion_reports", "reported_at"): (
+        "2026-12-05T06:45:00+07:00",
+        "2026-12-04T23:45:00+00:00",
+    ),
+    ("completion_reports", "decided_at"): (
+        "2026-12-05T07:05:00+07:00",
+        "2026-12-05T00:05:00+00:00",
+    ),
+    ("extension_requests", "requested_at"): (
+        "2026-12-04T23:59:59+07:00",
+        "2026-12-04T16:59:59+00:00",
+    ),
+    ("dialogues", "started_at"): ("2026-12-05T06:30:00+07:00", "2026-12-04T23:30:00+00:00"),
+    ("dialogues", "expires_at"): ("2026-12-05T07:00:00+07:00", "2026-12-05T00:00:00+00:00"),
+    ("sync_pulls", "pulled_at"): ("2026-12-05T00:10:00+07:00", "2026-12-04T17:10:00+00:00"),
 }
-NEW = {
-    ("tasks", "created_at"): "2026-12-04T23:30:00+00:00",
-    ("tasks", "updated_at"): "2026-12-05T02:15:30+00:00",
-    ("task_events", "at"): "2026-12-04T23:30:00+00:00",
-    ("deadline_changes", "decided_at"): "2026-12-05T01:00:00+00:00",
-    ("completion_reports", "reported_at"): "2026-12-04T23:45:00+00:00",
-    ("completion_reports", "decided_at"): "2026-12-05T00:05:00+00:00",
-    ("extension_requests", "requested_at"): "2026-12-04T16:59:59+00:00",
-    ("dialogues", "started_at"): "2026-12-04T23:30:00+00:00",
-    ("dialogues", "expires_at"): "2026-12-05T00:00:00+00:00",
-    ("sync_pulls", "pulled_at"): "2026-12-04T17:10:00+00:00",
-}
+OLD = {column: old for column, (old, _) in MOMENTS.items()}
+NEW = {column: new for column, (_, new) in MOMENTS.items()}
+IN_UTC = "2026-12-05T01:02:03+00:00"
 FIGURE_TABLES = ("figure_groups", "figure_years", "open_due", "overdue_anchor")
 
 
@@ -105,6 +106,11 @@ async def _register_before_utc(path: Path) -> int:
             " VALUES ('tasks', 'https://e-office/tasks', 'h', ?, 'imported')",
             (OLD["sync_pulls", "pulled_at"],),
         )
+        raw.execute(  # written in UTC already: left as it is
+            "INSERT INTO sync_pulls (kind, address, address_hash, pulled_at, outcome)"
+            " VALUES ('units', 'https://e-office/units', 'h', ?, 'imported')",
+            (IN_UTC,),
+        )
         raw.execute(f"PRAGMA user_version = {UTC_MIGRATION - 1}")
     return task.id
 
@@ -120,10 +126,12 @@ async def test_the_migration_writes_every_moment_in_utc_as_the_same_moment(
     try:
         assert await db.schema_version() == migrations()[-1][0]
         for (table, column), text in NEW.items():
-            stored = await db.fetchall(f"SELECT {column} FROM {table}")
+            stored = await db.fetchall(f"SELECT {column} FROM {table} ORDER BY rowid LIMIT 1")
             assert [r[0] for r in stored] == [text], (table, column)
             assert parse_stamp(text) == parse_stamp(OLD[table, column])  # the same moment
         assert await db.fetchval("SELECT decided_at FROM extension_requests") is None
+        units = "SELECT pulled_at FROM sync_pulls WHERE kind = 'units'"
+        assert await db.fetchval(units) == IN_UTC
         # A line of history written after the upgrade follows, in order and in time, the
         # one written before it (its moment is later, its UTC text sorts after too).
         async with db.transaction() as conn:
