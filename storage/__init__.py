@@ -1,5 +1,7 @@
 """All SQL of dondoc: the schema, its migrations, and typed rows in and out (the rows are
-`bot.models`' types; storage imports nothing else of the project).
+`bot.models`' types; storage imports nothing else of the project). Days are ISO text and
+moments ISO text in UTC, one encoding for every table (encoding.py): the moments of a column
+compare and sort as text, and a local day is a range of them (`encoding.local_days`).
 
 Most of the SQL is portable (`?` parameters, `INSERT … ON CONFLICT DO NOTHING` and
 `ON CONFLICT (…) DO UPDATE SET … = excluded.…`, `RETURNING`, partial indexes). What is
@@ -24,8 +26,9 @@ SQLite's alone, module by module, for the day a second engine comes:
 - workflow.py: `INSERT OR REPLACE INTO dialogues`; register.py and workflow.py: the cursor's
   `lastrowid`.
 - migrations/*.sql: `WITHOUT ROWID` tables, SQLite's trigger syntax (`CREATE TRIGGER … BEGIN
-  … END`), `date(x, '+1 day')`, `date('now')`, comparisons used as numbers; the files that
-  are applied already stay as they are (a database records only their number).
+  … END`), `date(x, '+1 day')`, `date('now')`, `strftime` reading a moment's UTC offset
+  (0020), comparisons used as numbers; the files that are applied already stay as they are
+  (a database records only their number).
 """
 
 from storage.db import Database

@@ -4,10 +4,10 @@ completions accepted, reports returned, extensions granted and refused."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from storage.db import Database
-from storage.encoding import day, parse_stamp
+from storage.encoding import day, parse_stamp, utc_stamp
 
 # Kinds of change, in the words of bot/texts (changes.what.<kind>).
 COMPLETED, EXTENDED, RETURNED, REFUSED = "completed", "extended", "returned", "refused"
@@ -57,21 +57,13 @@ SELECT CASE e.state WHEN 'granted' THEN '{EXTENDED}' ELSE '{REFUSED}' END, t.cod
 
 async def bot_changes(db: Database, *, start: datetime, end: datetime) -> list[BotChange]:
     """The decisions made from `start` up to (not including) `end`, oldest first."""
-    # Times are kept as ISO text with their offset: a day either side is read, the exact
-    # window kept here (an offset moves a time by less than a day).
-    low = (start - timedelta(days=1)).date().isoformat()
-    high = (end + timedelta(days=1)).date().isoformat()
-    rows = await db.fetchall(_CHANGES, (low, high) * 3)
-    changes = []
-    for row in rows:
-        at = parse_stamp(row[9])
-        assert at is not None
-        if start <= at < end:
-            changes.append(
-                BotChange(
-                    row[0], row[1], row[2], day(row[3]), row[4], day(row[5]), day(row[6]),
-                    row[7], row[8] or "", at,
-                )
-            )  # fmt: skip
+    rows = await db.fetchall(_CHANGES, (utc_stamp(start), utc_stamp(end)) * 3)
+    changes = [
+        BotChange(
+            row[0], row[1], row[2], day(row[3]), row[4], day(row[5]), day(row[6]), row[7],
+            row[8] or "", parse_stamp(row[9]),
+        )
+        for row in rows
+    ]  # fmt: skip
     changes.sort(key=lambda change: (change.decided_at, change.code))
     return changes

@@ -29,7 +29,7 @@ from bot.models import (
     record_from,
 )
 from storage.db import Database, Transaction
-from storage.encoding import day, iso, stamp
+from storage.encoding import day, iso, utc_stamp
 from storage.figures import figures_summed_once, insert_triggers_idle
 from storage.register import TASK_SELECT_COLUMNS, person_from_row, unit_from_row
 from storage.reports import recount_overdue
@@ -311,7 +311,7 @@ async def apply_tasks(
 ) -> tuple[Merged[TaskRecord], list[int], list[int]]:
     """Write the merge; returns it (made again if the bot changed a row meanwhile) and the
     ids of the tasks created and of those reassigned."""
-    at = stamp(now)
+    at = utc_stamp(now)
     async with db.transaction() as conn, figures_summed_once(conn):
         ids = [c.old.id for c in merged.plan.update]
         fresh = await _tasks_where(_reading(conn), "t.id", ids)

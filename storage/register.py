@@ -20,7 +20,7 @@ from bot.models import (
     phone_key,
 )
 from storage.db import Database, Reader, Transaction
-from storage.encoding import day, iso, parse_stamp, stamp
+from storage.encoding import day, iso, parse_stamp, utc_stamp
 
 TASK_SELECT_COLUMNS = (
     "t.id, t.code, t.title, t.lead_unit_id, t.assigned_on, t.original_deadline, t.deadline, "
@@ -214,7 +214,7 @@ async def add_task(
             (
                 code, doc_number, iso(doc_date), title, content, assigner, assigner_id,
                 lead_unit_id, officer_id, iso(assigned_on), iso(original_deadline),
-                iso(deadline), iso(extended_on), iso(completed_on), stamp(now), stamp(now),
+                iso(deadline), iso(extended_on), iso(completed_on), utc_stamp(now), utc_stamp(now),
             ),
         )  # fmt: skip
         task_id = cursor.lastrowid
@@ -229,7 +229,7 @@ async def add_task(
                 "INSERT INTO deadline_changes (task_id, old_deadline, new_deadline, granted_on,"
                 " decided_by, decided_at, reason) VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (task_id, iso(original_deadline), iso(deadline), iso(extended_on), actor_id,
-                 stamp(now), ""),
+                 utc_stamp(now), ""),
             )  # fmt: skip
         await add_event(conn, task_id=task_id, kind="created", at=now, actor_id=actor_id)
     task = await get_task(db, id=task_id)
@@ -295,7 +295,7 @@ async def add_event(
     """Add one line to a task's history, inside the caller's transaction."""
     await conn.execute(
         "INSERT INTO task_events (task_id, at, kind, actor_id, detail) VALUES (?, ?, ?, ?, ?)",
-        (task_id, stamp(at), kind, actor_id, json.dumps(detail or {}, ensure_ascii=False)),
+        (task_id, utc_stamp(at), kind, actor_id, json.dumps(detail or {}, ensure_ascii=False)),
     )
 
 

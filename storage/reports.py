@@ -12,7 +12,7 @@ import sqlite3
 import weakref
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, timedelta, tzinfo
+from datetime import date, tzinfo
 from functools import partial
 from typing import Any, TypeVar
 
@@ -30,7 +30,7 @@ from bot.models import (
     year_window,
 )
 from storage.db import Database, Transaction
-from storage.encoding import day, iso, parse_stamp
+from storage.encoding import day, iso, local_days
 from storage.figures import DEADLINE_ON_T, load_figures
 from storage.register import TASK_SELECT_COLUMNS, unit_from_row
 
@@ -193,20 +193,11 @@ async def _decided_in(
     the table does not exist (a register without that workflow cannot tell)."""
     if not await _table_exists(db, table):
         return None
-    # Timestamps are ISO text with an offset: a text range a day wider on each side uses
-    # the index; the exact local day is then checked here.
-    rows = await db.fetchall(
-        f"SELECT decided_at FROM {table} WHERE state = ? AND decided_at >= ? AND decided_at < ?",
-        (state, iso(period.start - timedelta(days=1)), iso(period.end + timedelta(days=2))),
+    count = await db.fetchval(
+        f"SELECT count(*) FROM {table} WHERE state = ? AND decided_at >= ? AND decided_at < ?",
+        (state, *local_days(period.start, period.end, tz)),
     )
-    return sum(1 for r in rows if period.start <= _localday(r[0], tz) <= period.end)
-
-
-def _localday(text: str, tz: tzinfo) -> date:
-    moment = parse_stamp(text)
-    if moment.tzinfo is None:  # written without an offset: UTC, as the schema says
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(tz).date()
+    return int(count)
 
 
 async def process_figures(

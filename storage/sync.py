@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from storage.db import Database
-from storage.encoding import parse_stamp, stamp
+from storage.encoding import parse_stamp, utc_stamp
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,7 +73,7 @@ async def save_pull(db: Database, record: PullRecord) -> None:
         " last_modified = excluded.last_modified, content_hash = excluded.content_hash,"
         " failure = excluded.failure",
         (
-            record.kind, record.address, record.address_hash, stamp(record.pulled_at),
+            record.kind, record.address, record.address_hash, utc_stamp(record.pulled_at),
             record.outcome, record.created, record.updated, record.unchanged, record.kept,
             record.conflicts, record.message, v.etag, v.last_modified, v.content_hash,
             record.failure,

@@ -26,7 +26,7 @@ from bot.models import (
     Task,
 )
 from storage.db import Database, Reader, Transaction
-from storage.encoding import day, iso, parse_stamp, stamp
+from storage.encoding import day, iso, parse_stamp, utc_stamp
 from storage.outbox import add_notices
 from storage.register import add_event, get_task, person_from_row
 
@@ -111,13 +111,13 @@ async def submit_report(
         cursor = await conn.execute(
             "INSERT INTO completion_reports (task_id, person_id, reported_at, reported_on, result,"
             " reply_doc, file_id, file_kind) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (task_id, person_id, stamp(now), iso(today), result, reply_doc, file_id, file_kind),
+            (task_id, person_id, utc_stamp(now), iso(today), result, reply_doc, file_id, file_kind),
         )
         report_id = cursor.lastrowid
         assert report_id is not None
         await conn.execute(
             "UPDATE tasks SET report_state = 'pending', updated_at = ? WHERE id = ?",
-            (stamp(now), task_id),
+            (utc_stamp(now), task_id),
         )
         detail = {"report": report_id, "result": result, "reply_doc": reply_doc}
         if file_kind:
@@ -182,7 +182,7 @@ async def _claim(
         await conn.execute_fetchall(
             f"UPDATE {table} SET decided_by = ?, decided_at = ?{sets}"
             " WHERE id = ? AND state = 'pending' RETURNING *",
-            (person_id, stamp(now), *columns.values(), item_id),
+            (person_id, utc_stamp(now), *columns.values(), item_id),
         )
     )
     return rows[0] if rows else await _decided(conn, table, item_id)
@@ -201,7 +201,7 @@ async def _accept(
     await conn.execute(
         "UPDATE tasks SET completed_on = ?, report_state = NULL, updated_at = ?"
         " WHERE id = ? AND completed_on IS NULL",
-        (reported_on, stamp(now), task_id),
+        (reported_on, utc_stamp(now), task_id),
     )
     await add_event(
         conn, task_id=task_id, kind="completed", at=now, actor_id=person_id,
@@ -251,7 +251,7 @@ async def return_report(
         await conn.execute(
             "UPDATE tasks SET report_state = 'returned', updated_at = ?"
             " WHERE id = ? AND completed_on IS NULL",
-            (stamp(now), task_id),
+            (utc_stamp(now), task_id),
         )
         await add_event(
             conn, task_id=task_id, kind="returned", at=now, actor_id=person_id,
@@ -292,7 +292,7 @@ async def request_extension(
         cursor = await conn.execute(
             "INSERT INTO extension_requests (task_id, person_id, requested_at, requested_on,"
             " old_deadline, new_deadline, reason) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (task_id, person_id, stamp(now), iso(today), iso(task.deadline), iso(new_deadline),
+            (task_id, person_id, utc_stamp(now), iso(today), iso(task.deadline), iso(new_deadline),
              reason),
         )  # fmt: skip
         request_id = cursor.lastrowid
@@ -342,7 +342,7 @@ async def _withdraw_requests(conn: Transaction, task_id: int, *, now: datetime) 
     rows = await conn.execute_fetchall(
         "UPDATE extension_requests SET state = 'withdrawn', decided_at = ?"
         " WHERE task_id = ? AND state = 'pending' RETURNING id",
-        (stamp(now), task_id),
+        (utc_stamp(now), task_id),
     )
     return tuple(r[0] for r in rows)
 
@@ -381,12 +381,12 @@ async def grant_extension(
             return claimed
         await conn.execute(
             "UPDATE tasks SET deadline = ?, extended_on = ?, updated_at = ? WHERE id = ?",
-            (iso(granted), iso(today), stamp(now), task.id),
+            (iso(granted), iso(today), utc_stamp(now), task.id),
         )
         await conn.execute(
             "INSERT INTO deadline_changes (task_id, old_deadline, new_deadline, granted_on,"
             " decided_by, decided_at, reason, request_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (task.id, iso(task.deadline), iso(granted), iso(today), person_id, stamp(now),
+            (task.id, iso(task.deadline), iso(granted), iso(today), person_id, utc_stamp(now),
              request.reason, request_id),
         )  # fmt: skip
         await add_event(
@@ -458,7 +458,7 @@ async def save_dialogue(db: Database, dialogue: Dialogue) -> None:
         (
             dialogue.person_id, dialogue.chat_id, dialogue.step.value, dialogue.task_id,
             dialogue.item_id, json.dumps(dict(dialogue.data), ensure_ascii=False),
-            stamp(dialogue.started_at), stamp(dialogue.expires_at),
+            utc_stamp(dialogue.started_at), utc_stamp(dialogue.expires_at),
         ),
     )  # fmt: skip
 

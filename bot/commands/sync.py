@@ -90,13 +90,14 @@ def _pull_json(done: Any, lang: str) -> dict[str, Any]:
 async def _status(settings: Settings, *, as_json: bool) -> int:
     from bot.services.sync import sync_status
 
-    lang = settings.organization.language
+    lang, tz = settings.organization.language, settings.organization.tz
     async with open_database(settings) as db:
         ordered = await sync_status(db)
     if as_json:
         _say(json.dumps([
-            {"kind": p.kind, "address": p.address, "pulled_at": p.pulled_at.isoformat(),
-             "outcome": p.outcome, "created": p.created, "updated": p.updated,
+            {"kind": p.kind, "address": p.address,
+             "pulled_at": p.pulled_at.astimezone(tz).isoformat(), "outcome": p.outcome,
+             "created": p.created, "updated": p.updated,
              "unchanged": p.unchanged, "kept": p.kept, "conflicts": p.conflicts,
              "message": p.message, "etag": p.validator.etag,
              "last_modified": p.validator.last_modified, "hash": p.validator.content_hash}
@@ -106,7 +107,6 @@ async def _status(settings: Settings, *, as_json: bool) -> int:
     if not ordered:
         _say(plain(lang, "sync.status.none"))
         return 0
-    tz = settings.organization.tz
     for p in ordered:
         counts = {
             name: format_int(getattr(p, name), lang)
