@@ -7,7 +7,8 @@ Most of the SQL is portable (`?` parameters, `INSERT … ON CONFLICT DO NOTHING`
 `ON CONFLICT (…) DO UPDATE SET … = excluded.…`, `RETURNING`, partial indexes). What is
 SQLite's alone, module by module, for the day a second engine comes:
 
-- db.py: the connections (`aiosqlite`, rows as `sqlite3.Row`), the PRAGMAs (`journal_mode=WAL`,
+- db.py: the connections (`aiosqlite`, and a plain `sqlite3` one for the reads by a key on
+  the event loop's thread, `fetch_by_key`; rows as `sqlite3.Row`), the PRAGMAs (`journal_mode=WAL`,
   `foreign_keys`, `synchronous`, `busy_timeout`, `cache_size`, `temp_store`, `query_only`,
   `analysis_limit`, `data_version`, `integrity_check`, `wal_checkpoint`), `ANALYZE`,
   `BEGIN IMMEDIATE`, the migrations' version in `PRAGMA user_version` applied with
@@ -17,9 +18,10 @@ SQLite's alone, module by module, for the day a second engine comes:
   aside and made again from their text in `sqlite_schema`, numbered parameters (`?1`),
   comparisons summed as numbers (`coalesce(a <= ?1, 0)`).
 - outbox.py: `INDEXED BY tasks_open_reminders` and `INDEXED BY outbox_pending`.
-- reports.py: `julianday`, `iif`, the scalar `min(a, b)`/`max(a, b)`, a comparison multiplied
-  as a number, `instr`, `COLLATE NOCASE`, numbered parameters, `sqlite_master` (whether a
-  table exists), `PRAGMA data_version` (through db.py).
+- reports.py: `julianday`, `iif`, `total()` (a sum that is 0.0, not NULL, over no row), the
+  scalar `min(a, b)`/`max(a, b)`, a comparison multiplied as a number, `instr`,
+  `COLLATE NOCASE`, numbered parameters, `sqlite_master` (whether a table exists),
+  `PRAGMA data_version` (through db.py).
 - importing.py: `lower(code)` lowers ASCII letters only (SQLite without ICU), and the
   lookup of codes in any case counts on it.
 - task_lists.py, figures.py (`DEADLINE_ON_T`): numbered parameters (`?1`, `?2`).
