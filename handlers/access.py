@@ -37,7 +37,11 @@ from telegram import (
     BotCommand,
     BotCommandScopeChat,
     CallbackQuery,
+    ForceReply,
     InlineKeyboardMarkup,
+    LinkPreviewOptions,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
     Update,
 )
 from telegram.constants import ChatType
@@ -57,6 +61,7 @@ from bot.texts import plain, t
 
 log = logging.getLogger(__name__)
 
+ReplyMarkup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | ForceReply
 Callback = Callable[[Update, DondocContext], Coroutine[Any, Any, None]]
 # A stranger hears the access message at most this often, however much they type.
 TURN_AWAY_EVERY = timedelta(minutes=5)
@@ -311,11 +316,32 @@ def me(context: DondocContext) -> Person:
     return person
 
 
-async def reply(update: Update, text: str, **kwargs: Any) -> None:
-    """Send `text` to the chat the update came from."""
+async def reply(
+    update: Update,
+    text: str,
+    *,
+    reply_markup: ReplyMarkup | None = None,
+    link_preview_options: LinkPreviewOptions | None = None,
+) -> None:
+    """Send `text` to the chat the update came from.
+
+    The request `send_message` makes (through `Bot._post`: the rate limiter, the same
+    errors; the parse mode of the application's Defaults, HTML), without making Telegram's
+    answer into a Message that nobody here reads: PTB's parsing of it, keyboard included,
+    was a tenth of the bot's own time on an answer (BENCHMARKS.md, the bot's own cost)."""
     chat = update.effective_chat
-    if chat is not None:
-        await chat.send_message(text, **kwargs)
+    if chat is None:
+        return
+    bot = chat.get_bot()
+    defaults = getattr(bot, "defaults", None)  # an ExtBot's: the Application's Defaults
+    request = {
+        "chat_id": chat.id,
+        "text": text,
+        "parse_mode": None if defaults is None else defaults.parse_mode,
+        "reply_markup": reply_markup,
+        "link_preview_options": link_preview_options,
+    }
+    await bot._post("sendMessage", request)
 
 
 async def edit(query: CallbackQuery, text: str, markup: InlineKeyboardMarkup | None) -> None:

@@ -106,8 +106,9 @@ class _Reads:
         return None if row is None else row[0]
 
     async def fetch_by_key(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
-        """The row of a read by a unique key (an index lookup, never a scan): what every
-        update asks first (who sent it, their menu, the data version)."""
+        """The one row of a read by a unique key, or the first of an index's range with
+        LIMIT 1 (an index lookup, never a scan): what every update asks first (who sent it,
+        their menu, the data version), and whether any task was extended after a day."""
         return await self.fetchone(sql, params)
 
 

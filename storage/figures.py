@@ -250,14 +250,17 @@ async def _sum_cells(db: Database, kind: str, *, first_year: int, as_of: date) -
 
 
 async def _year_corrections(
-    db: Database, window: Period, as_of: date
+    db: Database, window: Period, as_of: date, *, extended_after: bool
 ) -> list[tuple[int, str, int, int, int, int]]:
     """Per (unit, assigner): what the cells count wrongly for the year window as of T.
 
     Tasks assigned after the window's end but by T are in the cells and must go; tasks
     extended after T are in the cells with their current deadline instead of T's (found by
     the date of their extension: `+assigned_on` keeps SQLite from scanning the whole year).
+    None of either when the window ends on T or later and no task was extended after T.
     """
+    if window.end >= as_of and not extended_after:
+        return []
     rows = await db.fetchall(
         f"""
         SELECT lead_unit_id, assigner,
@@ -281,8 +284,18 @@ async def _year_corrections(
     return [(r[0], r[1], r[2], r[3], r[4], r[5]) for r in rows]
 
 
+async def _extended_after(db: Database, as_of: date) -> bool:
+    """Whether a task was extended after T. When none was (T is today, as for /stats), every
+    task's deadline in force on T is its deadline, and what corrects the kept cells for T
+    is nought: one probe of the index of extended tasks, instead of reading them."""
+    found = await db.fetch_by_key(
+        "SELECT 1 FROM tasks WHERE extended_on > ? LIMIT 1", (as_of.isoformat(),)
+    )
+    return found is not None
+
+
 async def _year(
-    db: Database, period: Period, as_of: date
+    db: Database, period: Period, as_of: date, *, extended_after: bool
 ) -> tuple[_Counts, dict[int, Named], dict[str, Named]]:
     window = year_window(period, as_of)
     total = _Counts()
@@ -292,7 +305,8 @@ async def _year(
     cells = await _sum_cells(db, "unit", first_year=first_year, as_of=as_of)
     by_unit = {int(key): named for key, named in cells.items()}
     by_leader = await _sum_cells(db, "leader", first_year=first_year, as_of=as_of)
-    for unit_id, assigner, *deltas in await _year_corrections(db, window, as_of):
+    corrections = await _year_corrections(db, window, as_of, extended_after=extended_after)
+    for unit_id, assigner, *deltas in corrections:
         # Every corrected task is in the cells, so its unit and assigner are there too.
         by_unit[unit_id][2].add(*deltas)
         by_leader[assigner][2].add(*deltas)
@@ -303,27 +317,34 @@ async def _year(
     return total, units, leaders
 
 
-async def _period(db: Database, period: Period, as_of: date) -> PeriodFigures:
+async def _period(
+    db: Database, period: Period, as_of: date, *, extended_after: bool
+) -> PeriodFigures:
     t, start, end = as_of.isoformat(), period.start.isoformat(), period.end.isoformat()
-    # One statement of three one-row parts: the tasks assigned in P by T; the cells of the
-    # tasks due in P; the tasks due in P and extended after T, from the index of extended
-    # tasks by original deadline (migration 0008): a period's extended tasks, whatever T.
+    # One statement of one-row parts: the tasks assigned in P by T; the cells of the tasks
+    # due in P; when a task was extended after T, those of them due in P, from the index of
+    # extended tasks by original deadline (migration 0008): a period's, whatever T.
+    moved = (
+        f""", (SELECT total({_late("dl")}) - total({_late("deadline")}),
+                     total({_overdue("dl")}) - total({_overdue("deadline")}),
+                     total({_extended("dl")}) - total({_extended("deadline")})
+                FROM (SELECT t.completed_on, t.deadline, t.original_deadline,
+                             {DEADLINE_ON_T} AS dl
+                        FROM tasks t
+                       WHERE t.original_deadline BETWEEN ?2 AND ?3
+                         AND t.extended_on IS NOT NULL AND t.extended_on > ?1
+                         AND t.assigned_on <= ?1)) f"""
+        if extended_after
+        else ", (SELECT 0, 0, 0) f"
+    )
     row = await db.fetchone(
         f"""
         SELECT a.n, c.*, f.*
           FROM (SELECT count(*) AS n FROM tasks WHERE assigned_on BETWEEN ?2 AND ?4) a,
                (SELECT total(due), total(completed), total(late), total(overdue),
                        total(extended)
-                  FROM figure_due WHERE original_deadline BETWEEN ?2 AND ?3 AND at <= ?1) c,
-               (SELECT total({_late("dl")}) - total({_late("deadline")}),
-                       total({_overdue("dl")}) - total({_overdue("deadline")}),
-                       total({_extended("dl")}) - total({_extended("deadline")})
-                  FROM (SELECT t.completed_on, t.deadline, t.original_deadline,
-                               {DEADLINE_ON_T} AS dl
-                          FROM tasks t
-                         WHERE t.original_deadline BETWEEN ?2 AND ?3
-                           AND t.extended_on IS NOT NULL AND t.extended_on > ?1
-                           AND t.assigned_on <= ?1)) f
+                  FROM figure_due WHERE original_deadline BETWEEN ?2 AND ?3 AND at <= ?1) c
+               {moved}
         """,
         (t, start, end, min(period.end, as_of).isoformat()),
     )
@@ -343,7 +364,9 @@ async def _period(db: Database, period: Period, as_of: date) -> PeriodFigures:
     )
 
 
-async def _year_total(db: Database, period: Period, as_of: date) -> _Counts:
+async def _year_total(
+    db: Database, period: Period, as_of: date, *, extended_after: bool
+) -> _Counts:
     """The year-to-date counts of the whole register alone: `_year`'s total, without the
     per-unit and per-leader sums (a third of the cells read, no names joined)."""
     window = year_window(period, as_of)
@@ -357,7 +380,8 @@ async def _year_total(db: Database, period: Period, as_of: date) -> _Counts:
     )
     assert row is not None
     total.add(*(int(v) for v in row))
-    for _unit, _assigner, *deltas in await _year_corrections(db, window, as_of):
+    corrections = await _year_corrections(db, window, as_of, extended_after=extended_after)
+    for _unit, _assigner, *deltas in corrections:
         total.add(*deltas)
     return total
 
@@ -367,11 +391,12 @@ async def load_figures(
 ) -> Figures:
     """The figures of `bot.figures.compute_figures` for the whole register, from SQL;
     with `groups=False` without the per-unit and per-leader lists (/stats shows neither)."""
-    period_figures = await _period(db, period, as_of)
+    extended_after = await _extended_after(db, as_of)
+    period_figures = await _period(db, period, as_of, extended_after=extended_after)
     if not groups:
-        year = await _year_total(db, period, as_of)
+        year = await _year_total(db, period, as_of, extended_after=extended_after)
         return Figures(as_of, period, period_figures, year.figures())
-    total, units, leaders = await _year(db, period, as_of)
+    total, units, leaders = await _year(db, period, as_of, extended_after=extended_after)
     return Figures(
         as_of=as_of,
         period=period,
