@@ -13,11 +13,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from bot.config import Settings
 from bot.import_notices import import_notices
 from bot.importer import (
+    Checked,
     ImportResult,
     Progress,
     Table,
@@ -81,24 +82,16 @@ async def import_table(
 
     if kind is ImportKind.UNITS:
         units = await asyncio.to_thread(check_units, table, catalog, progress)
-        if units.errors:
-            return ImportResult(kind, errors=tuple(units.errors), source=source)
-        again_units = merger(units.records, catalog.units)
-        merged_units = again_units({})
-        if not dry_run:
-            _writing(progress, merged_units)
-            merged_units = await importing.apply_units(db, merged_units, recheck=again_units)
-        return _result(kind, merged_units, source, dry_run)
+        return await _directory(
+            db, kind, units, merger(units.records, catalog.units), importing.apply_units,
+            source=source, dry_run=dry_run, progress=progress,
+        )  # fmt: skip
     if kind is ImportKind.PEOPLE:
         people = await asyncio.to_thread(check_people, table, catalog, progress)
-        if people.errors:
-            return ImportResult(kind, errors=tuple(people.errors), source=source)
-        again_people = merger(people.records, catalog.people)
-        merged_people = again_people({})
-        if not dry_run:
-            _writing(progress, merged_people)
-            merged_people = await importing.apply_people(db, merged_people, recheck=again_people)
-        return _result(kind, merged_people, source, dry_run)
+        return await _directory(
+            db, kind, people, merger(people.records, catalog.people), importing.apply_people,
+            source=source, dry_run=dry_run, progress=progress,
+        )  # fmt: skip
     tasks = await asyncio.to_thread(check_tasks, table, catalog, today=today, progress=progress)
     if tasks.errors:
         return ImportResult(kind, errors=tuple(tasks.errors), source=source)
@@ -125,6 +118,34 @@ async def import_table(
             if task_id is not None and t.completed_on is None and (t.id is None or task_id in moved)
         ),
     )
+
+
+class _Apply(Protocol[Record]):
+    async def __call__(
+        self, db: Database, merged: Merged[Record], *, recheck: Recheck[Record] | None = None
+    ) -> Merged[Record]: ...
+
+
+async def _directory(
+    db: Database,
+    kind: ImportKind,
+    checked: Checked[Record],
+    again: Recheck[Record],
+    apply: _Apply[Record],
+    *,
+    source: str,
+    dry_run: bool,
+    progress: Progress | None,
+) -> ImportResult:
+    """Units or people: refused on any wrong row, else merged and (unless a dry run) written
+    by `apply` in one transaction, merged again there if the register moved meanwhile."""
+    if checked.errors:
+        return ImportResult(kind, errors=tuple(checked.errors), source=source)
+    merged = again({})
+    if not dry_run:
+        _writing(progress, merged)
+        merged = await apply(db, merged, recheck=again)
+    return _result(kind, merged, source, dry_run)
 
 
 def _writing(progress: Progress | None, merged: Merged[Any]) -> None:
