@@ -4,10 +4,10 @@ completions accepted, reports returned, extensions granted and refused."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 
 from storage.db import Database
-from storage.encoding import day, parse_stamp, utc_stamp
+from storage.encoding import day, local_days, parse_stamp
 
 # Kinds of change, in the words of bot/texts (changes.what.<kind>).
 COMPLETED, EXTENDED, RETURNED, REFUSED = "completed", "extended", "returned", "refused"
@@ -55,9 +55,10 @@ SELECT CASE e.state WHEN 'granted' THEN '{EXTENDED}' ELSE '{REFUSED}' END, t.cod
 """
 
 
-async def bot_changes(db: Database, *, start: datetime, end: datetime) -> list[BotChange]:
-    """The decisions made from `start` up to (not including) `end`, oldest first."""
-    rows = await db.fetchall(_CHANGES, (utc_stamp(start), utc_stamp(end)) * 3)
+async def bot_changes(db: Database, *, first: date, last: date, tz: tzinfo) -> list[BotChange]:
+    """The decisions made on the local days `first` to `last` (both included) in `tz`,
+    oldest first."""
+    rows = await db.fetchall(_CHANGES, local_days(first, last, tz) * 3)
     changes = [
         BotChange(
             row[0], row[1], row[2], day(row[3]), row[4], day(row[5]), day(row[6]), row[7],

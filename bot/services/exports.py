@@ -8,7 +8,7 @@ each, for the e-office (`dondoc export changes`, and /export for admins).
 from __future__ import annotations
 
 import asyncio
-from datetime import date, datetime, time, timedelta, tzinfo
+from datetime import date, tzinfo
 from pathlib import Path
 
 from bot.exporter import SUFFIXES, export_sheet, write_table
@@ -43,9 +43,7 @@ async def export_changes(
 ) -> int:
     """The decisions made from `since` to `until` (local days, both included) written to a
     .csv or .xlsx file, headers in `lang`; returns the rows. FileProblem if it cannot be."""
-    start = datetime.combine(since, time(), tz)
-    end = datetime.combine(until + timedelta(days=1), time(), tz)
-    changes = await bot_changes(db, start=start, end=end)
+    changes = await bot_changes(db, first=since, last=until, tz=tz)
     header = [plain(lang, f"changes.col.{name}") for name in CHANGE_COLUMNS]
     rows = [
         (c.code, c.doc_number, plain(lang, f"changes.what.{c.what}"), c.completed_on,
