@@ -199,13 +199,17 @@ class Database(_Reads):
                 self._holder = None
             await self._writer.execute("COMMIT")
 
+    def _not_in_own_transaction(self, sql: str) -> None:
+        """A read outside the transaction by the task that holds it would miss its writes."""
+        if self._holder is not None and self._holder is asyncio.current_task():
+            raise ReadInTransaction(sql)
+
     async def fetchall(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
         # One trip to the reader's thread, the statement run to its end there: a read then
         # sees every write committed before it began. (Run as execute, fetch, close, another
         # coroutine's statement left open between those steps held later reads on its older
         # snapshot: a report just filed was not found under concurrent updates.)
-        if self._holder is not None and self._holder is asyncio.current_task():
-            raise ReadInTransaction(sql)
+        self._not_in_own_transaction(sql)
         return list(await self._reader.execute_fetchall(sql, params))
 
     async def fetch_by_key(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
@@ -213,8 +217,7 @@ class Database(_Reads):
         # trip to the reader's thread and back waits for that thread to be scheduled, which
         # on a busy machine is the slowest part of a short answer (BENCHMARKS.md, the bot's
         # own cost). Committed writes are seen as by the reader.
-        if self._holder is not None and self._holder is asyncio.current_task():
-            raise ReadInTransaction(sql)
+        self._not_in_own_transaction(sql)
         rows: list[sqlite3.Row] = self._keys.execute(sql, params).fetchall()  # run to its end
         return rows[0] if rows else None
 
