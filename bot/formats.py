@@ -25,23 +25,20 @@ def _locale(lang: str) -> str:
     return "en" if lang == "en" else "vi"
 
 
-_GROUP_SYMBOL = {"vi": ".", "en": ","}  # Babel's, for "#,##0"; the same for every integer
+# Babel's group and decimal separators, as str.translate tables from Python's "," and ".".
+_SEPARATORS = {"vi": str.maketrans(",.", ".,"), "en": str.maketrans("", "")}
 
 
 def format_int(n: int, lang: str = "vi") -> str:
     """`1.132` in Vietnamese, `1,132` in English. Written out rather than through Babel's
     format_decimal, which costs ~0.2 ms a call: lists of hundreds of rows call this per row."""
-    return f"{n:,}".replace(",", _GROUP_SYMBOL[_locale(lang)])
+    return f"{n:,}".translate(_SEPARATORS[_locale(lang)])
 
 
 def format_number(value: float, lang: str = "vi") -> str:
     """A setting's amount as people write it: `0,3` and `1.024` in Vietnamese (`0.3`,
     `1,024` in English), up to three decimals, no trailing zeros."""
     return str(format_decimal(value, format="#,##0.###", locale=_locale(lang)))
-
-
-# Babel's separators of "#,##0.0%" as str.translate tables from Python's "," and ".".
-_SEPARATORS = {"vi": str.maketrans(",.", ".,"), "en": str.maketrans("", "")}
 
 
 def format_percent(value: Decimal, lang: str = "vi") -> str:
