@@ -52,7 +52,7 @@ from bot.sandbox.botapi.models import CallbackAnswer, Refusal, TgMessage, TgUser
 from bot.sandbox.botapi.rules import MAX_TEXT
 from bot.sandbox.botapi.server import BotApiServer
 from bot.sandbox.render import message_json
-from bot.services import sandbox
+from bot.services import accounts, sandbox
 from bot.texts import plain
 from storage import Database
 
@@ -223,7 +223,7 @@ class PracticeRoom:
     async def _person(self, user_id: int) -> Person | None:
         if user_id <= USER_OFFSET:
             return None
-        return await sandbox.person_by_id(self.db, user_id - USER_OFFSET)
+        return await accounts.person_by_id(self.db, user_id - USER_OFFSET)
 
     def _user(self, person: Person | None) -> TgUser:
         if person is None:

@@ -33,10 +33,6 @@ async def person_for_telegram(db: Database, telegram_id: int) -> Person | None:
     return await get_person(db, telegram_id=telegram_id)
 
 
-async def person_by_code(db: Database, code: str) -> Person | None:
-    return await get_person(db, code=code)
-
-
 async def person_by_id(db: Database, person_id: int) -> Person | None:
     return await get_person(db, id=person_id)
 

@@ -18,7 +18,7 @@ from bot.models import ImportKind, Person, Role, Unit
 from bot.sample import write_sample
 from bot.services.imports import import_file
 from storage import Database
-from storage.register import get_person, list_units, people_with_role
+from storage.register import list_units, people_with_role
 
 log = logging.getLogger(__name__)
 
@@ -127,10 +127,6 @@ async def everyone(db: Database) -> list[Person]:
     for role in Role:
         people.extend(await people_with_role(db, role))
     return people
-
-
-async def person_by_id(db: Database, person_id: int) -> Person | None:
-    return await get_person(db, id=person_id)
 
 
 async def units_by_id(db: Database) -> dict[int, Unit]:
