@@ -253,13 +253,9 @@ class Command:
     shown_to: frozenset[Role] | None = None
 
     def add(self, application: Application) -> None:
-        if self.shown_to is None:
-            add_command(application, self.name, self.callback, *self.roles, groups=self.groups,
-                        strangers=self.strangers, menu=self.menu)  # fmt: skip
-            return
         add_command(application, self.name, self.callback, *self.roles, groups=self.groups,
-                    strangers=self.strangers, menu=False)  # fmt: skip
-        if self.menu:
+                    strangers=self.strangers, menu=self.menu and self.shown_to is None)  # fmt: skip
+        if self.menu and self.shown_to is not None:  # shown to these roles, not `roles`
             commands: list[MenuCommand] = application.bot_data.commands
             commands.append(MenuCommand(self.name, self.shown_to, self.groups))
 
