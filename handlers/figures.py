@@ -21,10 +21,8 @@ from bot.buttons import OVERDUE, UNIT
 from bot.chart import render_chart, top_units
 from bot.context import DondocContext
 from bot.figure_views import (
-    PER_PAGE,
     mine_text,
     overdue_text,
-    pages,
     stats_text,
     unit_overdue_text,
     unit_stats_text,
@@ -166,11 +164,12 @@ async def overdue_command(update: Update, context: DondocContext) -> None:
 
 async def show_overdue(update: Update, context: DondocContext, page: int) -> None:
     today = context.clock.today()
-    found = await overdue_page(context.store, today=today, page=page, per_page=PER_PAGE)
-    shown, page, count = found.lines, found.page, pages(found.units)
+    found = await overdue_page(context.store, today=today, page=page)
+    shown, page, count = found.first.lines, found.page, found.count
     text = overdue_text(
-        shown, total=found.total, units=found.units, page=page, today=today, lang=context.lang
-    )
+        shown, total=found.first.tasks, units=found.first.total, page=page, today=today,
+        lang=context.lang,
+    )  # fmt: skip
     buttons = [[(f"{u.name} ({u.overdue})", OVERDUE.make(u.unit_id, 0))] for u in shown]
     await show(
         update, text, keyboard([*buttons, arrows(page, count, lambda n: OVERDUE.make(None, n))])

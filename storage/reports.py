@@ -287,35 +287,27 @@ async def overdue_by_unit(
     return list(map(_unit_overdue, rows))
 
 
-async def overdue_page(db: Database, *, today: date, page: int, per_page: int) -> OverduePage:
-    """One page of /overdue (the last one when `page` is past it), with the sums of the
-    whole list: only the page's lines leave SQLite. The same for everyone until the register
-    changes or the day turns: kept meanwhile (callers do not change it)."""
-    page = max(page, 0)
-    found = await _kept.get(
-        db, ("overdue", today, page, per_page), lambda: _overdue_page(db, today, page, per_page)
+async def overdue_units(db: Database, *, today: date, offset: int, limit: int) -> OverduePage:
+    """Lines `offset` to `offset + limit` of /overdue, with the sums of the whole list (an
+    empty page past its end has them too): only the page's lines leave SQLite. The same for
+    everyone until the register changes or the day turns: kept meanwhile (callers do not
+    change it)."""
+    return await _kept.get(
+        db, ("overdue", today, offset, limit), lambda: _overdue_units(db, today, offset, limit)
     )
-    if found.lines or page == 0:
-        return found
-    first = await overdue_page(db, today=today, page=0, per_page=per_page)
-    last = max(first.units - 1, 0) // per_page
-    return first if last == 0 else await overdue_page(db, today=today, page=last, per_page=per_page)
 
 
-async def _overdue_page(db: Database, today: date, page: int, per_page: int) -> OverduePage:
+async def _overdue_units(db: Database, today: date, offset: int, limit: int) -> OverduePage:
     rows = await db.fetchall(
-        f"SELECT *, count(*) OVER () AS units, total(n) OVER () AS total FROM ({_OVERDUE_ROWS})"
-        " ORDER BY n DESC, code LIMIT ?3 OFFSET ?4",
-        (iso(today), None, per_page, page * per_page),
+        f"WITH lines AS ({_OVERDUE_ROWS}),"
+        " sums AS (SELECT count(*) AS units, total(n) AS tasks FROM lines)"
+        " SELECT sums.units, sums.tasks, page.*"
+        " FROM sums LEFT JOIN (SELECT * FROM lines ORDER BY n DESC, code LIMIT ?3 OFFSET ?4)"
+        " page ON 1 ORDER BY page.n DESC, page.code",
+        (iso(today), None, limit, max(offset, 0)),
     )
-    if not rows:
-        return OverduePage(lines=[], total=0, units=0, page=page)
-    return OverduePage(
-        lines=[_unit_overdue(row[:5]) for row in rows],
-        total=int(rows[0]["total"]),
-        units=int(rows[0]["units"]),
-        page=page,
-    )
+    lines = [_unit_overdue(row[2:]) for row in rows if row["id"] is not None]
+    return OverduePage(lines=lines, total=int(rows[0]["units"]), tasks=int(rows[0]["tasks"]))
 
 
 # Overdue on T (?1) per lead unit, from the counts kept by migration 0013: the open tasks due

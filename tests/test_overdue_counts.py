@@ -16,6 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.models import Change, Merged, Plan, TaskRecord
+from bot.services.figures import overdue_page
 from storage import Database
 from storage.figures import figures_summed_once
 from storage.importing import apply_tasks
@@ -23,7 +24,6 @@ from storage.register import add_task, add_unit
 from storage.reports import (
     move_overdue_anchor,
     overdue_by_unit,
-    overdue_page,
     recount_overdue,
 )
 
@@ -90,8 +90,9 @@ async def _kept(db: Database, today: date) -> list[tuple[str, int, int]]:
     last = max(len(whole) - 1, 0) // 2
     pages = [await overdue_page(db, today=today, page=n, per_page=2) for n in range(last + 2)]
     assert [p.page for p in pages] == [*range(last + 1), last]
-    assert [(u.code, u.overdue, u.oldest_days) for p in pages[:-1] for u in p.lines] == whole
-    assert {(p.total, p.units) for p in pages} == {(sum(n for _, n, _ in whole), len(whole))}
+    assert [(u.code, u.overdue, u.oldest_days) for p in pages[:-1] for u in p.first.lines] == whole
+    sums = {(p.first.tasks, p.first.total, p.count) for p in pages}
+    assert sums == {(sum(n for _, n, _ in whole), len(whole), last + 1)}
     return whole
 
 

@@ -55,9 +55,8 @@ class OverduePage:
     """A page of /overdue: its lines, most overdue first, and the sums of the whole list."""
 
     lines: list[UnitOverdue]
-    total: int  # overdue open tasks of every unit
-    units: int  # units with any
-    page: int  # from 0
+    total: int  # the lines of the whole list: units with overdue open tasks
+    tasks: int  # their overdue open tasks
 
 
 @dataclass(frozen=True, slots=True)

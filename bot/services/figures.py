@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, tzinfo
+from typing import Generic, Protocol, TypeVar
 
 from bot.figure_views import PER_PAGE, pages
 from bot.figures import YearFigures, month_period
@@ -18,27 +19,40 @@ from storage.register import get_unit
 from storage.reports import TaskPage
 
 
-@dataclass(frozen=True, slots=True)
-class ShownPage:
-    """A page of a task list as shown: its tasks, its number (clamped) and the pages."""
+class _Listed(Protocol):
+    @property
+    def total(self) -> int: ...  # the lines of the whole list
 
-    first: TaskPage
+
+Listed = TypeVar("Listed", bound=_Listed)
+
+
+@dataclass(frozen=True, slots=True)
+class ShownPage(Generic[Listed]):
+    """A page of a list as shown: its lines, its number (clamped) and the pages."""
+
+    first: Listed
     page: int
     count: int
 
 
-async def clamped_page(load: Callable[[int], Awaitable[TaskPage]], page: int) -> ShownPage:
+async def clamped_page(
+    load: Callable[[int], Awaitable[Listed]], page: int, *, per_page: int = PER_PAGE
+) -> ShownPage[Listed]:
     """Page `page` of a list (`load(offset)`), or its last page when the list got shorter
     since the button was made."""
-    first = await load(page * PER_PAGE)
-    count = pages(first.total)
+    page = max(page, 0)
+    first = await load(page * per_page)
+    count = pages(first.total, per_page)
     if page >= count:  # the list got shorter since the button was made
         page = count - 1
-        first = await load(page * PER_PAGE)
+        first = await load(page * per_page)
     return ShownPage(first, page, count)
 
 
-async def unit_overdue_page(db: Database, unit_id: int, *, today: date, page: int) -> ShownPage:
+async def unit_overdue_page(
+    db: Database, unit_id: int, *, today: date, page: int
+) -> ShownPage[TaskPage]:
     """A page of one unit's overdue open tasks, the most overdue first."""
 
     def load(offset: int) -> Awaitable[TaskPage]:
@@ -49,7 +63,9 @@ async def unit_overdue_page(db: Database, unit_id: int, *, today: date, page: in
     return await clamped_page(load, page)
 
 
-async def unit_open_page(db: Database, unit_id: int, *, today: date, page: int) -> ShownPage:
+async def unit_open_page(
+    db: Database, unit_id: int, *, today: date, page: int
+) -> ShownPage[TaskPage]:
     """A page of one unit's open tasks, by deadline."""
 
     def load(offset: int) -> Awaitable[TaskPage]:
@@ -65,7 +81,7 @@ class UnitOverdueList:
     """A unit and a page of its overdue open tasks."""
 
     unit: Unit
-    shown: ShownPage
+    shown: ShownPage[TaskPage]
 
 
 async def unit_overdue(
@@ -85,7 +101,7 @@ class UnitFigures:
     unit: Unit
     figures: YearFigures
     year_start: date
-    open: ShownPage
+    open: ShownPage[TaskPage]
 
 
 async def unit_figures(db: Database, unit_id: int, *, today: date, page: int) -> UnitFigures | None:
@@ -118,10 +134,16 @@ async def kept_figures(
     return await reports.kept_figures(db, period=period, as_of=as_of, groups=groups)
 
 
-async def overdue_page(db: Database, *, today: date, page: int, per_page: int) -> OverduePage:
+async def overdue_page(
+    db: Database, *, today: date, page: int, per_page: int = PER_PAGE
+) -> ShownPage[OverduePage]:
     """One page of /overdue's units, the most overdue first (the last page when `page` is
     past it), with the sums of the whole list."""
-    return await reports.overdue_page(db, today=today, page=page, per_page=per_page)
+
+    def load(offset: int) -> Awaitable[OverduePage]:
+        return reports.overdue_units(db, today=today, offset=offset, limit=per_page)
+
+    return await clamped_page(load, page, per_page=per_page)
 
 
 async def find_units(db: Database, query: str, *, limit: int) -> list[Unit]:
