@@ -279,14 +279,6 @@ async def kept_figures(
     )
 
 
-async def overdue_by_unit(
-    db: Database, *, today: date, unit_id: int | None = None
-) -> list[UnitOverdue]:
-    """Overdue open tasks per lead unit (all years), most first, with the oldest."""
-    rows = await db.fetchall(f"{_OVERDUE_ROWS} ORDER BY n DESC, code", (iso(today), unit_id))
-    return list(map(_unit_overdue, rows))
-
-
 async def overdue_units(db: Database, *, today: date, offset: int, limit: int) -> OverduePage:
     """Lines `offset` to `offset + limit` of /overdue, with the sums of the whole list (an
     empty page past its end has them too): only the page's lines leave SQLite. The same for
@@ -302,9 +294,9 @@ async def _overdue_units(db: Database, today: date, offset: int, limit: int) -> 
         f"WITH lines AS ({_OVERDUE_ROWS}),"
         " sums AS (SELECT count(*) AS units, total(n) AS tasks FROM lines)"
         " SELECT sums.units, sums.tasks, page.*"
-        " FROM sums LEFT JOIN (SELECT * FROM lines ORDER BY n DESC, code LIMIT ?3 OFFSET ?4)"
+        " FROM sums LEFT JOIN (SELECT * FROM lines ORDER BY n DESC, code LIMIT ?2 OFFSET ?3)"
         " page ON 1 ORDER BY page.n DESC, page.code",
-        (iso(today), None, limit, max(offset, 0)),
+        (iso(today), limit, max(offset, 0)),
     )
     lines = [_unit_overdue(row[2:]) for row in rows if row["id"] is not None]
     return OverduePage(lines=lines, total=int(rows[0]["units"]), tasks=int(rows[0]["tasks"]))
@@ -312,8 +304,8 @@ async def _overdue_units(db: Database, today: date, offset: int, limit: int) -> 
 
 # Overdue on T (?1) per lead unit, from the counts kept by migration 0013: the open tasks due
 # before the anchor day A, plus those due from A to T (less those due from T to A when T is
-# before A). ?2: one unit's id, or NULL for all. A unit with overdue tasks has its oldest
-# open deadline overdue. The pages read: overdue_units', and those of the days from A to T.
+# before A). A unit with overdue tasks has its oldest open deadline overdue. The pages
+# read: overdue_units', and those of the days from A to T.
 # Columns: unit id, code, name, overdue count, days overdue of the oldest (UnitOverdue's).
 _MOVED = (
     "SELECT d.unit_id, sum(iif(d.deadline < ?1, d.n, -d.n)) AS n"
@@ -326,7 +318,7 @@ SELECT u.id, u.code, u.name, k.below + coalesce(m.n, 0) AS n,
        CAST(julianday(?1) - julianday(k.oldest) AS INTEGER) AS oldest_days
   FROM overdue_units k LEFT JOIN moved m ON m.unit_id = k.unit_id
   JOIN units u ON u.id = k.unit_id
- WHERE (?2 IS NULL OR k.unit_id = ?2) AND k.below + coalesce(m.n, 0) > 0"""
+ WHERE k.below + coalesce(m.n, 0) > 0"""
 
 
 # A UnitOverdue made in C from a row, its columns in order (NamedTuple's __new__ is Python).
